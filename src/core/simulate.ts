@@ -1,0 +1,55 @@
+/**
+ * Forward simulation without gradients: evaluation runs (noise-free or noisy) whose
+ * states and outputs feed the measures and the 3D view.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng, TaskBatch } from './types';
+import type { Network } from './model';
+import { Drive, forwardStep, sigmoidBias, stepWeights } from './dynamics';
+
+export interface Trajectories {
+  T: number;
+  B: number;
+  N: number;
+  dOut: number;
+  /** x_k for every grid point, [T][B][N] */
+  states: Float32Array;
+  /** z_k = W_out x_k, [T][B][dOut] */
+  outputs: Float32Array;
+}
+
+export interface SimulationOptions {
+  /** initial states [B][N] */
+  x0: Float32Array;
+  /** per-step noise std sqrt(dt) sigma_noise; 0 for noise-free */
+  noiseStd: number;
+  rng: Rng | null;
+}
+
+/** Runs the batch through the network and reads every state back. */
+export function simulate(net: Network, dt: number, batch: TaskBatch, opts: SimulationOptions): Trajectories {
+  const { N } = net;
+  const { B, T, dIn, dOut } = batch;
+  return tf.tidy(() => {
+    const w = stepWeights(net.W, dt);
+    const drive = new Drive({
+      N, B, dIn, dt,
+      W_in: net.W_in ? (net.W_in.dataSync() as Float32Array) : new Float32Array(0),
+      bias: sigmoidBias(net.W, dt),
+      noiseStd: opts.noiseStd,
+      rng: opts.rng,
+    });
+    const xs: tf.Tensor2D[] = [tf.tensor2d(opts.x0, [B, N])];
+    const c = new Float32Array(B * N);
+    for (let k = 0; k < T - 1; k++) {
+      drive.fill(k, batch.inputs, c);
+      const { q, next } = forwardStep(xs[k], tf.tensor2d(c, [B, N]), w);
+      q.dispose();
+      xs.push(next);
+    }
+    const X = tf.concat(xs, 0);
+    for (const x of xs) x.dispose();
+    const Z = tf.matMul(X, tf.transpose(net.W_out));
+    return { T, B, N, dOut, states: X.dataSync() as Float32Array, outputs: Z.dataSync() as Float32Array };
+  });
+}
