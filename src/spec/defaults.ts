@@ -1,0 +1,79 @@
+/**
+ * Defaults: the schema's `default`s, and the paper's hyper-parameter table for fields
+ * whose default depends on the task (training.steps, training.lr0, noise.state). The
+ * table lives in the schema as `x-default-by-task`, next to the field it belongs to.
+ */
+import type { TaskKind } from '../core/types';
+import { flatten } from './describe';
+import { isObject, type Json } from './json';
+import type { JsonSchema } from './schema';
+
+/** What a by-task default may depend on besides the task. */
+export interface DefaultContext {
+  kind: TaskKind;
+  output_scale: 'small' | 'large' | number;
+  g: number;
+}
+
+/**
+ * The paper's table has columns for "small" and "large" output weights only; a numeric
+ * sigma_out is nearer to large (sigma_out = 1) than to small (1/sqrt(N)) from 0.5 up.
+ */
+export function outputScaleColumn(scale: 'small' | 'large' | number): 'small' | 'large' {
+  if (typeof scale === 'number') return scale >= 0.5 ? 'large' : 'small';
+  return scale;
+}
+
+/** The nearest of the table's g columns (0.7, 1.5); a tie goes to the larger, the paper's main setting. */
+export function gColumn(g: number, columns: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of columns) {
+    const d = Math.abs(Number(c) - g);
+    if (d < bestD || (d === bestD && best !== undefined && Number(c) > Number(best))) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** The default of a field in a given context, or undefined when the schema gives none. */
+export function defaultFor(schema: JsonSchema, ctx: DefaultContext): Json | undefined {
+  const s = flatten(schema);
+  const table = s['x-default-by-task'];
+  if (isObject(table) && table[ctx.kind] !== undefined) return lookupByTask(table[ctx.kind] as Json, ctx);
+  return s.default ?? s.const;
+}
+
+function lookupByTask(entry: Json, ctx: DefaultContext): Json | undefined {
+  if (!isObject(entry)) return entry;
+  const byScale = entry[outputScaleColumn(ctx.output_scale)];
+  if (!isObject(byScale)) return undefined;
+  const col = gColumn(ctx.g, Object.keys(byScale));
+  return col === undefined ? undefined : byScale[col];
+}
+
+/**
+ * Merges the given layers (later ones win, absent keys fall through) and fills every
+ * property the schema knows with its default. A property without any default is a bug
+ * in the schema, not in the spec, hence the throw.
+ */
+export function completeObject(schema: JsonSchema, ctx: DefaultContext, ...layers: (object | undefined)[]): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) out[k] = v as Json;
+  }
+  for (const [k, sub] of Object.entries(flatten(schema).properties ?? {})) {
+    if (out[k] !== undefined) continue;
+    const d = defaultFor(sub, ctx);
+    if (d === undefined) throw new Error(`the schema gives no default for ${k}`);
+    out[k] = structuredCloneJson(d);
+  }
+  return out;
+}
+
+function structuredCloneJson(v: Json): Json {
+  return Array.isArray(v) ? v.map(structuredCloneJson) : isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, structuredCloneJson(x)])) : v;
+}

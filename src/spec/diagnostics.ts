@@ -1,0 +1,45 @@
+/** What the spec layer reports about a spec's text. Positions are 0-based, end exclusive. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Stable codes, one per kind of problem, for tests, quick fixes and filtering. */
+export type DiagnosticCode =
+  | `yaml.${string}` // a YAML syntax error or warning, with the parser's own code
+  | 'duplicate-key'
+  | 'not-a-mapping' // the document is empty or not a key: value mapping
+  | 'unknown-key'
+  | 'missing-key'
+  | 'wrong-type'
+  | 'bad-enum'
+  | 'out-of-range'
+  | 'too-few-items'
+  | 'too-many-items'
+  | 'duplicate-item'
+  | 'bad-length'
+  | 'no-match' // a value that fits none of several alternatives
+  | 'task-constraint' // the task refuses these parameters (registry checkTask)
+  | 'memory-limit'
+  | 'duplicate-variant'
+  | 'variant-kind-change'
+  | 'view-trials';
+
+/** Where a value lives in the spec: keys and list indices from the document root. */
+export type SpecPath = readonly (string | number)[];
+
+export interface Diagnostic {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: Severity;
+  message: string;
+  code: DiagnosticCode;
+  /** The field the diagnostic is about, e.g. ['variants', 1, 'network', 'N']. */
+  path: SpecPath;
+}
+
+/** `variants[1].network.N`; the root is `(spec)`. */
+export function formatPath(path: SpecPath): string {
+  let s = '';
+  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
+  return s === '' ? '(spec)' : s;
+}

@@ -1,0 +1,92 @@
+/**
+ * YAML text to a value plus source positions. Syntax problems become diagnostics here;
+ * everything about the meaning of the value is checked later against the schema.
+ */
+import { isMap, isPair, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
+import type { Diagnostic, DiagnosticCode, SpecPath } from './diagnostics';
+import { formatPath } from './diagnostics';
+import { toJson, type Json } from './json';
+import { keyString, SpecSource, type Span } from './source-map';
+
+export interface ParsedText {
+  source: SpecSource;
+  /** The parsed value; undefined when the YAML has syntax errors (then diagnostics say where). */
+  value: Json | undefined;
+  diagnostics: Diagnostic[];
+}
+
+/** What to do about the yaml parser's most common complaints, in a spec's terms. */
+const YAML_HINTS: Record<string, string> = {
+  BAD_INDENT: 'Check the indentation and closing brackets here.',
+  TAB_AS_INDENT: 'Indent with spaces; YAML does not allow tabs.',
+  MULTILINE_IMPLICIT_KEY: 'A key needs a colon and a space after it: write key: value.',
+  BLOCK_AS_IMPLICIT_KEY: 'Put a nested mapping on the lines below its key, indented.',
+  MISSING_CHAR: 'A bracket, brace or quote is not closed.',
+  UNEXPECTED_TOKEN: 'Check brackets, colons and indentation around here.',
+  MULTIPLE_DOCS: 'A spec is a single YAML document: remove the --- separator and what follows it, or move it to another file.',
+};
+
+export function parseSpecText(text: string): ParsedText {
+  const lines = new LineCounter();
+  // merge keys (<<: *base) let variants share settings; they are data, like the rest
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+  const source = new SpecSource(text, doc, lines);
+  const diagnostics: Diagnostic[] = [];
+  let syntaxErrors = 0;
+  for (const e of doc.errors) {
+    if (e.code === 'DUPLICATE_KEY') continue; // reported below with the key's path and first line
+    syntaxErrors++;
+    diagnostics.push(yamlDiagnostic(source, e, 'error'));
+  }
+  for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(source, w, 'warning'));
+  diagnostics.push(...duplicateKeys(source, doc.contents, []));
+  if (syntaxErrors > 0) return { source, value: undefined, diagnostics };
+  try {
+    return { source, value: toJson(doc.toJS({ maxAliasCount: 100 })), diagnostics };
+  } catch (err) {
+    // Only alias expansion can fail here (a "billion laughs" document).
+    const message = `The YAML cannot be expanded: ${err instanceof Error ? err.message : String(err)}. Write the values out instead of using many aliases.`;
+    diagnostics.push({ ...source.range({ start: 0, end: 0 }), severity: 'error', message, code: 'yaml.ALIAS_EXPANSION', path: [] });
+    return { source, value: undefined, diagnostics };
+  }
+}
+
+function yamlDiagnostic(source: SpecSource, e: YAMLError, severity: 'error' | 'warning'): Diagnostic {
+  const [start, end] = e.pos;
+  const length = source.text.length;
+  const span: Span = { start: Math.min(start, length), end: Math.min(end > start ? end : start + 1, length) };
+  const first = e.message.split('\n')[0] ?? e.message;
+  const hint = YAML_HINTS[e.code];
+  const code: DiagnosticCode = `yaml.${e.code}`;
+  return { ...source.range(span), severity, message: `YAML: ${first}${hint !== undefined ? ` ${hint}` : ''}`, code, path: [] };
+}
+
+/** Every repeated key of every mapping, underlined at the repeat, with where the first one is. */
+function duplicateKeys(source: SpecSource, node: unknown, path: SpecPath): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (isMap(node)) {
+    const seen = new Map<string, number>();
+    for (const item of node.items) {
+      if (!isPair(item)) continue;
+      const k = keyString(item.key);
+      const keyNode = item.key as Node | null;
+      const start = keyNode?.range?.[0];
+      const end = keyNode?.range?.[1];
+      const first = seen.get(k);
+      if (first !== undefined && start !== undefined && end !== undefined) {
+        const where = path.length === 0 ? 'at the top level' : `in ${formatPath(path)}`;
+        out.push({
+          ...source.range({ start, end }),
+          severity: 'error',
+          code: 'duplicate-key',
+          path: [...path, k],
+          message: `Duplicate key ${JSON.stringify(k)} ${where}; it is first written on line ${source.lineNumber(first)}. Keep one: YAML would silently use only the last.`,
+        });
+      } else if (start !== undefined) seen.set(k, start);
+      out.push(...duplicateKeys(source, item.value, [...path, k]));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => out.push(...duplicateKeys(source, item, [...path, i])));
+  }
+  return out;
+}

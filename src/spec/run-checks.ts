@@ -1,0 +1,193 @@
+/**
+ * Checks on resolved variants, i.e. after merging and defaults: what the task itself
+ * refuses (registry checkTask, e.g. an odd batch for cycling), and runs whose
+ * backprop-through-time memory would not fit. A problem is reported at the written value
+ * that causes it: the one whose default would make the problem go away.
+ */
+import { estimateTrainingBytes, TRAINING_BYTES_LIMIT } from '../core/memory';
+import { checkTask, taskDims, taskSteps } from '../core/tasks/registry';
+import { defaultFor } from './defaults';
+import type { Diagnostic, DiagnosticCode, Severity, SpecPath } from './diagnostics';
+import { formatPath } from './diagnostics';
+import { yamlLiteral } from './describe';
+import { isObject, type Json, type JsonObject } from './json';
+import { diagnosticAt } from './report';
+import { definition, taskSchema, type JsonSchema } from './schema';
+import type { SpecSource } from './source-map';
+import type { ResolvedVariant } from './variants';
+
+type VariantConfig = ResolvedVariant['config'];
+type Section = 'task' | 'network' | 'noise' | 'training' | 'evaluation';
+/** A field of a run's config, e.g. ['training', 'batch']. */
+type Field = readonly [Section, string];
+
+const MB = 1024 * 1024;
+
+interface Problem {
+  path: SpecPath;
+  code: DiagnosticCode;
+  message: string;
+  severity: Severity;
+  variant: string | undefined;
+}
+
+function has(value: Json | undefined, path: SpecPath): boolean {
+  let cur: Json | undefined = value;
+  for (const seg of path) {
+    if (typeof seg === 'number') cur = Array.isArray(cur) ? cur[seg] : undefined;
+    else cur = isObject(cur) ? cur[seg] : undefined;
+    if (cur === undefined) return false;
+  }
+  return true;
+}
+
+/** Where a field of a variant's run was written: in the variant, else at the top level, else nowhere. */
+function origin(value: JsonObject, v: ResolvedVariant, field: Field): SpecPath | undefined {
+  if (v.index !== undefined && has(value, ['variants', v.index, ...field])) return ['variants', v.index, ...field];
+  if (has(value, field)) return [...field];
+  return undefined;
+}
+
+function fieldSchema(c: VariantConfig, [section, key]: Field): JsonSchema | undefined {
+  const s = section === 'task' ? taskSchema(c.task.kind) : definition(section);
+  return s.properties?.[key];
+}
+
+function fieldDefault(c: VariantConfig, field: Field): Json | undefined {
+  const s = fieldSchema(c, field);
+  return s === undefined ? undefined : defaultFor(s, { kind: c.task.kind, output_scale: c.network.output_scale, g: c.network.g });
+}
+
+function withField(c: VariantConfig, [section, key]: Field, v: Json): VariantConfig {
+  const copy = JSON.parse(JSON.stringify(c)) as VariantConfig;
+  (copy[section] as unknown as Record<string, Json>)[key] = v;
+  return copy;
+}
+
+/** The first written field whose default makes `fails` false, with that default. */
+function blame(value: JsonObject, v: ResolvedVariant, candidates: readonly Field[], fails: (c: VariantConfig) => boolean): { field: Field; fix: Json } | undefined {
+  for (const field of candidates) {
+    if (origin(value, v, field) === undefined) continue;
+    const d = fieldDefault(v.config, field);
+    if (d !== undefined && !fails(withField(v.config, field, d))) return { field, fix: d };
+  }
+  return undefined;
+}
+
+function taskFields(c: VariantConfig): Field[] {
+  return Object.keys(c.task).filter((k) => k !== 'kind').map((k): Field => ['task', k]);
+}
+
+/** Where to report when no single written value is to blame: the first written candidate, the variant, or the task. */
+function fallbackPath(value: JsonObject, v: ResolvedVariant, candidates: readonly Field[]): SpecPath {
+  for (const f of candidates) {
+    const o = origin(value, v, f);
+    if (o !== undefined) return o;
+  }
+  return v.index !== undefined ? ['variants', v.index] : ['task'];
+}
+
+function taskProblem(c: VariantConfig, batch: number): string | undefined {
+  try {
+    return checkTask(c.task, batch, c.network.dt);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+export function trainingBytes(c: VariantConfig): number {
+  const { dIn, dOut } = taskDims(c.task);
+  return estimateTrainingBytes({ N: c.network.N, T: taskSteps(c.task, c.network.dt), B: c.training.batch, dIn, dOut });
+}
+
+/** The largest value in [lo, hi] for which ok holds, assuming ok is monotone (true up to some point). */
+function largest(lo: number, hi: number, ok: (x: number) => boolean): number | undefined {
+  if (!ok(lo)) return undefined;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** A working value to write, unless the task's message already names one. */
+function fixHint(message: string, field: Field, fix: Json): string {
+  return /\bwrite\b/i.test(message) ? '' : ` ${field[1]}: ${yamlLiteral(fix)} would work.`;
+}
+
+function checkVariant(value: JsonObject, v: ResolvedVariant): Problem[] {
+  const problems: Problem[] = [];
+  const c = v.config;
+  const variant = v.index === undefined ? undefined : v.name;
+  const trainFields: Field[] = [['training', 'batch'], ['network', 'dt'], ...taskFields(c)];
+  const trainProblem = taskProblem(c, c.training.batch);
+  const b = trainProblem === undefined ? undefined : blame(value, v, trainFields, (x) => taskProblem(x, x.training.batch) !== undefined);
+  if (trainProblem !== undefined) {
+    const path = b !== undefined ? origin(value, v, b.field)! : fallbackPath(value, v, trainFields);
+    problems.push({ path, code: 'task-constraint', severity: 'error', variant, message: `${trainProblem}${b !== undefined ? fixHint(trainProblem, b.field, b.fix) : ''}` });
+  }
+  const evalProblem = taskProblem(c, c.evaluation.batch);
+  // When the task's parameters are at fault, the evaluation batch fails for the same reason.
+  const batchAtFault = trainProblem === undefined || (b !== undefined && b.field[1] === 'batch');
+  if (evalProblem !== undefined && batchAtFault) {
+    const path = origin(value, v, ['evaluation', 'batch']) ?? fallbackPath(value, v, trainFields);
+    const d = fieldDefault(c, ['evaluation', 'batch']);
+    const works = d !== undefined && taskProblem(c, Number(d)) === undefined;
+    problems.push({ path, code: 'task-constraint', severity: 'error', variant, message: `evaluation.batch: ${evalProblem}${works ? fixHint(evalProblem, ['evaluation', 'batch'], d) : ''}` });
+  }
+  if (trainProblem === undefined) {
+    const p = memoryProblem(value, v);
+    if (p !== undefined) problems.push(p);
+  }
+  return problems;
+}
+
+function memoryProblem(value: JsonObject, v: ResolvedVariant): Problem | undefined {
+  const c = v.config;
+  const bytes = trainingBytes(c);
+  if (bytes <= TRAINING_BYTES_LIMIT) return undefined;
+  const fits = (x: VariantConfig): boolean => trainingBytes(x) <= TRAINING_BYTES_LIMIT;
+  const fields: Field[] = [['network', 'N'], ['training', 'batch'], ['network', 'dt'], ...taskFields(c)];
+  const b = blame(value, v, fields, (x) => !fits(x));
+  const path = b !== undefined ? origin(value, v, b.field)! : fallbackPath(value, v, fields);
+  const maxN = largest(2, c.network.N, (n) => fits(withField(c, ['network', 'N'], n)));
+  const maxB = largest(1, c.training.batch, (n) => fits(withField(c, ['training', 'batch'], n)));
+  const steps = taskSteps(c.task, c.network.dt);
+  const reduce = [maxN !== undefined ? `N to at most ${maxN}` : undefined, maxB !== undefined ? `batch to at most ${maxB}` : undefined].filter((x) => x !== undefined);
+  const advice = reduce.length > 0 ? `Reduce ${reduce.join(' or ')}, or shorten the task.` : 'Shorten the task (fewer steps per trial) or increase dt.';
+  return {
+    path, code: 'memory-limit', severity: 'error', variant: v.index === undefined ? undefined : v.name,
+    message: `Training this run needs about ${Math.ceil(bytes / MB)} MB for backprop through time (N = ${c.network.N}, batch ${c.training.batch}, ${steps} steps per trial), above the limit of ${Math.round(TRAINING_BYTES_LIMIT / MB)} MB. ${advice}`,
+  };
+}
+
+/** view.trials beyond the evaluation batch cannot be shown; a warning, since the view just shows fewer. */
+function viewProblem(value: JsonObject, variants: readonly ResolvedVariant[]): Problem | undefined {
+  const trials = variants[0]?.config.view.trials;
+  const batch = Math.min(...variants.map((v) => v.config.evaluation.batch));
+  if (trials === undefined || trials <= batch || !has(value, ['view', 'trials'])) return undefined;
+  return {
+    path: ['view', 'trials'], code: 'view-trials', severity: 'warning', variant: undefined,
+    message: `view.trials is ${trials}, but the evaluation batch has only ${batch} trials; the view will show ${batch}. Write trials: ${batch} or less, or raise evaluation.batch.`,
+  };
+}
+
+export function runDiagnostics(value: JsonObject, variants: readonly ResolvedVariant[], source: SpecSource): Diagnostic[] {
+  const problems = variants.flatMap((v) => checkVariant(value, v));
+  const view = viewProblem(value, variants);
+  if (view !== undefined) problems.push(view);
+  // A problem at a top-level value shows once, naming the variants it affects.
+  const grouped = new Map<string, { p: Problem; variants: string[] }>();
+  for (const p of problems) {
+    const key = `${formatPath(p.path)}\u0000${p.code}\u0000${p.message}`;
+    const g = grouped.get(key);
+    if (g === undefined) grouped.set(key, { p, variants: p.variant !== undefined ? [p.variant] : [] });
+    else if (p.variant !== undefined) g.variants.push(p.variant);
+  }
+  return [...grouped.values()].map(({ p, variants: names }) => {
+    const inVariant = p.path[0] === 'variants';
+    const which = !inVariant && names.length > 0 ? `In variant${names.length > 1 ? 's' : ''} ${names.join(', ')}: ` : '';
+    return diagnosticAt(source, p.path, 'value', p.code, `${which}${p.message}`, p.severity);
+  });
+}

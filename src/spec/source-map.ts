@@ -1,0 +1,122 @@
+/**
+ * From a spec path to the text it came from, using the yaml AST's node ranges, so a
+ * diagnostic underlines the key or value at fault, inside a variant when it is a
+ * variant's value.
+ */
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import type { SpecPath } from './diagnostics';
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface Range0 {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** What a diagnostic at a path underlines: the key, the value, or the mapping that lacks a key. */
+export type Anchor = 'key' | 'value' | 'map';
+
+/** The string a YAML key stands for in the parsed value (yaml's toJS stringifies keys the same way). */
+export function keyString(key: unknown): string {
+  if (isScalar(key)) return String(key.value);
+  return key === null || key === undefined ? '' : String(key);
+}
+
+interface Step {
+  node: Node | undefined;
+  /** the pair that holds node, when node is a mapping value */
+  pair: Pair | undefined;
+}
+
+export class SpecSource {
+  constructor(
+    readonly text: string,
+    readonly doc: Document,
+    readonly lines: LineCounter,
+  ) {}
+
+  private resolve(node: unknown): Node | undefined {
+    if (isAlias(node)) return node.resolve(this.doc) ?? undefined;
+    return isScalar(node) || isCollection(node) ? node : undefined;
+  }
+
+  /** The nodes along path, as far as they exist; the first entry is the document root. */
+  walk(path: SpecPath): Step[] {
+    const steps: Step[] = [{ node: this.resolve(this.doc.contents), pair: undefined }];
+    for (const seg of path) {
+      const cur = steps[steps.length - 1]!.node;
+      let next: Step | undefined;
+      if (isMap(cur) && typeof seg === 'string') {
+        // the last of duplicate keys wins, as in the parsed value
+        const pair = [...cur.items].reverse().find((p) => isPair(p) && keyString(p.key) === seg);
+        if (pair !== undefined) next = { node: this.resolve(pair.value), pair };
+      } else if (isSeq(cur) && typeof seg === 'number') {
+        const item = cur.items[seg];
+        if (item !== undefined) next = { node: this.resolve(item), pair: undefined };
+      }
+      if (next === undefined) break;
+      steps.push(next);
+    }
+    return steps;
+  }
+
+  /** The text to underline for path; a path that does not exist falls back to its nearest ancestor. */
+  span(path: SpecPath, anchor: Anchor): Span {
+    const steps = this.walk(path);
+    const found = steps.length === path.length + 1;
+    const last = steps[steps.length - 1]!;
+    if (!found) return this.headSpan(last);
+    if (anchor === 'key') return last.pair !== undefined ? nodeSpan(last.pair.key) ?? this.headSpan(last) : this.headSpan(last);
+    if (anchor === 'map') return this.headSpan(last);
+    const value = nodeSpan(last.node);
+    // Empty values and block collections read better underlined at their key.
+    if (value === undefined || value.end <= value.start || (isCollection(last.node) && !last.node.flow)) return this.headSpan(last);
+    return value;
+  }
+
+  /** A one-line span that names a node: its key, or for a list item or the root, its first key. */
+  private headSpan(step: Step): Span {
+    if (step.pair !== undefined) {
+      const k = nodeSpan(step.pair.key);
+      if (k !== undefined) return k;
+    }
+    const node = step.node;
+    if (isMap(node) && node.items.length > 0) {
+      // a block mapping is named by its first key; a flow one `{ ... }` by its opening line
+      const k = nodeSpan(node.items[0]!.key);
+      if (k !== undefined) return node.flow ? this.lineOf(nodeSpan(node) ?? k) : k;
+    }
+    const own = nodeSpan(node);
+    if (own !== undefined) return this.lineOf(own);
+    return this.lineOf({ start: 0, end: 0 });
+  }
+
+  /** The span cut at the end of its first line (at least one character when the line has any). */
+  private lineOf(span: Span): Span {
+    const nl = this.text.indexOf('\n', span.start);
+    const lineEnd = nl < 0 ? this.text.length : nl;
+    const end = Math.min(Math.max(span.end, span.start + 1), lineEnd);
+    return { start: span.start, end: Math.max(end, span.start) };
+  }
+
+  range(span: Span): Range0 {
+    const a = this.lines.linePos(span.start);
+    const b = this.lines.linePos(span.end);
+    return { line: a.line - 1, column: a.col - 1, endLine: b.line - 1, endColumn: b.col - 1 };
+  }
+
+  /** 1-based line of an offset, for messages such as "first written on line 3". */
+  lineNumber(offset: number): number {
+    return this.lines.linePos(offset).line;
+  }
+}
+
+export function nodeSpan(node: unknown): Span | undefined {
+  if ((isScalar(node) || isCollection(node) || isAlias(node)) && node.range) return { start: node.range[0], end: node.range[1] };
+  return undefined;
+}

@@ -1,0 +1,93 @@
+/**
+ * From a validated spec to concrete runs: each variant is merged over the top-level
+ * settings, then defaults are filled (after the merge, so a variant's output_scale picks
+ * its own learning rate), then every variant is repeated over the seeds.
+ */
+import type { AnalysisKind, EvaluationConfig, NetworkConfig, NoiseConfig, RunConfig, TaskParams, TrainingConfig, ViewConfig } from '../core/types';
+import { completeObject, type DefaultContext } from './defaults';
+import { flatten } from './describe';
+import { definition, SCHEMA, taskSchema, type JsonSchema } from './schema';
+import { slug } from './names';
+import type { RnnSpec, VariantSpec } from './types.gen';
+
+/** A variant after merging and defaults, before seed expansion. */
+export interface ResolvedVariant {
+  /** as written; `default` for a spec without variants */
+  name: string;
+  /** filesystem-safe name, the prefix of its runs' names */
+  slug: string;
+  /** index in spec.variants, undefined for the implicit default variant */
+  index: number | undefined;
+  config: Omit<RunConfig, 'name' | 'variant' | 'seed_index'>;
+}
+
+export const DEFAULT_VARIANT = 'default';
+
+/**
+ * The schema validated the layers, and tests check that the schema's fields and
+ * defaults cover the core's config types; this is the one place that relies on it.
+ */
+function complete<T>(schema: JsonSchema, ctx: DefaultContext, ...layers: (object | undefined)[]): T {
+  return completeObject(schema, ctx, ...layers) as unknown as T;
+}
+
+function schemaDefault<T>(name: string): T {
+  return structuredJson(flatten(definition(name)).default) as T;
+}
+
+function structuredJson<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+export function resolveVariant(spec: RnnSpec, variant: VariantSpec | undefined, index: number | undefined): ResolvedVariant {
+  const kind = spec.task.kind;
+  const networkSchema = definition('network');
+  const schemaCtx: DefaultContext = { kind, output_scale: 'large', g: 1.5 };
+  // network fields have plain defaults; the by-task tables below depend on the result
+  const network = complete<NetworkConfig>(networkSchema, schemaCtx, spec.network, variant?.network);
+  const ctx: DefaultContext = { kind, output_scale: network.output_scale, g: network.g };
+  const name = variant?.name ?? DEFAULT_VARIANT;
+  return {
+    name,
+    slug: slug(name),
+    index,
+    config: {
+      task: complete<TaskParams>(taskSchema(kind), ctx, spec.task, variant?.task, { kind }),
+      network,
+      noise: complete<NoiseConfig>(definition('noise'), ctx, spec.noise, variant?.noise),
+      training: complete<TrainingConfig>(definition('training'), ctx, spec.training, variant?.training),
+      evaluation: complete<EvaluationConfig>(definition('evaluation'), ctx, spec.evaluation, variant?.evaluation),
+      analysis: structuredJson(spec.analysis) ?? schemaDefault<AnalysisKind[]>('analysis'),
+      view: complete<ViewConfig>(definition('view'), ctx, spec.view),
+    },
+  };
+}
+
+export function resolveVariants(spec: RnnSpec): ResolvedVariant[] {
+  const vs = spec.variants ?? [];
+  return vs.length === 0 ? [resolveVariant(spec, undefined, undefined)] : vs.map((v, i) => resolveVariant(spec, v, i));
+}
+
+/** Runs `<variant>-s<seed>` for seeds training.seed ... training.seed + seeds - 1, each an independent copy. */
+export function expandSeeds(variants: readonly ResolvedVariant[], seeds: number): RunConfig[] {
+  const runs: RunConfig[] = [];
+  for (const v of variants) {
+    for (let i = 0; i < seeds; i++) {
+      const c = structuredJson(v.config);
+      const seed = c.training.seed + i;
+      runs.push({ ...c, name: `${v.slug}-s${seed}`, variant: v.name, seed_index: i, training: { ...c.training, seed } });
+    }
+  }
+  return runs;
+}
+
+export function seedCount(spec: RnnSpec): number {
+  if (spec.seeds !== undefined) return spec.seeds;
+  const d = SCHEMA.properties?.seeds?.default;
+  if (typeof d !== 'number') throw new Error('the schema gives no default for seeds');
+  return d;
+}
+
+export function resolveRuns(spec: RnnSpec): RunConfig[] {
+  return expandSeeds(resolveVariants(spec), seedCount(spec));
+}

@@ -1,0 +1,210 @@
+import * as assert from 'node:assert/strict';
+import type { RunConfig, TaskKind } from '../../../src/core/types';
+import { slug } from '../../../src/spec/names';
+import { loadSpec, specName } from '../../../src/spec/resolve';
+
+function runs(text: string): RunConfig[] {
+  const r = loadSpec(text);
+  assert.deepEqual(r.diagnostics.map((d) => `${d.code}: ${d.message}`), []);
+  return r.runs;
+}
+
+function one(text: string): RunConfig {
+  const rs = runs(text);
+  assert.equal(rs.length, 1);
+  return rs[0]!;
+}
+
+describe('spec resolution', () => {
+  describe('defaults (paper-spec sections 1-3)', () => {
+    it('a spec with only a task kind gets every paper default', () => {
+      const run = one('task: { kind: cycling }\n');
+      assert.deepEqual(run, {
+        name: 'default-s0',
+        variant: 'default',
+        seed_index: 0,
+        task: { kind: 'cycling', stim: 1, response: 71, freq: 0.1, mask_step: 5 },
+        network: { N: 512, g: 1.5, dt: 0.2, output_scale: 'large', train: ['input', 'recurrent', 'output'], h0_std: 0 },
+        noise: { state: 0.2, initial: 1 },
+        training: { steps: 1000, batch: 32, lr0: 0.02, seed: 0, backend: 'auto' },
+        evaluation: { batch: 32, seed: 1000, t_min: 10, every: 50 },
+        analysis: ['correlation', 'dimensions', 'noise'],
+        view: { trials: 8, readout_arrows: true },
+      });
+    });
+
+    const paperTasks: Record<TaskKind, Record<string, unknown>> = {
+      cycling: { stim: 1, response: 71, freq: 0.1, mask_step: 5 },
+      flipflop: { bits: 3, duration: 25, stim: 1, grace: 2, fix_max: 1, gap_min: 3, gap_max: 10, mask_step: 5 },
+      mante: { fix: 3, stim: 20, delay: 5, decision: 20, input_noise: 0.05, coherences: [0.125, 0.25, 0.5, 1], mask_step: 5 },
+      romo: { fix_min: 1, fix_max: 3, stim: 1, delay_min: 2, delay_max: 12, decision_delay: 4, decision: 8, f_min: 0.5, f_max: 1.5, min_diff: 0.2, mask_step: 5 },
+      complex_sine: { duration: 50, f_min: 0.04, f_max: 0.2, offset: 0.25, mask_step: 2 },
+      sine: { duration: 21, freq: 0.1, eval_duration: 63, mask_step: 5 },
+    };
+    const steps: Record<TaskKind, number> = { cycling: 1000, flipflop: 4000, mante: 4000, romo: 6000, complex_sine: 6000, sine: 1000 };
+    for (const kind of Object.keys(paperTasks) as TaskKind[]) {
+      it(`${kind}: task parameters, steps and state noise`, () => {
+        const run = one(`task: { kind: ${kind} }\n`);
+        assert.deepEqual(run.task, { kind, ...paperTasks[kind] });
+        assert.equal(run.training.steps, steps[kind]);
+        assert.equal(run.noise.state, kind === 'mante' ? 0.05 : 0.2);
+      });
+    }
+
+    // paper-spec section 2: lr0 by task x output scale x g; sine from the Methods (3.6)
+    const lr0: [TaskKind, string, number, number][] = [
+      ['cycling', 'small', 1.5, 0.02],
+      ['flipflop', 'small', 1.5, 0.005],
+      ['flipflop', 'large', 1.5, 0.01],
+      ['mante', 'large', 1.5, 0.02],
+      ['mante', 'large', 0.7, 0.002],
+      ['mante', 'small', 1.5, 0.002],
+      ['romo', 'small', 0.7, 0.01],
+      ['romo', 'small', 1.5, 0.005],
+      ['complex_sine', 'large', 0.7, 0.01],
+      ['complex_sine', 'large', 1.5, 0.005],
+      ['sine', 'small', 1.5, 0.005],
+      ['sine', 'large', 1.5, 0.05],
+      ['sine', 'large', 0.7, 0.002],
+    ];
+    for (const [kind, scale, g, expected] of lr0) {
+      it(`lr0 for ${kind}, ${scale}, g = ${g} is ${expected}`, () => {
+        const run = one(`task: { kind: ${kind} }\nnetwork: { output_scale: ${scale}, g: ${g} }\n`);
+        assert.equal(run.training.lr0, expected);
+      });
+    }
+
+    it('other g use the nearer column; the midpoint goes to 1.5', () => {
+      const at = (g: number): number => one(`task: { kind: mante }\nnetwork: { g: ${g} }\n`).training.lr0;
+      assert.equal(at(0.2), 0.002);
+      assert.equal(at(1.0), 0.002);
+      assert.equal(at(1.1), 0.02);
+      assert.equal(at(3), 0.02);
+    });
+
+    it('a numeric output_scale counts as large from 0.5 up', () => {
+      const at = (s: number): number => one(`task: { kind: flipflop }\nnetwork: { output_scale: ${s} }\n`).training.lr0;
+      assert.equal(at(0.5), 0.01);
+      assert.equal(at(0.49), 0.005);
+      assert.equal(one('task: { kind: flipflop }\nnetwork: { output_scale: 0.3 }\n').network.output_scale, 0.3);
+    });
+
+    it('written values win over the table', () => {
+      const run = one('task: { kind: mante }\nnoise: { state: 0.3 }\ntraining: { lr0: 0.1, steps: 7 }\n');
+      assert.equal(run.noise.state, 0.3);
+      assert.equal(run.training.lr0, 0.1);
+      assert.equal(run.training.steps, 7);
+    });
+  });
+
+  describe('variants and seeds', () => {
+    const spec = [
+      'name: Cycling, aligned vs oblique',
+      'task: { kind: flipflop, duration: 20 }',
+      'network: { N: 128, train: [recurrent] }',
+      'training: { seed: 5 }',
+      'variants:',
+      '  - { name: aligned, network: { output_scale: small } }',
+      '  - name: Oblique g=0.7',
+      '    network: { g: 0.7, train: [recurrent, output] }',
+      '    task: { bits: 2 }',
+      'seeds: 3',
+      '',
+    ].join('\n');
+
+    it('expands every variant over the seeds, named <variant>-s<seed>', () => {
+      const rs = runs(spec);
+      assert.deepEqual(rs.map((r) => r.name), ['aligned-s5', 'aligned-s6', 'aligned-s7', 'oblique-g-0.7-s5', 'oblique-g-0.7-s6', 'oblique-g-0.7-s7']);
+      assert.deepEqual(rs.map((r) => r.seed_index), [0, 1, 2, 0, 1, 2]);
+      assert.deepEqual(rs.map((r) => r.training.seed), [5, 6, 7, 5, 6, 7]);
+      assert.deepEqual(rs.map((r) => r.variant), ['aligned', 'aligned', 'aligned', 'Oblique g=0.7', 'Oblique g=0.7', 'Oblique g=0.7']);
+    });
+
+    it('merges each variant over the top level; lists are replaced', () => {
+      const [aligned, , , oblique] = runs(spec);
+      assert.equal(aligned!.network.N, 128);
+      assert.equal(aligned!.network.output_scale, 'small');
+      assert.deepEqual(aligned!.network.train, ['recurrent']);
+      assert.equal(aligned!.task.kind, 'flipflop');
+      assert.equal(aligned!.task.kind === 'flipflop' && aligned!.task.bits, 3);
+      assert.equal(oblique!.network.output_scale, 'large');
+      assert.equal(oblique!.network.g, 0.7);
+      assert.deepEqual(oblique!.network.train, ['recurrent', 'output']);
+      assert.equal(oblique!.task.kind === 'flipflop' && oblique!.task.bits, 2);
+      assert.equal(oblique!.task.kind === 'flipflop' && oblique!.task.duration, 20);
+    });
+
+    it('defaults that depend on other fields are taken after the merge', () => {
+      const [aligned, , , oblique] = runs(spec);
+      assert.equal(aligned!.training.lr0, 0.005); // flipflop, small
+      assert.equal(oblique!.training.lr0, 0.01); // flipflop, large, g 0.7
+    });
+
+    it('every run shares the evaluation batch', () => {
+      assert.deepEqual(new Set(runs(spec).map((r) => r.evaluation.seed)), new Set([1000]));
+    });
+
+    it('runs are independent copies', () => {
+      const rs = runs(spec);
+      rs[0]!.network.train.push('input');
+      assert.deepEqual(rs[1]!.network.train, ['recurrent']);
+    });
+
+    it('a variant can set its own seed', () => {
+      const rs = runs('task: { kind: cycling }\nvariants:\n  - { name: a }\n  - { name: b, training: { seed: 10 } }\nseeds: 2\n');
+      assert.deepEqual(rs.map((r) => r.name), ['a-s0', 'a-s1', 'b-s10', 'b-s11']);
+    });
+
+    it('variants can share settings through YAML anchors and merge keys', () => {
+      const rs = runs([
+        'task: { kind: cycling }',
+        'variants:',
+        '  - &small { name: aligned, network: { output_scale: small, N: 64 } }',
+        '  - { <<: *small, name: aligned-noisy, noise: { state: 0.5 } }',
+        '',
+      ].join('\n'));
+      assert.deepEqual(rs.map((r) => [r.name, r.network.N, r.network.output_scale, r.noise.state]), [
+        ['aligned-s0', 64, 'small', 0.2],
+        ['aligned-noisy-s0', 64, 'small', 0.5],
+      ]);
+    });
+
+    it('an empty variants list is the default variant', () => {
+      assert.deepEqual(runs('task: { kind: cycling }\nvariants: []\n').map((r) => r.name), ['default-s0']);
+    });
+
+    it('loadSpec returns the spec as written and its name', () => {
+      const r = loadSpec(spec, '/ws/examples/quick.rnn.yaml');
+      assert.equal(r.spec?.name, 'Cycling, aligned vs oblique');
+      assert.equal(r.spec?.variants?.length, 2);
+      assert.equal(r.name, 'cycling-aligned-vs-oblique');
+    });
+
+    it('no runs while any error remains, but warnings keep them', () => {
+      assert.deepEqual(loadSpec('task: { kind: cycling }\ntraining: { batch: 3 }\n').runs, []);
+      assert.equal(loadSpec('task: { kind: cycling }\nview: { trials: 64 }\n').runs.length, 1);
+    });
+  });
+
+  describe('names', () => {
+    it('slug makes names filesystem-safe and stable across operating systems', () => {
+      assert.equal(slug('Oblique, g=0.7'), 'oblique-g-0.7');
+      assert.equal(slug('../../etc/passwd'), 'etc-passwd');
+      assert.equal(slug('Réseau'), 'reseau');
+      assert.equal(slug('..'), 'unnamed');
+      assert.equal(slug('CON'), 'con-');
+      assert.equal(slug('x'.repeat(100)).length, 64);
+    });
+
+    it('specName prefers name:, then the file name without .rnn.yaml', () => {
+      assert.equal(specName({ name: 'My Spec' }, 'a.rnn.yaml'), 'my-spec');
+      assert.equal(specName({}, 'C:\\work\\Cycling Demo.rnn.yaml'), 'cycling-demo');
+      assert.equal(specName(undefined, '/w/flip.yaml'), 'flip');
+      assert.equal(specName(undefined), 'spec');
+    });
+
+    it('loadSpec keeps the name while the spec has errors', () => {
+      assert.equal(loadSpec('name: Keep me\ntask: { kind: nope }\n').name, 'keep-me');
+    });
+  });
+});
