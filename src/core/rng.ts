@@ -213,6 +213,10 @@ class Xoshiro128 implements Rng {
     return Math.abs(x) < ZIG_INNER[i] ? x : this.normalSlow(i, x);
   }
 
+  /**
+   * Same distribution as normal(), but not the same draws as n calls of it: candidates the
+   * fast path rejects are completed after their chunk, so they consume later numbers.
+   */
   fillNormal(out: Float32Array, scale = 1, add = false): void {
     const n = out.length;
     for (let start = 0; start < n; start += CHUNK) {
