@@ -88,3 +88,12 @@ export class Network implements NetworkDims {
     this.W_out.dispose();
   }
 }
+
+/** x_0 = h_0 + sigma_init xi for every trial (paper-spec 1.3), [B][N]. */
+export function initialStates(h0: Float32Array, B: number, sigma: number, rng: Rng | null): Float32Array {
+  const N = h0.length;
+  const x0 = new Float32Array(B * N);
+  if (sigma > 0 && rng) rng.fillNormal(x0, sigma, false);
+  for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) x0[b * N + i] += h0[i];
+  return x0;
+}

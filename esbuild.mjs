@@ -1,0 +1,80 @@
+// The one build script: one esbuild entry per target (DESIGN.md).
+//   node esbuild.mjs                 build everything
+//   node esbuild.mjs --only cli      build some targets (comma-separated names)
+//   node esbuild.mjs --watch         rebuild on change
+//   node esbuild.mjs --production    minify, no source maps
+import * as esbuild from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const watch = args.includes('--watch');
+const production = args.includes('--production');
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? new Set(args[onlyArg + 1].split(',')) : null;
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  target: 'es2022',
+  // tfjs-core prints a banner suggesting tfjs-node, which cannot be installed offline
+  define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+};
+
+/** Targets. `files` are copied next to the bundle. */
+const targets = {
+  cli: {
+    entryPoints: { cli: 'src/cli/main.ts', 'cli-worker': 'src/cli/worker.ts' },
+    platform: 'node',
+    format: 'cjs',
+    outdir: 'dist',
+  },
+  extension: {
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    platform: 'node',
+    format: 'cjs',
+    outdir: 'dist',
+    external: ['vscode'],
+  },
+  webview: {
+    entryPoints: { 'webview/panel': 'webview/panel/main.ts' },
+    platform: 'browser',
+    format: 'iife',
+    outdir: 'dist',
+  },
+  worker: {
+    // one self-contained IIFE: the panel starts it from a blob and it may fetch nothing (webview-training.md)
+    entryPoints: { 'webview/worker': 'webview/worker/main.ts' },
+    platform: 'browser',
+    format: 'iife',
+    outdir: 'dist',
+  },
+};
+
+function copyAssets() {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(root, 'dist', f));
+  // the spec schema, for contributes.yamlValidation
+  copyFileSync(join(root, 'src/spec/rnn-spec.schema.json'), join(root, 'dist/rnn-spec.schema.json'));
+}
+
+if (only) for (const name of only) if (!targets[name]) throw new Error(`esbuild.mjs: unknown target ${name}; known: ${Object.keys(targets).join(', ')}`);
+const selected = Object.entries(targets).filter(([name]) => !only || only.has(name));
+for (const [name, t] of selected) {
+  for (const p of Object.values(t.entryPoints)) if (!existsSync(join(root, p))) throw new Error(`esbuild.mjs: target ${name}: missing entry ${p}`);
+}
+copyAssets();
+const started = Date.now();
+if (watch) {
+  for (const [, t] of selected) await (await esbuild.context({ ...common, ...t })).watch();
+  console.log(`watching ${selected.map(([n]) => n).join(', ')}`);
+} else {
+  await Promise.all(selected.map(([, t]) => esbuild.build({ ...common, ...t })));
+  writeFileSync(join(root, 'dist/.built'), new Date().toISOString());
+  console.log(`built ${selected.map(([n]) => n).join(', ')} in ${Date.now() - started} ms`);
+}

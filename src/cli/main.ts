@@ -1,0 +1,149 @@
+/** rnnlab: the headless command line of RNN Dynamics Lab. */
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { trainCommand, printDiagnostics } from './train';
+import { DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseConfigs, peerProblem, runPeer, type BenchResult } from './bench';
+import { loadSpec } from '../spec/resolve';
+import type { BackendChoice } from '../core/types';
+
+const VERSION = '0.1.0';
+
+const HELP = `rnnlab ${VERSION}: train the RNNs of Schuessler et al. (eLife 2024) from *.rnn.yaml specs
+
+Usage:
+  rnnlab train SPEC [--out DIR] [--json] [--jobs N] [--variant NAME]... [--steps N]
+      Train every run of SPEC (variants x seeds). Writes one folder per run under
+      DIR/<spec-name>-<timestamp>/ (default DIR: .rnnlab/runs) and prints a table of
+      the measures per variant. --json prints one JSON object per run on stdout.
+      --jobs trains runs in parallel worker threads (default: CPU cores).
+      --variant trains only the named variant(s); --steps overrides training.steps.
+  rnnlab check SPEC
+      Validate SPEC and print every problem as file:line:column: message.
+  rnnlab bench [--cfg NxTxB,...] [--json] [--seconds S] [--iters N] [--no-peer] [--peer PATH]
+      Time training steps (cycling, all weights trained) next to the PyTorch peer.
+      Default --cfg ${DEFAULT_CONFIGS}
+
+Exit codes: 0 success, 1 a run failed, 2 bad spec or arguments, 130 interrupted.
+Docs: README.md and docs/spec-reference.md in the repository.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  switch (command) {
+    case 'train': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          out: { type: 'string', default: '.rnnlab/runs' },
+          json: { type: 'boolean', default: false },
+          jobs: { type: 'string' },
+          variant: { type: 'string', multiple: true },
+          steps: { type: 'string' },
+        },
+      });
+      if (positionals.length !== 1) throw new UsageError('train takes exactly one SPEC file.');
+      return trainCommand({
+        spec: positionals[0],
+        out: values.out!,
+        json: values.json!,
+        ...(values.jobs !== undefined ? { jobs: positiveInt('--jobs', values.jobs) } : {}),
+        variants: values.variant ?? [],
+        ...(values.steps !== undefined ? { steps: positiveInt('--steps', values.steps) } : {}),
+      });
+    }
+    case 'check': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      if (positionals.length !== 1) throw new UsageError('check takes exactly one SPEC file.');
+      const loaded = loadSpec(await readFile(positionals[0], 'utf8'), positionals[0]);
+      printDiagnostics(positionals[0], loaded.diagnostics);
+      const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
+      if (!errors) process.stderr.write(`${positionals[0]}: ok, ${loaded.runs.length} run${loaded.runs.length === 1 ? '' : 's'}\n`);
+      return errors ? 2 : 0;
+    }
+    case 'bench':
+      return bench(rest);
+    default:
+      throw new UsageError(`unknown command "${command}".`);
+  }
+}
+
+async function bench(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      cfg: { type: 'string', default: DEFAULT_CONFIGS },
+      json: { type: 'boolean', default: false },
+      seconds: { type: 'string', default: '8' },
+      iters: { type: 'string', default: '30' },
+      backend: { type: 'string', default: 'wasm' },
+      'no-peer': { type: 'boolean', default: false },
+      peer: { type: 'string' },
+      python: { type: 'string', default: '/usr/bin/python3' },
+      one: { type: 'string' },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const iters = positiveInt('--iters', values.iters!);
+  if (!(seconds > 0)) throw new UsageError('--seconds must be a positive number.');
+  const backend = values.backend as BackendChoice;
+  if (!['wasm', 'cpu', 'auto'].includes(backend)) throw new UsageError('--backend is wasm, cpu or auto in Node.');
+  if (values.one) {
+    const [cfg] = parseConfigs(values.one);
+    process.stdout.write(JSON.stringify(await benchOne(cfg, seconds, iters, backend)) + '\n');
+    return 0;
+  }
+  const configs = parseConfigs(values.cfg!);
+  const peer = findPeer(values.peer);
+  const problem = values['no-peer'] ? 'disabled with --no-peer' : peerProblem(values.python!, peer);
+  if (problem) process.stderr.write(`Peer (PyTorch): not run: ${problem}.\n`);
+  const rows: BenchResult[] = [];
+  for (const cfg of configs) {
+    process.stderr.write(`bench ${cfg.N}x${cfg.T}x${cfg.B}: ours...`);
+    const row = benchInChild(cfg, seconds, iters, backend);
+    if (!problem) {
+      process.stderr.write(' PyTorch...');
+      const p = runPeer(values.python!, peer!, cfg, seconds, iters);
+      row.peer_ms_per_step_median = p.median;
+      row.peer_ms_per_step_min = p.min;
+      row.peer_threads = p.threads;
+      row.ratio = Math.round((row.ms_per_step_median / p.median) * 100) / 100;
+    }
+    process.stderr.write(` ${row.ms_per_step_median} ms/step${row.ratio !== undefined ? ` (${row.ratio}x PyTorch)` : ''}\n`);
+    rows.push(row);
+    if (values.json) process.stdout.write(JSON.stringify(row) + '\n');
+  }
+  (values.json ? process.stderr : process.stdout).write(`\n${benchTable(rows)}\n`);
+  return 0;
+}
+
+class UsageError extends Error {}
+
+function positiveInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a positive whole number, not "${v}".`);
+  return n;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`rnnlab: ${err.message}\nRun rnnlab --help for usage.\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`rnnlab: ${err.stack ?? err.message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

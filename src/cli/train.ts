@@ -1,0 +1,133 @@
+/** `rnnlab train SPEC`: train every run of a spec, write run folders, print the table. */
+import { readFile } from 'node:fs/promises';
+import { resolve, relative, join } from 'node:path';
+import { loadSpec } from '../spec/resolve';
+import type { Diagnostic } from '../spec/diagnostics';
+import { runMetrics, metricsJson, type RunMetrics } from '../core/metrics';
+import type { RunConfig } from '../core/types';
+import { writeRunFolder } from '../store/runFolder';
+import { sessionFolderName } from '../store/names';
+import { ProgressView, duration } from './progress';
+import { summaryTable } from './table';
+import { trainOnPool } from './pool';
+import { availableParallelism } from 'node:os';
+
+export interface TrainArgs {
+  spec: string;
+  out: string;
+  json: boolean;
+  jobs?: number;
+  variants: string[];
+  /** override training.steps (quick what-ifs) */
+  steps?: number;
+}
+
+/** Exit codes: 0 all runs written; 1 a run failed; 2 bad spec or arguments; 130 interrupted. */
+export async function trainCommand(a: TrainArgs): Promise<number> {
+  const file = resolve(a.spec);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    process.stderr.write(`rnnlab: cannot read ${a.spec}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 2;
+  }
+  const loaded = loadSpec(text, file);
+  printDiagnostics(a.spec, loaded.diagnostics);
+  if (loaded.diagnostics.some((d) => d.severity === 'error')) return 2;
+  let runs = loaded.runs;
+  if (a.variants.length) {
+    const known = [...new Set(runs.map((r) => r.variant))];
+    const missing = a.variants.filter((v) => !known.includes(v));
+    if (missing.length) {
+      process.stderr.write(`rnnlab: no variant ${missing.join(', ')} in ${a.spec}; it has ${known.join(', ')}.\n`);
+      return 2;
+    }
+    runs = runs.filter((r) => a.variants.includes(r.variant));
+  }
+  if (a.steps !== undefined) runs = runs.map((r) => ({ ...r, training: { ...r.training, steps: a.steps! } }));
+
+  const session = join(resolve(a.out), sessionFolderName(loaded.name, new Date()));
+  const jobs = a.jobs ?? Math.min(availableParallelism(), runs.length);
+  const progress = new ProgressView(process.stderr);
+  const results: RunMetrics[] = [];
+  const failures: string[] = [];
+  const rates = new Map<string, { step: number; at: number; rate: number; rho?: number }>();
+  const started = Date.now();
+  progress.log(`Training ${runs.length} run${runs.length > 1 ? 's' : ''} of ${a.spec} on ${jobs} worker${jobs > 1 ? 's' : ''}.`);
+
+  const pool = trainOnPool(runs, jobs, runs[0].training.backend, {
+    onMessage(run, msg) {
+      if (msg.type === 'started') {
+        rates.set(run.name, { step: 0, at: Date.now(), rate: 0 });
+      } else if (msg.type === 'step') {
+        const r = rates.get(run.name) ?? { step: 0, at: Date.now(), rate: 0 };
+        const now = Date.now();
+        if (now - r.at >= 1000 || msg.step === run.training.steps) {
+          const inst = ((msg.step - r.step) * 1000) / Math.max(1, now - r.at);
+          r.rate = r.rate ? 0.6 * r.rate + 0.4 * inst : inst;
+          r.step = msg.step;
+          r.at = now;
+        }
+        rates.set(run.name, r);
+        progress.update({ name: run.name, step: msg.step, steps: run.training.steps, loss: msg.loss, rate: r.rate || 1000 / msg.ms, startedAt: started, ...(r.rho !== undefined ? { rho: r.rho } : {}) });
+      } else if (msg.type === 'evaluation') {
+        const r = rates.get(run.name);
+        if (r) r.rho = msg.summary.rho;
+      }
+    },
+    async onResult(run, result) {
+      const dir = await writeRunFolder(session, run.name, result, text);
+      const m = runMetrics(result);
+      results.push(m);
+      progress.finish(run.name);
+      progress.log(`${run.name}: rho ${m.rho.toFixed(3)}, eval loss ${m.eval_loss.toFixed(4)}, ${m.ms_per_step.toFixed(0)} ms/step -> ${relative(process.cwd(), dir) || dir}`);
+      if (a.json) process.stdout.write(metricsJson(jsonRecord(m, run), 0) + '\n');
+    },
+    onFailure(run, message, step) {
+      progress.finish(run.name);
+      failures.push(run.name);
+      progress.log(`${run.name}: FAILED${step ? ` at step ${step}` : ''}: ${message}`);
+    },
+  });
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) {
+      void pool.kill().then(() => process.exit(130));
+      return;
+    }
+    interrupted = true;
+    progress.log('Stopping after the current steps (Ctrl-C again to quit at once)...');
+    pool.stop();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await pool.done;
+  } catch (e) {
+    process.stderr.write(`rnnlab: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const backend = await pool.backend.catch(() => undefined);
+  if (results.length) {
+    const order = new Map(runs.map((r, i) => [r.name, i]));
+    results.sort((x, y) => order.get(x.name)! - order.get(y.name)!);
+    const out = a.json ? process.stderr : process.stdout;
+    out.write(`\n${summaryTable(results)}\n\n`);
+    out.write(`${results.length} run${results.length > 1 ? 's' : ''} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${relative(process.cwd(), session) || session}\n`);
+  }
+  if (interrupted) return 130;
+  return failures.length ? 1 : 0;
+}
+
+/** The --json record: the keys the issue names first, then everything else of metrics.json. */
+function jsonRecord(m: RunMetrics, run: RunConfig): Record<string, unknown> {
+  const { name, variant, seed, task, N, output_scale, rho, rho_sqrtN, dx90, dfit90, w_out_norm, x_norm, noise_ratio, eval_loss, train_loss, ms_per_step, backend, ...rest } = m;
+  return { name, variant, seed, task, N, output_scale, rho, rho_sqrtN, dx90, dfit90, w_out_norm, x_norm, noise_ratio, eval_loss, train_loss, ms_per_step, backend, ...rest, seed_index: run.seed_index };
+}
+
+export function printDiagnostics(file: string, ds: readonly Diagnostic[]): void {
+  for (const d of ds) process.stderr.write(`${file}:${d.line + 1}:${d.column + 1}: ${d.severity}: ${d.message}\n`);
+}

@@ -1,0 +1,25 @@
+/** A worker_threads training worker for the CLI: the shared TrainerService over a MessagePort. */
+import { parentPort } from 'node:worker_threads';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { TrainerService } from '../trainer/service';
+import type { ToTrainer } from '../protocol';
+
+if (!parentPort) throw new Error('cli-worker.js runs as a worker thread of rnnlab.');
+const port = parentPort;
+
+const service = new TrainerService({
+  post: (msg, transfer) => port.postMessage(msg, transfer ?? []),
+  yieldTurn: () => new Promise((resolve) => setImmediate(resolve)),
+  prepareWasm: (source) => {
+    if (source.kind !== 'path') throw new Error('The CLI worker loads wasm from a folder.');
+    setWasmPaths(source.dir.endsWith('/') ? source.dir : source.dir + '/');
+  },
+  backendOptions: { webglAvailable: false },
+  sendViews: false,
+});
+
+// Messages are handled one at a time, but a 'train' handler runs for minutes, so do not await it here:
+// pause/stop must be seen while it runs.
+port.on('message', (msg: ToTrainer) => {
+  void service.handle(msg);
+});

@@ -1,0 +1,97 @@
+/**
+ * Evaluation of a network on the shared evaluation batch (paper-spec 4.0): noise-free
+ * trajectories from x_0 = h_0 for the loss, the measures and the 3D view; noisy repeats
+ * for the noise compression (4.5); and, at the end, the loss from random initial states.
+ */
+import type { RunConfig, TaskBatch } from './types';
+import { initialStates, type Network } from './model';
+import { simulate, type Trajectories } from './simulate';
+import { evaluationLoss } from './loss';
+import { makeRng } from './rng';
+import { analyseStates, type AnalysisResult } from './analysis';
+
+export interface Evaluation {
+  /** masked MSE of the noise-free run from x_0 = h_0 (paper: h_0 = 0) */
+  eval_loss: number;
+  /** masked MSE of noise-free runs from x_0 = h_0 + sigma_init xi; final evaluation only */
+  eval_loss_x0rand: number | null;
+  analysis: AnalysisResult;
+  /** the noise-free evaluation trajectories */
+  trajectories: Trajectories;
+  /** condition index per evaluation trial and its labels (colours in the view) */
+  condition: Int32Array;
+  conditionLabels: readonly string[];
+}
+
+/** The first 4 trials of the evaluation batch, each repeated 16 times (paper-spec 4.5). */
+const NOISE_TRIALS = 4;
+const NOISE_REPEATS = 16;
+/** at most this many time points per drawn trajectory */
+const VIEW_POINTS = 240;
+
+export async function evaluate(net: Network, run: RunConfig, batch: TaskBatch, opts: { final: boolean }): Promise<Evaluation> {
+  const dt = run.network.dt;
+  const { N, dOut } = net;
+  const x0 = initialStates(net.h0, batch.B, 0, null);
+  const trajectories = simulate(net, dt, batch, { x0, noiseStd: 0, rng: null });
+  const eval_loss = evaluationLoss(batch, trajectories.outputs);
+  const wOut = net.W_out.dataSync() as Float32Array;
+  // Same streams at every evaluation, so successive checkpoints differ only by the weights.
+  const seed = run.training.seed;
+
+  let noisy;
+  if (run.analysis.includes('noise')) {
+    const trials = Math.min(NOISE_TRIALS, batch.B);
+    const repeated = repeatTrials(batch, trials, NOISE_REPEATS);
+    const rng = makeRng(seed, 'analysis-noise');
+    const nx0 = initialStates(net.h0, repeated.B, run.noise.initial, rng);
+    const sim = simulate(net, dt, repeated, { x0: nx0, noiseStd: Math.sqrt(dt) * run.noise.state, rng });
+    noisy = { states: sim.states, T: sim.T, trials: repeated.B, condition: repeated.condition };
+  }
+
+  const analysis = await analyseStates({
+    states: trajectories.states,
+    outputs: trajectories.outputs,
+    wOut,
+    T: batch.T,
+    B: batch.B,
+    N,
+    dOut,
+    kMin: Math.min(Math.round(run.evaluation.t_min / dt), batch.T - 1),
+    ...(noisy ? { noisy } : {}),
+    viewTrials: Math.min(run.view.trials, batch.B),
+    viewStride: Math.max(1, Math.ceil(batch.T / VIEW_POINTS)),
+  });
+
+  let eval_loss_x0rand: number | null = null;
+  if (opts.final) {
+    const rx0 = initialStates(net.h0, batch.B, run.noise.initial, makeRng(seed, 'eval-x0'));
+    eval_loss_x0rand = evaluationLoss(batch, simulate(net, dt, batch, { x0: rx0, noiseStd: 0, rng: null }).outputs);
+  }
+  return { eval_loss, eval_loss_x0rand, analysis, trajectories, condition: batch.condition, conditionLabels: batch.conditionLabels };
+}
+
+/** A batch made of the first `trials` trials, each repeated `reps` times; condition = source trial. */
+export function repeatTrials(batch: TaskBatch, trials: number, reps: number): TaskBatch {
+  const B = trials * reps;
+  const { T, dIn, dOut } = batch;
+  const pick = (src: Float32Array, d: number) => {
+    const out = new Float32Array(T * B * d);
+    for (let k = 0; k < T; k++) {
+      for (let b = 0; b < B; b++) {
+        const from = (k * batch.B + (b % trials)) * d;
+        out.set(src.subarray(from, from + d), (k * B + b) * d);
+      }
+    }
+    return out;
+  };
+  const condition = Int32Array.from({ length: B }, (_, b) => b % trials);
+  return {
+    B, T, dIn, dOut,
+    inputs: pick(batch.inputs, dIn),
+    targets: pick(batch.targets, dOut),
+    mask: pick(batch.mask, dOut),
+    condition,
+    conditionLabels: Array.from({ length: trials }, (_, i) => `trial ${i + 1}`),
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * The only host APIs the core relies on. Node and browser workers both provide them
+ * (the WinterCG minimum common API); declaring them here instead of pulling in the DOM
+ * or Node typings keeps anything else out of src/core at compile time.
+ */
+declare function setTimeout(callback: () => void, ms?: number): unknown;
+declare function clearTimeout(id: unknown): void;
+declare const performance: { now(): number };
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+declare class TextDecoder {
+  constructor(label?: string);
+  decode(input?: Uint8Array): string;
+}

@@ -1,0 +1,78 @@
+/**
+ * The flat record of a finished run: what metrics.json holds, what `rnnlab train --json`
+ * prints, and what the panel's table shows. Keys are snake_case and stable.
+ */
+import type { RunResult } from './train';
+import type { AnalysisMetrics } from './analysis';
+import { outputStd } from './model';
+
+export interface RunMetrics extends AnalysisMetrics {
+  name: string;
+  variant: string;
+  seed: number;
+  task: string;
+  N: number;
+  g: number;
+  output_scale: 'small' | 'large' | number;
+  train: string[];
+  steps: number;
+  /** Adam learning rate lr0 / N */
+  lr: number;
+  backend: string;
+  /** mean training loss over the last 5% of steps (at least 1, at most 50): the last step alone is noisy */
+  train_loss: number;
+  eval_loss: number;
+  eval_loss_x0rand: number | null;
+  /** ||w_out|| at initialisation (paper: 1 large, 1/sqrt(N) small) */
+  w_out_norm_init: number;
+  /** ||W - W_init||_F and ||W_out - W_out_init||_F (recorded by the paper's code) */
+  dW_norm: number;
+  dW_out_norm: number;
+  ms_per_step: number;
+  seconds: number;
+  stopped: boolean;
+}
+
+export function runMetrics(r: RunResult): RunMetrics {
+  const { run } = r;
+  const { projection: _p, ...analysis } = r.evaluation.analysis;
+  const n = r.losses.length;
+  const tail = Math.max(1, Math.min(50, Math.round(n * 0.05)));
+  let sum = 0;
+  for (let i = n - tail; i < n; i++) sum += r.losses[i];
+  const N = run.network.N;
+  return {
+    name: run.name,
+    variant: run.variant,
+    seed: run.training.seed,
+    task: run.task.kind,
+    N,
+    g: run.network.g,
+    output_scale: run.network.output_scale,
+    train: [...run.network.train],
+    steps: n,
+    lr: run.training.lr0 / N,
+    backend: r.backend,
+    ...analysis,
+    train_loss: n ? sum / tail : NaN,
+    eval_loss: r.evaluation.eval_loss,
+    eval_loss_x0rand: r.evaluation.eval_loss_x0rand,
+    w_out_norm_init: outputStd(run.network.output_scale, N) * Math.sqrt(N),
+    dW_norm: frobeniusDistance(r.final.W, r.initial.W),
+    dW_out_norm: frobeniusDistance(r.final.W_out, r.initial.W_out),
+    ms_per_step: r.msPerStep,
+    seconds: r.seconds,
+    stopped: r.stopped,
+  };
+}
+
+function frobeniusDistance(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s);
+}
+
+/** JSON text with NaN and Infinity written as null (JSON has no NaN). */
+export function metricsJson(m: object, indent = 2): string {
+  return JSON.stringify(m, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent);
+}

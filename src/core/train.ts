@@ -1,0 +1,208 @@
+/**
+ * Training as a stream of progress events (paper-spec 2): Adam at lr0/N, a fresh batch
+ * and fresh noise every step, full BPTT, a fixed number of steps. The consumer pulls
+ * events with `for await`; it can stop between steps (signal) or simply stop pulling.
+ * The tfjs backend must already be running (backend.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { RunConfig, TaskBatch } from './types';
+import { Network, initWeights, initialStates, type WeightArrays } from './model';
+import { Adam } from './adam';
+import { lossAndGrads, type ParamName } from './bptt';
+import { makeRng } from './rng';
+import { checkTask, generateBatch, taskDims, taskSteps } from './tasks/registry';
+import { evaluate, type Evaluation } from './evaluate';
+import { estimateTrainingBytes } from './memory';
+
+/** Anything with an `aborted` flag, e.g. an AbortSignal (the core assumes no DOM). */
+export interface StopSignal {
+  readonly aborted: boolean;
+}
+
+export interface TrainOptions {
+  signal?: StopSignal;
+  /** the evaluation batch, when the caller shares one across runs (default: drawn from evaluation.seed) */
+  evalBatch?: TaskBatch;
+}
+
+export type TrainEvent =
+  | {
+      type: 'start';
+      run: string;
+      backend: string;
+      N: number;
+      T: number;
+      B: number;
+      steps: number;
+      /** trainable parameters */
+      parameters: number;
+      /** estimated peak bytes of one training step */
+      memoryBytes: number;
+    }
+  | {
+      type: 'step';
+      /** steps completed, 1..steps */
+      step: number;
+      loss: number;
+      /** RMS of all gradient entries, before the Adam update */
+      gradRms: number;
+      /** wall time of this step */
+      ms: number;
+    }
+  | { type: 'evaluation'; step: number; final: boolean; evaluation: Evaluation }
+  | { type: 'done'; result: RunResult };
+
+export interface RunResult {
+  run: RunConfig;
+  backend: string;
+  /** training loss per step */
+  losses: Float32Array;
+  /** median ms per training step, checkpoints excluded */
+  msPerStep: number;
+  /** total wall time, seconds */
+  seconds: number;
+  initial: WeightArrays;
+  final: WeightArrays;
+  evaluation: Evaluation;
+  /** the batch the evaluation ran on (inputs, targets, mask) */
+  evalBatch: TaskBatch;
+  /** stopped by the caller before the last step */
+  stopped: boolean;
+}
+
+/** A run that diverged (NaN or Inf in the loss, the states or the gradients). */
+export class DivergenceError extends Error {
+  constructor(
+    readonly step: number,
+    what: string,
+    lr0: number,
+  ) {
+    super(
+      `Training diverged at step ${step}: ${what} is not finite. Try a smaller learning rate, e.g. training.lr0: ${+(lr0 / 4).toPrecision(2)}.`,
+    );
+    this.name = 'DivergenceError';
+  }
+}
+
+export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGenerator<TrainEvent, RunResult> {
+  const started = performance.now();
+  const { task, network: net, noise, training } = run;
+  const dt = net.dt;
+  const problem = checkTask(task, training.batch, dt) ?? checkTask(task, run.evaluation.batch, dt);
+  if (problem) throw new Error(problem);
+  const dims = taskDims(task);
+  const T = taskSteps(task, dt);
+  const N = net.N;
+
+  const initial = initWeights(net, dims, makeRng(training.seed, 'weights'));
+  const network = new Network(initial, net.train);
+  const adam = new Adam({ lr: training.lr0 / N });
+  const trials = makeRng(training.seed, 'trials');
+  const noiseRng = makeRng(training.seed, 'noise');
+  const evalBatch = opts.evalBatch ?? generateBatch(task, run.evaluation.batch, dt, makeRng(run.evaluation.seed, 'eval'), true);
+  const noiseStd = Math.sqrt(dt) * noise.state;
+  const losses = new Float32Array(training.steps);
+  const stepMs: number[] = [];
+  let last: Evaluation | undefined;
+  let stopped = false;
+
+  try {
+    yield {
+      type: 'start',
+      run: run.name,
+      backend: tf.getBackend(),
+      N,
+      T,
+      B: training.batch,
+      steps: training.steps,
+      parameters: trainableCount(network),
+      memoryBytes: estimateTrainingBytes({ N, T, B: training.batch, ...dims }),
+    };
+    for (let step = 1; step <= training.steps; step++) {
+      if (opts.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      const batch = generateBatch(task, training.batch, dt, trials);
+      const x0 = initialStates(network.h0, training.batch, noise.initial, noiseRng);
+      const t0 = performance.now();
+      const { loss, gradRms } = trainStep(network, adam, dt, { batch, x0, noiseStd, rng: noiseRng }, step, training.lr0);
+      const ms = performance.now() - t0;
+      stepMs.push(ms);
+      losses[step - 1] = loss;
+      yield { type: 'step', step, loss, gradRms, ms };
+      const every = run.evaluation.every;
+      if (every > 0 && step % every === 0 && step < training.steps) {
+        last = await evaluate(network, run, evalBatch, { final: false });
+        yield { type: 'evaluation', step, final: false, evaluation: last };
+      }
+    }
+    const completed = stopped ? stepMs.length : training.steps;
+    last = await evaluate(network, run, evalBatch, { final: true });
+    yield { type: 'evaluation', step: completed, final: true, evaluation: last };
+    const result: RunResult = {
+      run,
+      backend: tf.getBackend(),
+      losses: losses.slice(0, completed),
+      msPerStep: median(stepMs),
+      seconds: (performance.now() - started) / 1000,
+      initial,
+      final: network.toArrays(),
+      evaluation: last,
+      evalBatch,
+      stopped,
+    };
+    yield { type: 'done', result };
+    return result;
+  } finally {
+    network.dispose();
+    adam.dispose();
+  }
+}
+
+/** One optimiser step in one tf.tidy; refuses to apply non-finite gradients. */
+function trainStep(
+  net: Network,
+  adam: Adam,
+  dt: number,
+  batchRun: Parameters<typeof lossAndGrads>[2],
+  step: number,
+  lr0: number,
+): { loss: number; gradRms: number } {
+  return tf.tidy(() => {
+    const { loss, grads } = lossAndGrads(net, dt, batchRun);
+    if (!Number.isFinite(loss)) throw new DivergenceError(step, 'the loss', lr0);
+    // A NaN state after the last masked step cannot reach the loss but does reach dW.
+    let sq = 0;
+    let count = 0;
+    for (const g of grads.values()) {
+      sq += tf.sum(tf.square(g)).dataSync()[0];
+      count += g.size;
+    }
+    if (!Number.isFinite(sq)) throw new DivergenceError(step, 'the gradient (so the states)', lr0);
+    adam.apply([...grads].map(([name, g]) => [variableOf(net, name), g] as const));
+    return { loss, gradRms: count ? Math.sqrt(sq / count) : 0 };
+  });
+}
+
+function variableOf(net: Network, name: ParamName): tf.Variable {
+  if (name === 'W') return net.W;
+  if (name === 'W_out') return net.W_out;
+  if (!net.W_in) throw new Error('W_in has a gradient but the network has no input weights.');
+  return net.W_in;
+}
+
+function trainableCount(net: Network): number {
+  let n = 0;
+  if (net.trainable.has('recurrent')) n += net.W.size;
+  if (net.trainable.has('input') && net.W_in) n += net.W_in.size;
+  if (net.trainable.has('output')) n += net.W_out.size;
+  return n;
+}
+
+function median(xs: number[]): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+

@@ -1,0 +1,96 @@
+/**
+ * Every message that crosses a thread or process boundary, in one place (DESIGN.md).
+ * Discriminated unions on `type`; bulk arrays travel as Envelopes (one ArrayBuffer,
+ * transferred), never as JSON arrays.
+ *
+ * Channels:
+ * - trainer: whoever owns a training worker (the CLI's worker_threads, the panel's Web
+ *   Worker) <-> the worker (src/trainer/service.ts).
+ * - panel: the extension host <-> the webview (added with the panel).
+ */
+import type { BackendChoice, RunConfig } from './core/types';
+import type { BackendInfo } from './core/backend';
+import type { AnalysisMetrics } from './core/analysis';
+import type { Envelope } from './core/pack';
+
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------- trainer channel
+
+/** How the worker gets the tfjs-wasm binary. A Web Worker in a webview may fetch nothing. */
+export type WasmSource = { kind: 'path'; dir: string } | { kind: 'bytes'; name: string; bytes: ArrayBuffer };
+
+export type ToTrainer =
+  /** Start the backend. Sent once, first. */
+  | { type: 'init'; version: number; backend: BackendChoice; wasm?: WasmSource }
+  /** Train one run; the worker trains one run at a time. */
+  | { type: 'train'; runId: string; run: RunConfig }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** Stop the current run between steps; it still evaluates and reports what it has. */
+  | { type: 'stop' };
+
+/** Scalars of one evaluation, small enough to send every checkpoint. */
+export interface EvaluationSummary extends AnalysisMetrics {
+  eval_loss: number;
+  eval_loss_x0rand: number | null;
+}
+
+export type FromTrainer =
+  | { type: 'ready'; version: number; backend: BackendInfo }
+  | { type: 'initFailed'; message: string }
+  | { type: 'started'; runId: string; backend: string; N: number; T: number; B: number; steps: number; parameters: number; memoryBytes: number }
+  | { type: 'step'; runId: string; step: number; loss: number; gradRms: number; ms: number }
+  /** `view` packs the display data (Projection, conditions); omitted when the owner asked for scalars only */
+  | { type: 'evaluation'; runId: string; step: number; final: boolean; summary: EvaluationSummary; view?: Envelope }
+  /** `result` packs the whole RunResult */
+  | { type: 'finished'; runId: string; result: Envelope }
+  | { type: 'failed'; runId: string; message: string; step?: number };
+
+/** Data of the 3D view for one evaluation, packed into `view` envelopes. */
+export interface ViewData {
+  projection: import('./core/analysis').Projection;
+  condition: Int32Array;
+  conditionLabels: string[];
+}
+
+// ---------------------------------------------------------------- panel channel
+
+/** What the panel shows about the training session (also drives the status bar). */
+export type PanelState = 'starting' | 'idle' | 'training' | 'paused' | 'stopping' | 'failed';
+
+/** Files the webview page loads, as webview URIs (put in the page by the host). */
+export interface PanelAssets {
+  workerUrl: string;
+  /** tfjs-backend-wasm binaries by file name */
+  wasmUrls: Record<string, string>;
+}
+
+export type ToPanel =
+  /** The answer to `ready`: what the panel is about. */
+  | { type: 'init'; version: number; specName: string; specFile: string; runs: RunConfig[]; autoStart: boolean }
+  /** Train these runs now (a CodeLens or command while the panel is open); replaces the queue. */
+  | { type: 'train'; runs: RunConfig[] }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' }
+  /** The spec file changed on disk or in the editor since the runs started. */
+  | { type: 'specChanged'; changed: boolean; valid: boolean }
+  /** The panel became hidden or visible: render only when visible. */
+  | { type: 'visibility'; visible: boolean }
+  /** Show a stored run (Open run). `view` packs a ViewData; `losses` the training loss curve. */
+  | { type: 'showRun'; run: RunConfig; metrics: Record<string, unknown>; view: Envelope; losses: Float32Array; folder: string }
+  /** The host wrote a finished run to the run store. */
+  | { type: 'stored'; runName: string; folder: string }
+  | { type: 'storeFailed'; runName: string; message: string };
+
+export type FromPanel =
+  | { type: 'ready'; version: number }
+  /** Throttled to about 10 a second: the status bar and the Stop command follow it. */
+  | { type: 'status'; state: PanelState; runName?: string; step?: number; steps?: number; loss?: number; backend?: string; message?: string }
+  /** A run finished (or was stopped with a result): `result` packs a RunResult for the run store. */
+  | { type: 'runFinished'; runName: string; result: Envelope }
+  | { type: 'runFailed'; runName: string; message: string; step?: number }
+  /** The user pressed Train in the panel: the host re-reads the spec and answers with `train`. */
+  | { type: 'requestTrain' }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };

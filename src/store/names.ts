@@ -1,0 +1,8 @@
+/** Names in the run store. */
+
+/** `<spec-name>-YYYYMMDD-HHMMSS`: one folder per training session of a spec. */
+export function sessionFolderName(specName: string, at: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${at.getFullYear()}${p(at.getMonth() + 1)}${p(at.getDate())}-${p(at.getHours())}${p(at.getMinutes())}${p(at.getSeconds())}`;
+  return `${specName}-${stamp}`;
+}
