@@ -208,3 +208,23 @@ describe('spec resolution', () => {
     });
   });
 });
+
+describe('spec: every problem at once', () => {
+  it('reports an odd cycling batch even when other fields are invalid, and nothing about removed fields', () => {
+    const text = `task: { kind: cycling }\nnetwork:\n  N: 0\n  gain: 1.5\ntraining: { batch: 31 }\n`;
+    const { diagnostics, runs } = loadSpec(text, 'x.rnn.yaml');
+    assert.deepEqual(runs, []);
+    const codes = diagnostics.map((d) => `${d.line}:${d.column}:${d.code}`);
+    assert.ok(codes.includes('2:5:out-of-range'), codes.join(' '));
+    assert.ok(codes.includes('3:2:unknown-key'), codes.join(' '));
+    assert.ok(codes.includes('4:19:task-constraint'), codes.join(' '));
+    // N was invalid: no memory finding may be made about a value the user did not write
+    assert.ok(!diagnostics.some((d) => d.code === 'memory-limit'));
+  });
+
+  it('does not guess when a required key is missing', () => {
+    const { diagnostics } = loadSpec(`task: { response: 31 }\ntraining: { batch: 31 }\n`, 'x.rnn.yaml');
+    assert.ok(diagnostics.some((d) => d.code === 'missing-key'));
+    assert.ok(!diagnostics.some((d) => d.code === 'task-constraint'));
+  });
+});

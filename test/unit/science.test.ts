@@ -1,0 +1,149 @@
+/**
+ * The trained networks reproduce the paper's regimes (paper-spec section 6, quick demo):
+ * cycling with a 31-unit response window, N = 128, W trained only, lr0 = 0.1, 500 steps,
+ * batch 32, g = 1.5, sigma_noise 0.2, sigma_init 1, on the wasm backend in Node, through
+ * the same train() the CLI and the panel use.
+ */
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from './helpers/tf';
+import { loadSpec } from '../../src/spec/resolve';
+import { train, DivergenceError, type RunResult } from '../../src/core/train';
+import { runMetrics, type RunMetrics } from '../../src/core/metrics';
+import type { RunConfig } from '../../src/core/types';
+
+const QUICK_CYCLING = `
+name: quick cycling
+task: { kind: cycling, response: 31 }
+network: { N: 128, g: 1.5, train: [recurrent] }
+noise: { state: 0.2, initial: 1 }
+training: { steps: 500, batch: 32, lr0: 0.1, backend: wasm }
+evaluation: { every: 0 }
+seeds: 2
+variants:
+  - { name: small, network: { output_scale: small } }
+  - { name: large, network: { output_scale: large } }
+`;
+
+function runsOf(text: string): RunConfig[] {
+  const loaded = loadSpec(text, 'science.rnn.yaml');
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+  assert.deepEqual(errors, []);
+  return loaded.runs;
+}
+
+async function trainToEnd(run: RunConfig): Promise<RunResult> {
+  const it = train(run);
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return r.value;
+  }
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('science: the quick cycling demo reproduces the aligned and oblique regimes (paper-spec 6)', function () {
+  this.timeout(600_000);
+  const metrics: RunMetrics[] = [];
+  before(async () => {
+    await useBackend('wasm');
+    for (const run of runsOf(QUICK_CYCLING)) metrics.push(runMetrics(await trainToEnd(run)));
+    // One line per run, so a failure below shows the numbers it judged.
+    for (const m of metrics) {
+      console.log(`      ${m.name}: rho ${m.rho.toFixed(3)}, rho*sqrtN ${m.rho_sqrtN.toFixed(2)}, noise ratio ${m.noise_ratio?.toFixed(2)}, D_x ${m.dx90}, D_fit ${m.dfit90}, eval loss ${m.eval_loss.toFixed(4)}`);
+    }
+  });
+  const of = (v: string) => metrics.filter((m) => m.variant === v);
+
+  it('every seed: rho_small >= 4 rho_large', () => {
+    for (let s = 0; s < 2; s++) {
+      const small = of('small')[s], large = of('large')[s];
+      assert.ok(small.rho >= 4 * large.rho, `seed ${s}: rho ${small.rho} vs ${large.rho}`);
+    }
+  });
+
+  it('every seed: noise ratio > 1 with small output weights and < 1 with large ones', () => {
+    for (const m of of('small')) assert.ok(m.noise_ratio! > 1, `${m.name}: ${m.noise_ratio}`);
+    for (const m of of('large')) assert.ok(m.noise_ratio! < 1, `${m.name}: ${m.noise_ratio}`);
+  });
+
+  it('every run learned the task: noise-free evaluation loss <= 0.05 (and <= 0.03 as section 6 expects)', () => {
+    for (const m of metrics) {
+      assert.ok(m.eval_loss <= 0.05, `${m.name}: ${m.eval_loss}`);
+      assert.ok(m.eval_loss <= 0.03, `${m.name}: ${m.eval_loss}`);
+    }
+  });
+
+  it('means over seeds fall in the acceptance bands of section 6', () => {
+    const rs = mean(of('small').map((m) => m.rho));
+    const rl = mean(of('large').map((m) => m.rho));
+    assert.ok(rs >= 0.55 && rs <= 0.75, `rho_small ${rs}`);
+    assert.ok(rl >= 0.07 && rl <= 0.16, `rho_large ${rl}`);
+    const rlSqrtN = mean(of('large').map((m) => m.rho_sqrtN));
+    assert.ok(rlSqrtN >= 0.8 && rlSqrtN <= 2, `rho_large sqrt(N) ${rlSqrtN}`);
+    assert.ok(mean(of('small').map((m) => m.noise_ratio!)) > 5);
+    assert.ok(mean(of('large').map((m) => m.noise_ratio!)) < 0.8);
+    for (const m of metrics) assert.ok(m.dx90 >= 3 && m.dx90 <= 5, `${m.name}: D_x90 ${m.dx90}`);
+    assert.ok(mean(of('small').map((m) => m.dfit90)) <= mean(of('large').map((m) => m.dfit90)));
+  });
+
+  it('output weights keep their order of magnitude: |w_out| ~ 1 (large) and ~ 1/sqrt(N) (small)', () => {
+    for (const m of of('large')) assert.ok(m.w_out_norm > 0.8 && m.w_out_norm < 1.2, `${m.name}: ${m.w_out_norm}`);
+    // W_out is not trained here, so it stays at its initial 1/sqrt(128) = 0.088
+    for (const m of of('small')) assert.ok(m.w_out_norm > 0.06 && m.w_out_norm < 0.12, `${m.name}: ${m.w_out_norm}`);
+  });
+});
+
+describe('training runs: reproducible, diverge loudly, leak nothing', () => {
+  const TINY = `
+task: { kind: flipflop, duration: 8, mask_step: 2 }
+network: { N: 12, train: [input, recurrent, output] }
+training: { steps: 5, batch: 4, lr0: 0.05 }
+evaluation: { batch: 4, every: 2, t_min: 1 }
+`;
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`${backend}: the same spec and seed give the same run, bit for bit`, async () => {
+      await useBackend(backend);
+      const [run] = runsOf(TINY);
+      const a = await trainToEnd(run);
+      const b = await trainToEnd(run);
+      assert.deepEqual(Array.from(a.losses), Array.from(b.losses));
+      assert.deepEqual(Array.from(a.final.W), Array.from(b.final.W));
+      assert.deepEqual(Array.from(a.final.W_out), Array.from(b.final.W_out));
+      assert.deepEqual(Array.from(a.evaluation.trajectories.states), Array.from(b.evaluation.trajectories.states));
+      const other = await trainToEnd({ ...run, training: { ...run.training, seed: 1 } });
+      assert.notDeepEqual(Array.from(other.losses), Array.from(a.losses));
+    });
+  }
+
+  it('a run with a learning rate far too large stops with an error naming the step and a smaller lr0', async () => {
+    await useBackend('wasm');
+    const [run] = runsOf(TINY);
+    const before = tf.memory().numTensors;
+    const wild = { ...run, training: { ...run.training, lr0: 1e7, steps: 50 } };
+    let caught: unknown;
+    const events: string[] = [];
+    try {
+      for await (const ev of train(wild)) events.push(ev.type);
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(caught instanceof DivergenceError, `expected a DivergenceError, got ${String(caught)}`);
+    assert.match((caught as Error).message, /Training diverged at step \d+: .* not finite\. Try a smaller learning rate, e\.g\. training\.lr0: /);
+    assert.ok(!events.includes('done'), 'nothing is reported as a finished run');
+    assert.equal(tf.memory().numTensors, before, 'the failed run freed its tensors');
+  });
+
+  it('a full run leaves no tensor behind, also when the consumer stops pulling early', async () => {
+    await useBackend('wasm');
+    const [run] = runsOf(TINY);
+    const before = tf.memory().numTensors;
+    await trainToEnd(run);
+    assert.equal(tf.memory().numTensors, before);
+    const it = train(run);
+    await it.next();
+    await it.next();
+    await it.return(undefined as never);
+    assert.equal(tf.memory().numTensors, before);
+  });
+});
