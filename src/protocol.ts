@@ -94,3 +94,77 @@ export type FromPanel =
   /** The user pressed Train in the panel: the host re-reads the spec and answers with `train`. */
   | { type: 'requestTrain' }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** The JSON block `<script type="application/json" id="rnnlab-boot">` the host puts in the panel's page. */
+export interface PanelBoot {
+  version: number;
+  assets: PanelAssets;
+  specName: string;
+}
+
+// ---------------------------------------------------------------- runtime checks
+// The webview is another process that can be stale (an old bundle after a rebuild) or
+// broken, so the host checks every message before acting on it (DESIGN.md, Security).
+
+const PANEL_STATES: readonly PanelState[] = ['starting', 'idle', 'training', 'paused', 'stopping', 'failed'];
+const LOG_LEVELS: readonly string[] = ['info', 'warn', 'error'];
+const DTYPES: readonly string[] = ['F32', 'F64', 'I32'];
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+const isString = (x: unknown): x is string => typeof x === 'string';
+const isNumber = (x: unknown): x is number => typeof x === 'number';
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+/** An optional field is either absent or of its type (null is not absent: the types never allow it). */
+const optional = (o: Record<string, unknown>, key: string, check: (x: unknown) => boolean): boolean => !(key in o) || o[key] === undefined || check(o[key]);
+
+/**
+ * ArrayBuffers from postMessage may come from another realm, where instanceof fails,
+ * so the tag decides.
+ */
+export function isArrayBuffer(x: unknown): x is ArrayBuffer {
+  return Object.prototype.toString.call(x) === '[object ArrayBuffer]';
+}
+
+/** The envelope's layout is sane: fromEnvelope can then only fail on the tree's content. */
+export function isEnvelope(x: unknown): x is Envelope {
+  if (!isRecord(x) || !isArrayBuffer(x.buffer) || !isRecord(x.meta) || !('tree' in x.meta) || !Array.isArray(x.meta.arrays)) return false;
+  const size = x.buffer.byteLength;
+  return x.meta.arrays.every((a: unknown) => {
+    if (!isRecord(a) || !isString(a.name) || !isString(a.dtype) || !DTYPES.includes(a.dtype) || !isCount(a.offset) || !isCount(a.length)) return false;
+    const bytes = a.dtype === 'F32' || a.dtype === 'I32' ? 4 : 8;
+    return a.offset % bytes === 0 && a.offset + a.length * bytes <= size;
+  });
+}
+
+/** Every field of every FromPanel message has its declared type; anything else is refused. */
+export function isFromPanel(x: unknown): x is FromPanel {
+  if (!isRecord(x) || !isString(x.type)) return false;
+  const m = x;
+  switch (m.type) {
+    case 'ready':
+      return Number.isSafeInteger(m.version);
+    case 'status':
+      return (
+        isString(m.state) &&
+        (PANEL_STATES as readonly string[]).includes(m.state) &&
+        optional(m, 'runName', isString) &&
+        optional(m, 'step', isCount) &&
+        optional(m, 'steps', isCount) &&
+        optional(m, 'loss', isNumber) &&
+        optional(m, 'backend', isString) &&
+        optional(m, 'message', isString)
+      );
+    case 'runFinished':
+      return isString(m.runName) && isEnvelope(m.result);
+    case 'runFailed':
+      return isString(m.runName) && isString(m.message) && optional(m, 'step', isCount);
+    case 'requestTrain':
+      return true;
+    case 'log':
+      return isString(m.level) && LOG_LEVELS.includes(m.level) && isString(m.message);
+    default:
+      return false;
+  }
+}

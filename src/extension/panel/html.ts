@@ -1,0 +1,89 @@
+/**
+ * The panel's page. The CSP is the one measured in docs/webview-training.md, unchanged:
+ * nonce scripts only, 'wasm-unsafe-eval' for tfjs-wasm, blob: workers (the page starts
+ * the training worker from a blob of the fetched bundle), and connect-src for the page's
+ * own fetches of the worker bundle and the wasm binary. The only inline script is a
+ * JSON block, which never executes.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { PROTOCOL_VERSION, type PanelAssets, type PanelBoot } from '../../protocol';
+
+/** The three tfjs-backend-wasm flavours esbuild.mjs copies to dist/; the page picks one. */
+export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
+
+/** Files of the extension the page loads, relative to its root: all must exist before a panel opens. */
+export const PANEL_FILES = ['dist/webview/panel.js', 'dist/webview/worker.js', ...WASM_FILES.map((f) => `dist/${f}`)] as const;
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    // Training runs in the page's worker: without this, hiding the tab kills it and the run restarts (webview-training.md Q5).
+    retainContextWhenHidden: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
+    'worker-src blob:',
+    `style-src ${cspSource}`,
+    `img-src ${cspSource} data: blob:`,
+    `connect-src ${cspSource}`,
+  ].join('; ');
+}
+
+export function newNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+export function panelAssets(webview: vscode.Webview, extensionUri: vscode.Uri): PanelAssets {
+  const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  return {
+    workerUrl: uri('dist', 'webview', 'worker.js'),
+    wasmUrls: Object.fromEntries(WASM_FILES.map((f) => [f, uri('dist', f)])),
+  };
+}
+
+/**
+ * JSON inside a script element ends at the first `</script`, and a spec name is user
+ * text: escaping <, > and & keeps the JSON equal and the element closed where it should be.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A fresh nonce per render: a page must never reuse one. */
+export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, specName: string): string {
+  const nonce = newNonce();
+  const boot: PanelBoot = { version: PROTOCOL_VERSION, assets: panelAssets(webview, extensionUri), specName };
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString();
+  const js = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js')).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeHtml(css)}">
+<title>RNN Lab: ${escapeHtml(specName)}</title>
+</head>
+<body>
+<div id="app"></div>
+<script type="application/json" id="rnnlab-boot">${jsonForScript(boot)}</script>
+<script nonce="${nonce}" src="${escapeHtml(js)}"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,129 @@
+/**
+ * All open panels, one per spec (keyed by the spec's URI) and one per stored run folder.
+ * It knows which panel the user worked with last: Stop, Pause, Resume and the status
+ * bar act on that one.
+ */
+import * as vscode from 'vscode';
+import { readRunFolder } from '../../store/runFolder';
+import type { RunConfig } from '../../core/types';
+import { Disposable } from '../dispose';
+import { errorText } from '../log';
+import { PANEL_FILES } from './html';
+import { RnnPanel, SpecPanel, StoredRunPanel, type PanelContext } from './rnnPanel';
+
+export class PanelManager extends Disposable {
+  private readonly panels = new Map<string, RnnPanel>();
+  /** most recently active first */
+  private order: RnnPanel[] = [];
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  /** A panel opened, closed, became active or reported a status. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly ctx: PanelContext) {
+    super();
+  }
+
+  all(): RnnPanel[] {
+    return [...this.order];
+  }
+
+  get(key: string): RnnPanel | undefined {
+    return this.panels.get(key);
+  }
+
+  specPanel(uri: vscode.Uri): SpecPanel | undefined {
+    const p = this.panels.get(uri.toString());
+    return p instanceof SpecPanel ? p : undefined;
+  }
+
+  /** The panel whose training the status bar shows: the last active one if it is busy, else the last busy one. */
+  current(): RnnPanel | undefined {
+    return this.order.find((p) => p.busy) ?? this.order[0];
+  }
+
+  /** The last active panel, busy or not. */
+  lastActive(): RnnPanel | undefined {
+    return this.order[0];
+  }
+
+  /** The spec's panel, opened beside the active editor if there is none yet. Undefined when the panel cannot be built. */
+  async openSpec(uri: vscode.Uri, specName: string): Promise<SpecPanel | undefined> {
+    const existing = this.specPanel(uri);
+    if (existing) {
+      existing.reveal();
+      return existing;
+    }
+    if (!(await this.bundleReady())) return undefined;
+    return this.add(new SpecPanel(uri, specName, this.ctx, vscode.ViewColumn.Beside));
+  }
+
+  /** Opens a stored run; a broken folder gives an error message and no panel. */
+  async openStored(folder: vscode.Uri): Promise<StoredRunPanel | undefined> {
+    const existing = this.panels.get(folder.toString());
+    if (existing instanceof StoredRunPanel) {
+      existing.reveal();
+      return existing;
+    }
+    let stored;
+    try {
+      stored = await readRunFolder(folder.fsPath);
+    } catch (e) {
+      this.ctx.log.showError(`RNN Lab cannot open this run: ${errorText(e)}`, [
+        { title: 'Reveal folder', run: () => vscode.commands.executeCommand('revealInExplorer', folder) },
+      ]);
+      return undefined;
+    }
+    if (!(await this.bundleReady())) return undefined;
+    return this.add(new StoredRunPanel(stored, this.ctx, vscode.ViewColumn.Beside));
+  }
+
+  /** Train these runs in the spec's panel, opening it if needed. */
+  async train(uri: vscode.Uri, specName: string, runs: RunConfig[]): Promise<SpecPanel | undefined> {
+    const panel = await this.openSpec(uri, specName);
+    await panel?.train(runs);
+    return panel;
+  }
+
+  private add<P extends RnnPanel>(panel: P): P {
+    this.panels.set(panel.key, panel);
+    this.order.unshift(panel);
+    const subs = [
+      panel.onDidChangeStatus(() => this.changed.fire()),
+      panel.onDidBecomeActive((p) => {
+        this.order = [p, ...this.order.filter((q) => q !== p)];
+        this.changed.fire();
+      }),
+    ];
+    const onDispose = panel.onDidDispose((p) => {
+      for (const s of subs) s.dispose();
+      onDispose.dispose();
+      if (this.panels.get(p.key) === p) this.panels.delete(p.key);
+      this.order = this.order.filter((q) => q !== p);
+      this.changed.fire();
+    });
+    this.changed.fire();
+    return panel;
+  }
+
+  /** The page's files exist; otherwise the panel would stay blank, so say how to build them instead. */
+  private async bundleReady(): Promise<boolean> {
+    const missing: string[] = [];
+    for (const f of PANEL_FILES) {
+      try {
+        await vscode.workspace.fs.stat(vscode.Uri.joinPath(this.ctx.extensionUri, f));
+      } catch {
+        missing.push(f);
+      }
+    }
+    if (missing.length === 0) return true;
+    this.ctx.log.showError(`The RNN Lab panel is not built: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Run npm run build, then reload the window.`, [
+      { title: 'Reload window', run: () => vscode.commands.executeCommand('workbench.action.reloadWindow') },
+    ]);
+    return false;
+  }
+
+  override dispose(): void {
+    for (const p of [...this.order]) p.dispose();
+    super.dispose();
+  }
+}

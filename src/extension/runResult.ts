@@ -1,0 +1,191 @@
+/**
+ * A finished run arrives from the webview as an envelope. Before anything is written,
+ * it is unpacked and every array is checked against the sizes the run's own numbers
+ * imply, so a stale or broken panel can never leave a run folder that readRunFolder,
+ * the CLI or a script would choke on later.
+ */
+import { fromEnvelope, type Envelope } from '../core/pack';
+import type { RunResult } from '../core/train';
+import type { RunConfig } from '../core/types';
+
+type Rec = Record<string, unknown>;
+
+class Shape {
+  constructor(private readonly problems: string[]) {}
+
+  fail(problem: string): void {
+    this.problems.push(problem);
+  }
+
+  rec(x: unknown, at: string): Rec | undefined {
+    if (typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x)) return x as Rec;
+    this.problems.push(`${at} is not an object`);
+    return undefined;
+  }
+
+  count(x: unknown, at: string): number {
+    if (Number.isSafeInteger(x) && (x as number) >= 0) return x as number;
+    this.problems.push(`${at} is not a whole number`);
+    return -1;
+  }
+
+  num(x: unknown, at: string, nullable = false): void {
+    if (typeof x === 'number' || (nullable && x === null)) return;
+    this.problems.push(`${at} is not a number`);
+  }
+
+  str(x: unknown, at: string): void {
+    if (typeof x !== 'string') this.problems.push(`${at} is not a string`);
+  }
+
+  strings(x: unknown, at: string, length?: number): void {
+    if (!Array.isArray(x) || !x.every((s) => typeof s === 'string')) this.problems.push(`${at} is not a list of strings`);
+    else if (length !== undefined && x.length !== length) this.problems.push(`${at} has ${x.length} entries, expected ${length}`);
+  }
+
+  nums(x: unknown, at: string, length: number): void {
+    if (!Array.isArray(x) || x.length !== length || !x.every((v) => typeof v === 'number')) this.problems.push(`${at} is not a list of ${length} numbers`);
+  }
+
+  array(x: unknown, ctor: Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor, at: string, length?: number): void {
+    if (!(x instanceof ctor)) this.problems.push(`${at} is not a ${ctor.name}`);
+    else if (length !== undefined && length >= 0 && x.length !== length) this.problems.push(`${at} has ${x.length} values, expected ${length}`);
+  }
+}
+
+export class RunResultError extends Error {
+  override name = 'RunResultError';
+}
+
+/** The run result in the envelope, checked against the run the host asked for; throws a RunResultError otherwise. */
+export function decodeRunResult(env: Envelope, expected: RunConfig): RunResult {
+  let value: unknown;
+  try {
+    value = fromEnvelope<unknown>(env);
+  } catch (e) {
+    throw new RunResultError(`The result of ${expected.name} cannot be unpacked: ${(e as Error).message}`);
+  }
+  const problems: string[] = [];
+  const s = new Shape(problems);
+  const r = s.rec(value, 'result');
+  if (r !== undefined) checkResult(s, r, expected);
+  if (problems.length > 0) {
+    const more = problems.length > 3 ? ` and ${problems.length - 3} more problems` : '';
+    throw new RunResultError(`The result of ${expected.name} is malformed: ${problems.slice(0, 3).join('; ')}${more}.`);
+  }
+  // The run as the host sent it is the record of what was trained, whatever the panel echoes.
+  return { ...(value as RunResult), run: expected };
+}
+
+function checkResult(s: Shape, r: Rec, expected: RunConfig): void {
+  const run = s.rec(r.run, 'run');
+  if (run !== undefined && run.name !== expected.name) s.fail(`run.name is ${JSON.stringify(run.name)}, expected ${JSON.stringify(expected.name)}`);
+  const N = expected.network.N;
+  s.str(r.backend, 'backend');
+  s.array(r.losses, Float32Array, 'losses');
+  if (r.losses instanceof Float32Array && r.losses.length > expected.training.steps) s.fail(`losses has ${r.losses.length} values for ${expected.training.steps} steps`);
+  s.num(r.msPerStep, 'msPerStep');
+  s.num(r.seconds, 'seconds');
+  if (typeof r.stopped !== 'boolean') s.fail('stopped is not a boolean');
+  const dims = weights(s, r.initial, 'initial', N);
+  const finalDims = weights(s, r.final, 'final', N);
+  if (dims && finalDims && (dims.dIn !== finalDims.dIn || dims.dOut !== finalDims.dOut)) s.fail('final and initial weights differ in size');
+  const batch = evalBatch(s, r.evalBatch);
+  evaluation(s, r.evaluation, N, batch);
+}
+
+function weights(s: Shape, x: unknown, at: string, N: number): { dIn: number; dOut: number } | undefined {
+  const w = s.rec(x, at);
+  if (w === undefined) return undefined;
+  if (w.N !== N) s.fail(`${at}.N is ${String(w.N)}, expected ${N}`);
+  const dIn = s.count(w.dIn, `${at}.dIn`);
+  const dOut = s.count(w.dOut, `${at}.dOut`);
+  s.array(w.W, Float32Array, `${at}.W`, N * N);
+  s.array(w.W_in, Float32Array, `${at}.W_in`, dIn < 0 ? -1 : N * dIn);
+  s.array(w.W_out, Float32Array, `${at}.W_out`, dOut < 0 ? -1 : dOut * N);
+  s.array(w.h0, Float32Array, `${at}.h0`, N);
+  return { dIn, dOut };
+}
+
+interface BatchDims {
+  T: number;
+  B: number;
+  dOut: number;
+}
+
+function evalBatch(s: Shape, x: unknown): BatchDims | undefined {
+  const b = s.rec(x, 'evalBatch');
+  if (b === undefined) return undefined;
+  const T = s.count(b.T, 'evalBatch.T');
+  const B = s.count(b.B, 'evalBatch.B');
+  const dIn = s.count(b.dIn, 'evalBatch.dIn');
+  const dOut = s.count(b.dOut, 'evalBatch.dOut');
+  const n = (d: number) => (T < 0 || B < 0 || d < 0 ? -1 : T * B * d);
+  s.array(b.inputs, Float32Array, 'evalBatch.inputs', n(dIn));
+  s.array(b.targets, Float32Array, 'evalBatch.targets', n(dOut));
+  s.array(b.mask, Float32Array, 'evalBatch.mask', n(dOut));
+  s.array(b.condition, Int32Array, 'evalBatch.condition', B);
+  s.strings(b.conditionLabels, 'evalBatch.conditionLabels');
+  return { T, B, dOut };
+}
+
+function evaluation(s: Shape, x: unknown, N: number, batch: BatchDims | undefined): void {
+  const e = s.rec(x, 'evaluation');
+  if (e === undefined) return;
+  s.num(e.eval_loss, 'evaluation.eval_loss');
+  s.num(e.eval_loss_x0rand, 'evaluation.eval_loss_x0rand', true);
+  s.array(e.condition, Int32Array, 'evaluation.condition', batch?.B);
+  s.strings(e.conditionLabels, 'evaluation.conditionLabels');
+  const tr = s.rec(e.trajectories, 'evaluation.trajectories');
+  if (tr !== undefined) {
+    const T = s.count(tr.T, 'evaluation.trajectories.T');
+    const B = s.count(tr.B, 'evaluation.trajectories.B');
+    const dOut = s.count(tr.dOut, 'evaluation.trajectories.dOut');
+    if (tr.N !== N) s.fail(`evaluation.trajectories.N is ${String(tr.N)}, expected ${N}`);
+    if (batch && (T !== batch.T || B !== batch.B || dOut !== batch.dOut)) s.fail('evaluation.trajectories differ from evalBatch in T, B or dOut');
+    s.array(tr.states, Float32Array, 'evaluation.trajectories.states', T < 0 || B < 0 ? -1 : T * B * N);
+    s.array(tr.outputs, Float32Array, 'evaluation.trajectories.outputs', T < 0 || B < 0 || dOut < 0 ? -1 : T * B * dOut);
+  }
+  const a = s.rec(e.analysis, 'evaluation.analysis');
+  if (a === undefined) return;
+  for (const k of ['rho', 'rho_naive', 'rho_sqrtN', 'w_out_norm', 'x_norm', 'dx90', 'dfit90'] as const) s.num(a[k], `evaluation.analysis.${k}`);
+  for (const k of ['noise_ratio', 'noise_ratio_pc', 'var_out', 'var_rand', 'var_pc'] as const) s.num(a[k], `evaluation.analysis.${k}`, true);
+  for (const k of ['r2_curve', 'explained_variance'] as const) {
+    const v = a[k];
+    if (!Array.isArray(v) || !v.every((n) => typeof n === 'number')) s.fail(`evaluation.analysis.${k} is not a list of numbers`);
+  }
+  projection(s, a.projection, N);
+}
+
+function projection(s: Shape, x: unknown, N: number): void {
+  const p = s.rec(x, 'projection');
+  if (p === undefined) return;
+  const trials = Array.isArray(p.trials) && p.trials.every((t) => Number.isSafeInteger(t)) ? p.trials.length : -1;
+  const steps = Array.isArray(p.steps) && p.steps.every((t) => Number.isSafeInteger(t)) ? p.steps.length : -1;
+  if (trials < 0) s.fail('projection.trials is not a list of trial indices');
+  if (steps < 0) s.fail('projection.steps is not a list of grid indices');
+  const view = (v: unknown, at: string) => {
+    const pv = s.rec(v, at);
+    if (pv === undefined) return;
+    s.array(pv.axes, Float64Array, `${at}.axes`, 3 * N);
+    s.strings(pv.axis_labels, `${at}.axis_labels`, 3);
+    s.array(pv.trajectories, Float32Array, `${at}.trajectories`, trials < 0 || steps < 0 ? -1 : trials * steps * 3);
+    s.nums(pv.centre, `${at}.centre`, 3);
+    s.num(pv.scale, `${at}.scale`);
+    s.nums(pv.axis_variance, `${at}.axis_variance`, 3);
+    if (!Array.isArray(pv.readouts)) {
+      s.fail(`${at}.readouts is not a list`);
+      return;
+    }
+    pv.readouts.forEach((ro: unknown, i: number) => {
+      const r = s.rec(ro, `${at}.readouts[${i}]`);
+      if (r === undefined) return;
+      s.nums(r.coords, `${at}.readouts[${i}].coords`, 3);
+      s.nums(r.arrow, `${at}.readouts[${i}].arrow`, 3);
+      s.num(r.fraction, `${at}.readouts[${i}].fraction`);
+      s.num(r.angle_deg, `${at}.readouts[${i}].angle_deg`);
+    });
+  };
+  view(p.pca, 'projection.pca');
+  if (p.readout !== null) view(p.readout, 'projection.readout');
+}

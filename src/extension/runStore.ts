@@ -1,0 +1,111 @@
+/**
+ * The run store: `<workspace>/.rnnlab/runs/<spec>-<session start>/<run>/`, or under the
+ * spec's own folder when the spec is outside every workspace folder. Names that reach
+ * the file system come from a webview message in the end, so every folder is checked to
+ * lie inside the store before anything is written (DESIGN.md, Security).
+ */
+import * as vscode from 'vscode';
+import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import type { RunResult } from '../core/train';
+import { writeRunFolder } from '../store/runFolder';
+import { sessionFolderName } from '../store/names';
+
+export const STORE_DIR = join('.rnnlab', 'runs');
+
+/** One folder name: letters, digits, . _ -, not starting with a dot (so never `.`, `..` or hidden). */
+const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
+
+export function isSafeSegment(name: string): boolean {
+  return SAFE_SEGMENT.test(name);
+}
+
+/** True when child is root itself or lies below it. */
+export function isInside(root: string, child: string): boolean {
+  const rel = relative(root, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The folder that holds a spec's run store: its workspace folder, else the spec's folder. */
+export function storeBase(specUri: vscode.Uri): string {
+  return vscode.workspace.getWorkspaceFolder(specUri)?.uri.fsPath ?? dirname(specUri.fsPath);
+}
+
+export class RunStoreError extends Error {
+  override name = 'RunStoreError';
+}
+
+/** One training session of a spec: the folder its runs go to, created when the first run is written. */
+export class Session {
+  readonly dir: string;
+
+  constructor(
+    readonly base: string,
+    specName: string,
+    readonly startedAt: Date,
+  ) {
+    const folder = sessionFolderName(specName, startedAt);
+    if (!isSafeSegment(folder)) throw new RunStoreError(`The spec name "${specName}" cannot be a folder name in the run store.`);
+    this.dir = join(base, STORE_DIR, folder);
+  }
+
+  /** Writes one finished run atomically and returns its folder. */
+  async write(runName: string, result: RunResult, specText: string): Promise<string> {
+    if (!isSafeSegment(runName)) throw new RunStoreError(`The run name "${runName}" is not a plain folder name; nothing was written.`);
+    const store = join(this.base, STORE_DIR);
+    const target = resolve(this.dir, runName);
+    if (!isInside(store, target) || dirname(target) !== this.dir) throw new RunStoreError(`The run "${runName}" would be written outside ${store}; nothing was written.`);
+    // A symlinked .rnnlab, runs or session folder could lead elsewhere: compare real paths,
+    // before creating anything (mkdir would follow the link) and after.
+    const realBase = await realpath(this.base);
+    await this.assertInside(realBase, await existingAncestor(this.dir));
+    await mkdir(this.dir, { recursive: true });
+    await this.assertInside(realBase, this.dir);
+    return writeRunFolder(this.dir, runName, result, specText);
+  }
+
+  private async assertInside(realBase: string, p: string): Promise<void> {
+    const real = await realpath(p);
+    if (!isInside(realBase, real)) throw new RunStoreError(`${p} resolves to ${real}, outside ${realBase}; nothing was written.`);
+  }
+}
+
+/** The deepest folder on the way to p that exists already. */
+async function existingAncestor(p: string): Promise<string> {
+  for (let d = p; ; d = dirname(d)) {
+    if (await stat(d).then(() => true, () => false)) return d;
+    if (dirname(d) === d) return d;
+  }
+}
+
+export interface StoredRunEntry {
+  dir: string;
+  run: string;
+  session: string;
+  base: string;
+  mtimeMs: number;
+}
+
+/** Every run folder under the stores of these bases, newest first. Temporary (hidden) folders are skipped. */
+export async function listRuns(bases: readonly string[]): Promise<StoredRunEntry[]> {
+  const out: StoredRunEntry[] = [];
+  const dirsIn = async (d: string): Promise<string[]> => {
+    try {
+      return (await readdir(d, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  for (const base of bases) {
+    const store = join(base, STORE_DIR);
+    for (const session of await dirsIn(store)) {
+      for (const run of await dirsIn(join(store, session))) {
+        const dir = join(store, session, run);
+        const s = await stat(dir).catch(() => undefined);
+        if (s) out.push({ dir, run, session, base, mtimeMs: s.mtimeMs });
+      }
+    }
+  }
+  return out.sort((a, b) => b.mtimeMs - a.mtimeMs || a.dir.localeCompare(b.dir));
+}
+

@@ -1,0 +1,142 @@
+// Train from the spec, through the real panel (the webview engineer's bundle) into the
+// run store, then open the stored run. Needs dist/webview/panel.js and worker.js.
+'use strict';
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vscode = require('vscode');
+const { activate, openSpec, panelState, waitFor, workspaceRoot, closeAllEditors } = require('./helpers.cjs');
+
+const RUN_FILES = ['spec.rnn.yaml', 'run.json', 'metrics.json', 'weights.safetensors', 'trajectories.safetensors', 'view.safetensors'];
+
+describe('train, store and open a run', function () {
+  this.timeout(300_000);
+  let spec;
+  let folders = [];
+
+  before(async () => {
+    const ext = await activate();
+    const missing = ['dist/webview/panel.js', 'dist/webview/worker.js'].filter((f) => !fs.existsSync(path.join(ext.extensionPath, f)));
+    // Fail, not skip: a missing bundle is a build problem, not a pass.
+    assert.deepEqual(missing, [], 'the webview bundle is built (node esbuild.mjs --only extension,webview,worker)');
+    await closeAllEditors();
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closeAllEditors();
+  });
+
+  it('Train opens the panel beside the spec, and both runs land in the run store with metrics', async () => {
+    const { doc } = await openSpec('small.rnn.yaml', vscode.ViewColumn.One);
+    spec = doc;
+    await vscode.commands.executeCommand('rnnlab.train', doc.uri);
+    const key = doc.uri.toString();
+    const opened = await waitFor(async () => (await panelState(key)).current, { what: 'the spec panel' });
+    assert.equal(opened.mode, 'spec');
+    assert.equal(opened.viewColumn, vscode.ViewColumn.Two, 'beside the editor in column 1');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), key, 'the spec editor keeps the focus');
+
+    let last;
+    const done = await waitFor(
+      async () => {
+        last = (await panelState(key)).current;
+        return last && (last.stored.length === 2 || last.storeFailures.length > 0 || last.runFailures.length > 0 || last.lastStatus?.state === 'failed') ? last : undefined;
+      },
+      { timeout: 240_000, interval: 500, what: 'two stored runs', describe: () => JSON.stringify(last) },
+    );
+    assert.deepEqual(done.storeFailures, []);
+    assert.deepEqual(done.runFailures, []);
+    assert.ok(done.ready);
+    assert.equal(done.sent[0], 'init', 'init is the first message after ready');
+    assert.equal(done.rejected, 0, 'the panel sent nothing the protocol refuses');
+
+    folders = [...done.stored].sort();
+    assert.deepEqual(folders.map((f) => path.basename(f)), ['aligned-s0', 'oblique-s0']);
+    const session = path.dirname(folders[0]);
+    assert.equal(path.dirname(folders[1]), session, 'one session folder');
+    assert.equal(path.dirname(session), path.join(workspaceRoot(), '.rnnlab', 'runs'));
+    assert.match(path.basename(session), /^e2e-small-\d{8}-\d{6}$/);
+    assert.equal(done.sessionDir, session);
+    for (const f of folders) {
+      for (const file of RUN_FILES) assert.ok(fs.existsSync(path.join(f, file)), `${f}/${file}`);
+      const metrics = JSON.parse(fs.readFileSync(path.join(f, 'metrics.json'), 'utf8'));
+      assert.equal(typeof metrics.rho, 'number', `${f}: rho is a number`);
+      assert.ok(metrics.rho >= 0 && metrics.rho <= 1, `${f}: rho ${metrics.rho} in [0, 1]`);
+      assert.equal(metrics.N, 16);
+      assert.equal(metrics.steps, 30);
+      assert.equal(fs.readFileSync(path.join(f, 'spec.rnn.yaml'), 'utf8'), doc.getText(), 'the spec as trained');
+    }
+  });
+
+  it('tells the panel when it is hidden and shown again', async () => {
+    const key = spec.uri.toString();
+    const before = (await panelState(key)).current.sent.filter((t) => t === 'visibility').length;
+    // Another editor in the panel's group hides it.
+    const other = await vscode.workspace.openTextDocument({ content: 'hide the panel', language: 'plaintext' });
+    await vscode.window.showTextDocument(other, { viewColumn: vscode.ViewColumn.Two, preview: false });
+    const hidden = await waitFor(async () => {
+      const s = (await panelState(key)).current;
+      return !s.visible && s.sent.filter((t) => t === 'visibility').length === before + 1 ? s : undefined;
+    }, { what: 'a visibility message on hide' });
+    assert.equal(hidden.visible, false);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await waitFor(async () => {
+      const s = (await panelState(key)).current;
+      return s.visible && s.sent.filter((t) => t === 'visibility').length === before + 2;
+    }, { what: 'a visibility message on show' });
+  });
+
+  it('marks the spec as changed after training, without training again', async () => {
+    const key = spec.uri.toString();
+    const editor = await vscode.window.showTextDocument(spec, { viewColumn: vscode.ViewColumn.One });
+    await editor.edit((e) => e.replace(spec.lineAt(3).range, 'network: { N: 24 }'));
+    const s = await waitFor(async () => {
+      const c = (await panelState(key)).current;
+      return c.sent.includes('specChanged') ? c : undefined;
+    }, { what: 'specChanged after the edit' });
+    assert.ok(!s.sent.slice(s.sent.indexOf('specChanged')).includes('train'), 'no automatic retraining');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('Stop stops the training panel', async () => {
+    const key = spec.uri.toString();
+    const { doc } = await openSpec('small.rnn.yaml', vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('rnnlab.trainVariant', doc.uri, 'aligned');
+    await waitFor(async () => (await panelState(key)).current.sent.includes('train'), { what: 'a train message to the open panel' });
+    await waitFor(async () => ['training', 'starting'].includes((await panelState(key)).current.lastStatus?.state), { timeout: 60_000, what: 'the panel to report training' });
+    await vscode.commands.executeCommand('rnnlab.stop');
+    const s = await waitFor(async () => {
+      const c = (await panelState(key)).current;
+      return c.sent.includes('stop') && !['training', 'starting', 'stopping', 'paused'].includes(c.lastStatus?.state) ? c : undefined;
+    }, { timeout: 60_000, what: 'the panel to leave the training state after stop' });
+    assert.notEqual(s.lastStatus.state, 'failed', s.lastStatus.message);
+  });
+
+  it('Open run shows a stored run folder in its own panel', async () => {
+    assert.equal(folders.length, 2, 'the training test stored two runs');
+    const folder = vscode.Uri.file(folders[0]);
+    await vscode.commands.executeCommand('rnnlab.openRun', folder);
+    const shown = await waitFor(async () => {
+      const s = (await panelState(folder.toString())).current;
+      return s && s.ready && s.sent.includes('showRun') ? s : undefined;
+    }, { timeout: 60_000, what: 'the stored-run panel to get showRun' });
+    assert.equal(shown.mode, 'stored');
+    assert.deepEqual(shown.sent.slice(0, 2), ['init', 'showRun']);
+    assert.match(shown.title, /aligned-s0/);
+  });
+
+  it('Open run on a broken folder opens no panel', async () => {
+    const broken = path.join(workspaceRoot(), '.rnnlab', 'runs', 'broken-20000101-000000', 'aligned-s0');
+    fs.mkdirSync(broken, { recursive: true });
+    fs.writeFileSync(path.join(broken, 'run.json'), '{ not json');
+    try {
+      const before = (await panelState()).panels.length;
+      await vscode.commands.executeCommand('rnnlab.openRun', vscode.Uri.file(broken));
+      const after = await panelState(vscode.Uri.file(broken).toString());
+      assert.equal(after.current, undefined);
+      assert.equal(after.panels.length, before);
+    } finally {
+      fs.rmSync(path.dirname(broken), { recursive: true, force: true });
+    }
+  });
+});
