@@ -42,7 +42,9 @@ export function experimentText(example: string, regime: Regime, log?: Log): stri
   const doc = parseDocument(example);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return example;
   if (regime === 'both') {
-    if (!doc.has('variants')) doc.set('variants', parseDocument(VARIANTS_YAML).contents);
+    // The paper's examples compare the regimes already: keep the file byte for byte.
+    if (doc.has('variants')) return example;
+    doc.set('variants', parseDocument(VARIANTS_YAML).contents);
   } else {
     doc.delete('variants');
     if (!isMap(doc.get('network'))) doc.set('network', doc.createNode({}));
@@ -59,11 +61,15 @@ export function experimentText(example: string, regime: Regime, log?: Log): stri
 }
 
 export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: NewExperimentArgs = {}): Promise<vscode.Uri | undefined> {
+  if (args.task !== undefined && !Object.hasOwn(TASKS, args.task)) throw new Error(`there is no task "${String(args.task)}"; the tasks are ${Object.keys(TASKS).join(', ')}.`);
+  if (args.regime !== undefined && !REGIMES.some((r) => r.regime === args.regime)) throw new Error(`there is no regime "${String(args.regime)}"; use both, aligned or oblique.`);
   const task = args.task ?? (await pickTask());
   if (task === undefined) return undefined;
   const regime = args.regime ?? (await pickRegime());
   if (regime === undefined) return undefined;
 
+  const target = await chooseTarget(task, regime, args);
+  if (target === undefined) return undefined;
   const exampleUri = vscode.Uri.joinPath(extensionUri, 'examples', `${task}.rnn.yaml`);
   let example: string;
   try {
@@ -73,8 +79,6 @@ export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: Ne
     return undefined;
   }
 
-  const target = await chooseTarget(task, regime, args);
-  if (target === undefined) return undefined;
   let exists = false;
   try {
     await vscode.workspace.fs.stat(target);

@@ -13,8 +13,8 @@ import { sessionFolderName } from '../store/names';
 
 export const STORE_DIR = join('.rnnlab', 'runs');
 
-/** One folder name: letters, digits, . _ -, not starting with a dot (so never `.`, `..` or hidden). */
-const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
+/** One folder name: letters, digits, . _ -, not starting with a dot or hyphen (so never `.`, `..`, hidden or an option). */
+const SAFE_SEGMENT = /^[a-z0-9_][a-z0-9._-]{0,127}$/i;
 
 export function isSafeSegment(name: string): boolean {
   return SAFE_SEGMENT.test(name);

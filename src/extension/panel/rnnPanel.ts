@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION, type FromPanel, type ToPanel } from '../../protocol';
 import type { RunConfig } from '../../core/types';
 import type { StoredRun } from '../../store/runFolder';
 import { toEnvelope } from '../../core/pack';
+import { loadSpec } from '../../spec';
 import { PANEL_VIEW_TYPE } from '../commandIds';
 import { Disposable } from '../dispose';
 import { errorText, type Log } from '../log';
@@ -223,11 +224,13 @@ export class SpecPanel extends RnnPanel {
     super(specUri.toString(), 'spec', `RNN Lab: ${specName}`, specName, ctx, column);
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.toString() !== this.key || this.session === undefined) return;
-        clearTimeout(this.changeTimer);
-        this.changeTimer = setTimeout(() => this.checkSpecChanged(e.document), 250);
+        if (e.document.uri.toString() === this.key) this.scheduleSpecCheck();
       }),
     );
+    // A spec that is not open in an editor can still change on disk (git checkout, another tool).
+    const dir = vscode.Uri.joinPath(specUri, '..');
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, basename(specUri.path))));
+    this._register(watcher.onDidChange(() => this.scheduleSpecCheck()));
     this._register({ dispose: () => clearTimeout(this.changeTimer) });
   }
 
@@ -296,10 +299,23 @@ export class SpecPanel extends RnnPanel {
     );
   }
 
-  private checkSpecChanged(doc: vscode.TextDocument): void {
-    if (this.session === undefined || doc.isClosed) return;
-    const next = { changed: doc.getText() !== this.session.specText, valid: this.ctx.specs.get(doc).runs.length > 0 };
-    if (next.changed === this.lastChange.changed && next.valid === this.lastChange.valid) return;
+  private scheduleSpecCheck(): void {
+    if (this.session === undefined) return;
+    clearTimeout(this.changeTimer);
+    this.changeTimer = setTimeout(() => {
+      this.checkSpecChanged().catch((e: unknown) => this.ctx.log.warn(`[${this.title}] could not compare the spec with the trained one: ${errorText(e)}`));
+    }, 250);
+  }
+
+  /** Tells the page whether the spec differs from the one its runs were trained from (it never retrains by itself). */
+  private async checkSpecChanged(): Promise<void> {
+    const session = this.session;
+    if (session === undefined) return;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.key);
+    const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(this.specUri));
+    const valid = (open ? this.ctx.specs.get(open) : loadSpec(text, this.specUri.fsPath)).runs.length > 0;
+    const next = { changed: text !== session.specText, valid };
+    if (session !== this.session || (next.changed === this.lastChange.changed && next.valid === this.lastChange.valid)) return;
     this.lastChange = next;
     this.channel.post({ type: 'specChanged', ...next });
   }

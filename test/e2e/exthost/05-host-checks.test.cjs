@@ -20,6 +20,8 @@ function loadSources() {
         "export { toEnvelope } from './src/core/pack';",
         "export { loadSpec } from './src/spec';",
         "export { readRunFolder } from './src/store/runFolder';",
+        "export { statusText } from './src/extension/statusBar';",
+        "export { renderPanelHtml, contentSecurityPolicy } from './src/extension/panel/html';",
       ].join('\n'),
       resolveDir: ROOT,
       loader: 'ts',
@@ -66,6 +68,35 @@ describe('host checks on webview input and the run store', function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-store-'));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('renders the page with the measured CSP, a fresh nonce, and the boot block as inert JSON', () => {
+    const vscode = require('vscode');
+    const ext = vscode.Uri.file('/ext');
+    const webview = { cspSource: 'https://cdn.example', asWebviewUri: (u) => u.with({ scheme: 'https', authority: 'cdn.example' }) };
+    const html = m.renderPanelHtml(webview, ext, 'evil</script><script>alert(1)</script>');
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)[1];
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)[1];
+    assert.equal(csp, `default-src 'none'; script-src 'nonce-${nonce}' 'wasm-unsafe-eval'; worker-src blob:; style-src https://cdn.example; img-src https://cdn.example data: blob:; connect-src https://cdn.example`);
+    assert.notEqual(nonce, /script-src 'nonce-([^']+)'/.exec(m.renderPanelHtml(webview, ext, 'x'))[1], 'a new nonce per render');
+    assert.equal((html.match(/<script/g) || []).length, 2, 'the spec name adds no script element');
+    assert.match(html, new RegExp(`<script nonce="${nonce.replace(/[+/=]/g, '\\$&')}" src="https://cdn.example/ext/dist/webview/panel.js"></script>`));
+    assert.match(html, /<link rel="stylesheet" href="https:\/\/cdn.example\/ext\/media\/panel.css">/);
+    assert.match(html, /<div id="app"><\/div>/);
+    const boot = JSON.parse(/<script type="application\/json" id="rnnlab-boot">(.*?)<\/script>/s.exec(html)[1]);
+    assert.equal(boot.version, m.PROTOCOL_VERSION);
+    assert.equal(boot.specName, 'evil</script><script>alert(1)</script>');
+    assert.equal(boot.assets.workerUrl, 'https://cdn.example/ext/dist/webview/worker.js');
+    assert.deepEqual(Object.keys(boot.assets.wasmUrls).sort(), ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm']);
+  });
+
+  it('formats the status bar text from a status message, and hides it when idle', () => {
+    const status = (s) => m.statusText({ lastStatus: { type: 'status', ...s } });
+    assert.equal(status({ state: 'training', runName: 'aligned-s0', step: 312, steps: 500, loss: 0.02134 }), '$(sync~spin) RNN Lab: aligned-s0 312/500 loss 0.021');
+    assert.equal(status({ state: 'paused', runName: 'aligned-s0', step: 312, steps: 500 }), '$(debug-pause) RNN Lab: paused aligned-s0 312/500');
+    assert.equal(status({ state: 'starting' }), '$(sync~spin) RNN Lab: starting…');
+    assert.equal(status({ state: 'idle', runName: 'aligned-s0' }), undefined);
+    assert.equal(status({ state: 'failed', message: 'x' }), undefined);
+  });
 
   it('isFromPanel accepts every well-formed message', () => {
     const env = m.toEnvelope({ a: new Float32Array([1, 2]) });

@@ -31,7 +31,11 @@ describe('train, store and open a run', function () {
     spec = doc;
     await vscode.commands.executeCommand('rnnlab.train', doc.uri);
     const key = doc.uri.toString();
-    const opened = await waitFor(async () => (await panelState(key)).current, { what: 'the spec panel' });
+    // viewColumn is set once the workbench has placed the panel.
+    const opened = await waitFor(async () => {
+      const s = (await panelState(key)).current;
+      return s && s.viewColumn !== undefined ? s : undefined;
+    }, { what: 'the spec panel in an editor column' });
     assert.equal(opened.mode, 'spec');
     assert.equal(opened.viewColumn, vscode.ViewColumn.Two, 'beside the editor in column 1');
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), key, 'the spec editor keeps the focus');
@@ -98,18 +102,36 @@ describe('train, store and open a run', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
-  it('Stop stops the training panel', async () => {
-    const key = spec.uri.toString();
-    const { doc } = await openSpec('small.rnn.yaml', vscode.ViewColumn.One);
-    await vscode.commands.executeCommand('rnnlab.trainVariant', doc.uri, 'aligned');
-    await waitFor(async () => (await panelState(key)).current.sent.includes('train'), { what: 'a train message to the open panel' });
-    await waitFor(async () => ['training', 'starting'].includes((await panelState(key)).current.lastStatus?.state), { timeout: 60_000, what: 'the panel to report training' });
+  it('Pause, Resume and Stop act on the training panel; a stopped run is stored as stopped', async () => {
+    const { doc } = await openSpec('long.rnn.yaml', vscode.ViewColumn.One);
+    const key = doc.uri.toString();
+    await vscode.commands.executeCommand('rnnlab.train', doc.uri);
+    const state = async () => (await panelState(key)).current;
+    let last;
+    const seen = (what) => ({ what, timeout: 120_000, interval: 200, describe: () => JSON.stringify(last && last.lastStatus) });
+    await waitFor(async () => (last = await state()) && last.lastStatus?.state === 'training' && last.lastStatus.step >= 5, seen('training past step 5'));
+
+    await vscode.commands.executeCommand('rnnlab.pause');
+    last = await waitFor(async () => ((last = await state()).lastStatus?.state === 'paused' ? last : undefined), seen('the paused state'));
+    const pausedAt = last.lastStatus.step;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await state()).lastStatus.step, pausedAt, 'no steps while paused');
+
+    await vscode.commands.executeCommand('rnnlab.resume');
+    await waitFor(async () => (last = await state()).lastStatus?.state === 'training' && last.lastStatus.step > pausedAt, seen('training again after resume'));
+
     await vscode.commands.executeCommand('rnnlab.stop');
-    const s = await waitFor(async () => {
-      const c = (await panelState(key)).current;
-      return c.sent.includes('stop') && !['training', 'starting', 'stopping', 'paused'].includes(c.lastStatus?.state) ? c : undefined;
-    }, { timeout: 60_000, what: 'the panel to leave the training state after stop' });
-    assert.notEqual(s.lastStatus.state, 'failed', s.lastStatus.message);
+    const done = await waitFor(async () => {
+      last = await state();
+      return last.stored.length > 0 || last.storeFailures.length > 0 || last.runFailures.length > 0 ? last : undefined;
+    }, seen('the stopped run in the store'));
+    assert.deepEqual(done.storeFailures, []);
+    assert.deepEqual(done.runFailures, []);
+    assert.deepEqual(done.sent.filter((t) => ['pause', 'resume', 'stop'].includes(t)), ['pause', 'resume', 'stop']);
+    const metrics = JSON.parse(fs.readFileSync(path.join(done.stored[0], 'metrics.json'), 'utf8'));
+    assert.equal(metrics.stopped, true);
+    assert.ok(metrics.steps > pausedAt && metrics.steps < 100000, `stopped after ${metrics.steps} steps`);
+    await waitFor(async () => !['training', 'starting', 'stopping', 'paused'].includes((last = await state()).lastStatus?.state), seen('the panel to leave the training state'));
   });
 
   it('Open run shows a stored run folder in its own panel', async () => {
