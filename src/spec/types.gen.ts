@@ -398,8 +398,10 @@ export interface NetworkSpec {
   /**
    * Std of a fixed random initial state h_0, drawn once per network and shared by all
    * trials; x_0 = h_0 + noise.initial xi. Paper main runs: 0 (x_0 is noise around 0); the
-   * Fig 2 cycling example and the sine examples use 1.
-   * Default: 0.
+   * Fig 2 cycling example and the sine examples use 1. Without input and noise, x = 0 is a
+   * fixed point the network never leaves, so a noise-free sine needs h_0. Default by task:
+   * sine 1, every other task 0.
+   * Default: by task.
    */
   h0_std?: number;
 }

@@ -228,3 +228,14 @@ describe('spec: every problem at once', () => {
     assert.ok(!diagnostics.some((d) => d.code === 'task-constraint'));
   });
 });
+
+describe('spec: the sine task starts from a fixed random h_0 by default', () => {
+  it('h0_std is 1 for sine (paper-spec 1.3: x = 0 is a fixed point without input or noise) and 0 elsewhere', () => {
+    const [sine] = loadSpec('task: { kind: sine }\n', 's.rnn.yaml').runs;
+    assert.equal(sine.network.h0_std, 1);
+    const [cyc] = loadSpec('task: { kind: cycling }\n', 'c.rnn.yaml').runs;
+    assert.equal(cyc.network.h0_std, 0);
+    const [explicit] = loadSpec('task: { kind: sine }\nnetwork: { h0_std: 0 }\n', 's.rnn.yaml').runs;
+    assert.equal(explicit.network.h0_std, 0);
+  });
+});

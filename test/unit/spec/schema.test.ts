@@ -49,7 +49,7 @@ describe('spec schema', () => {
 
   it('every by-task table covers every task kind with numbers', () => {
     const tables = fields().filter(([, s]) => flatten(s)['x-default-by-task'] !== undefined);
-    assert.deepEqual(tables.map(([p]) => p).sort(), ['noise.state', 'training.lr0', 'training.steps']);
+    assert.deepEqual(tables.map(([p]) => p).sort(), ['network.h0_std', 'noise.state', 'training.lr0', 'training.steps']);
     for (const [path, s] of tables) {
       for (const kind of TASK_KINDS) {
         for (const output_scale of ['small', 'large'] as const) {
