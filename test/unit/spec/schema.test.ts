@@ -4,6 +4,7 @@ import { defaultFor } from '../../../src/spec/defaults';
 import { flatten } from '../../../src/spec/describe';
 import { isObject } from '../../../src/spec/json';
 import { loadSpec } from '../../../src/spec/resolve';
+import { conforms } from '../../../src/spec/validate';
 import { definition, SCHEMA, TASK_KINDS, taskSchema, type JsonSchema } from '../../../src/spec/schema';
 import type { EvaluationSpec, NetworkSpec, NoiseSpec, TaskSpec, TrainingSpec, ViewSpec } from '../../../src/spec/types.gen';
 
@@ -55,7 +56,8 @@ describe('spec schema', () => {
         for (const output_scale of ['small', 'large'] as const) {
           for (const g of [0.7, 1.5]) {
             const d = defaultFor(s, { kind, output_scale, g });
-            assert.ok(typeof d === 'number' && d > 0, `${path} for ${kind}, ${output_scale}, g ${g}: ${String(d)}`);
+            // a default must itself be a valid value of its field
+            assert.ok(typeof d === 'number' && conforms(d, s), `${path} for ${kind}, ${output_scale}, g ${g}: ${String(d)}`);
           }
         }
       }
