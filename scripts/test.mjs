@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// `npm test`: build, typecheck, then every suite, and one closing line `N passed, M failed`.
+//   node scripts/test.mjs                 everything
+//   node scripts/test.mjs --only unit     some suites (comma-separated): typecheck, unit, browser, exthost, ui
+//   node scripts/test.mjs --skip-build    use the existing dist/
+// A suite that cannot run (a tool missing, a crash, no count in its output) counts as
+// failed, never as passed; its own output says how to fix it.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(args[onlyAt + 1].split(',')) : null;
+const node = process.execPath;
+
+/** Each suite: a command, and how to read its counts from its output. */
+const suites = [
+  { name: 'typecheck', run: typecheck },
+  {
+    name: 'unit',
+    cmd: [node, [join(root, 'node_modules/mocha/bin/mocha.js'), 'test/unit/**/*.test.ts']],
+    counts: mochaCounts,
+  },
+  { name: 'browser', cmd: [node, ['test/browser/run.mjs']], counts: closingLine, needs: 'test/browser/run.mjs' },
+  {
+    name: 'exthost',
+    cmd: [node, ['test/e2e/harness/run-exthost.mjs', '--extension', '.', '--tests', 'test/e2e/exthost', '--workspace', 'test/e2e/fixtures/workspace']],
+    counts: closingLine,
+    needs: 'test/e2e/exthost',
+  },
+  { name: 'ui', cmd: [node, ['test/e2e/ui/run.mjs']], counts: closingLine, needs: 'test/e2e/ui/run.mjs' },
+];
+
+function run(cmd, argv, { quiet = false } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const take = (stream, sink) =>
+      stream.on('data', (d) => {
+        out += d;
+        if (!quiet) sink.write(d);
+      });
+    take(child.stdout, process.stdout);
+    take(child.stderr, process.stderr);
+    child.on('error', (e) => resolve({ code: 127, out: out + String(e) }));
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+/** Mocha's spec reporter summary: "N passing", "M failing", "P pending" (pending is never a pass). */
+function mochaCounts(out) {
+  const n = (re) => Number((out.match(re) ?? [])[1] ?? 0);
+  const passed = n(/^\s*(\d+) passing/m);
+  const failed = n(/^\s*(\d+) failing/m);
+  const pending = n(/^\s*(\d+) pending/m);
+  return /\d+ passing/.test(out) ? { passed, failed: failed + pending } : null;
+}
+
+/** The last `N passed, M failed` line a runner prints. */
+function closingLine(out) {
+  const m = [...out.matchAll(/^(\d+) passed, (\d+) failed\s*$/gm)].pop();
+  return m ? { passed: Number(m[1]), failed: Number(m[2]) } : null;
+}
+
+async function typecheck() {
+  let passed = 0;
+  let failed = 0;
+  for (const project of ['tsconfig.core.json', 'tsconfig.json', 'tsconfig.webview.json']) {
+    if (!existsSync(join(root, project))) continue;
+    const r = await run(node, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project, '--noEmit']);
+    if (r.code === 0) {
+      passed++;
+      console.log(`typecheck ${project}: ok`);
+    } else {
+      failed++;
+      console.log(`typecheck ${project}: FAILED`);
+    }
+  }
+  return { passed, failed };
+}
+
+const totals = { passed: 0, failed: 0 };
+const lines = [];
+const started = Date.now();
+
+if (!args.includes('--skip-build')) {
+  console.log('== build');
+  const b = await run(node, ['esbuild.mjs']);
+  if (b.code !== 0) {
+    console.log('build FAILED: the suites that need dist/ cannot run.');
+    totals.failed++;
+    lines.push('build: FAILED');
+  }
+}
+
+for (const s of suites) {
+  if (only && !only.has(s.name)) continue;
+  console.log(`\n== ${s.name}`);
+  const t0 = Date.now();
+  let counts;
+  if (s.needs && !existsSync(join(root, s.needs))) {
+    console.log(`${s.name}: ${s.needs} is missing.`);
+    counts = { passed: 0, failed: 1 };
+  } else if (s.run) {
+    counts = await s.run();
+  } else {
+    const r = await run(s.cmd[0], s.cmd[1]);
+    counts = s.counts(r.out);
+    if (!counts) {
+      console.log(`${s.name}: the suite ended (exit ${r.code}) without reporting its counts; counted as one failure.`);
+      counts = { passed: 0, failed: 1 };
+    } else if (r.code !== 0 && counts.failed === 0) {
+      console.log(`${s.name}: exit ${r.code} although no test failed; counted as one failure.`);
+      counts.failed = 1;
+    }
+  }
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  lines.push(`${s.name}: ${counts.passed} passed, ${counts.failed} failed (${Math.round((Date.now() - t0) / 1000)} s)`);
+}
+
+console.log(`\n== summary (${Math.round((Date.now() - started) / 1000)} s)`);
+for (const l of lines) console.log(l);
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exitCode = totals.failed ? 1 : 0;
