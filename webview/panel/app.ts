@@ -1,0 +1,381 @@
+/**
+ * The panel: host messages in, run queue events in, views out. The session shown is the
+ * live one (the runs of the last init/train) or a stored run (showRun); the run queue
+ * keeps training the live runs either way.
+ */
+import { fromEnvelope, type Envelope } from '../../src/core/pack';
+import type { RunConfig } from '../../src/core/types';
+import { PROTOCOL_VERSION, type EvaluationSummary, type PanelState, type ToPanel } from '../../src/protocol';
+import type { BootData } from './boot-data';
+import { h } from './dom';
+import { RateMeter } from './rate-meter';
+import { RunQueue } from './run-queue';
+import { RenderScheduler } from './scene/render-scheduler';
+import type { GpuMemory } from './scene/trajectory-view';
+import { FINAL_MEASURES, Session, measuresOf, tailLoss, type Measures, type RunEntry } from './session';
+import { StatusThrottle } from './status-throttle';
+import { ThemeWatcher, type Theme } from './theme';
+import type { Trainer } from './trainer-boot';
+import type { HostTransport } from './transport';
+import { decodeViewData } from './view-data';
+import { FinalTable } from './views/final-table';
+import { Header, type HeaderModel } from './views/header';
+import { LossChart } from './views/loss-chart';
+import { MeasuresTable } from './views/measures-table';
+import { SceneGrid } from './views/scene-grid';
+
+export interface PanelDiagnostics {
+  state: PanelState;
+  disposed: boolean;
+  backend?: string;
+  /** renderer.info of the live 3D views, and of the ones already disposed */
+  gpu: { variant: string; memory: GpuMemory }[];
+  retiredGpu: { variant: string; memory: GpuMemory }[];
+  frames: RenderScheduler['stats'];
+  theme: Theme['kind'];
+  /** camera position per variant view (linked cameras share it) */
+  cameras: { variant: string; position: [number, number, number] }[];
+}
+
+export class PanelApp {
+  private readonly scheduler = new RenderScheduler();
+  private readonly themeWatcher: ThemeWatcher;
+  private readonly header: Header;
+  private readonly chart: LossChart;
+  private readonly measures = new MeasuresTable();
+  private readonly finals = new FinalTable();
+  private readonly scenes: SceneGrid;
+  private readonly queue: RunQueue;
+  private readonly throttle: StatusThrottle;
+  private readonly rate = new RateMeter();
+  private readonly headerFrame = { render: () => this.header.update(this.headerModel()) };
+  private readonly stopListening: () => void;
+  private specName: string;
+  private live: Session | undefined;
+  private shown: Session;
+  private lastActive: RunEntry | undefined;
+  private backend: HeaderModel['backend'];
+  private backendName: string | undefined;
+  private specChanged: HeaderModel['specChanged'];
+  private error: string | undefined;
+  private note: string | undefined;
+  private disposed = false;
+
+  constructor(
+    root: HTMLElement,
+    private readonly transport: HostTransport,
+    boot: BootData,
+  ) {
+    this.specName = boot.specName;
+    this.shown = new Session('live', boot.specName, []);
+    this.themeWatcher = new ThemeWatcher((t) => this.onTheme(t));
+    const theme = this.themeWatcher.current;
+    this.header = new Header({
+      train: () => this.transport.send({ type: 'requestTrain' }),
+      pauseOrResume: () => (this.queue.state === 'paused' ? this.queue.resume() : this.queue.pause()),
+      stop: () => this.queue.stop(),
+      resetView: () => this.scenes.resetCameras(),
+      showLive: () => {
+        if (!this.live) return;
+        this.showSession(this.live);
+        this.refreshHeader();
+      },
+    });
+    this.chart = new LossChart(this.scheduler, theme);
+    this.scenes = new SceneGrid(this.scheduler, theme);
+    this.throttle = new StatusThrottle((s) => this.transport.send(s));
+    this.queue = new RunQueue(boot.assets, {
+      backend: (t, err) => this.onBackend(t, err),
+      started: (entry, m) => {
+        entry.status = 'training';
+        entry.memoryBytes = m.memoryBytes;
+        entry.parameters = m.parameters;
+        this.lastActive = entry;
+        this.rate.reset();
+        this.measures.update(entry);
+        this.pushStatus();
+      },
+      step: (entry, m) => {
+        entry.step = m.step;
+        if (m.step >= 1 && m.step <= entry.losses.length) entry.losses[m.step - 1] = m.loss;
+        entry.lossCount = Math.max(entry.lossCount, Math.min(m.step, entry.losses.length));
+        entry.stepsPerSecond = this.rate.tick(m.step);
+        if (this.isShown(entry)) this.chart.invalidate();
+        this.refreshHeader();
+        this.pushStatus(m.loss);
+      },
+      evaluation: (entry, m) => this.onEvaluation(entry, m.step, m.final, m.summary, m.view),
+      finished: (entry, result) => this.onFinished(entry, result),
+      failed: (entry, message, step) => {
+        entry.status = 'failed';
+        entry.note = message;
+        this.error = `${entry.run.name} failed${step ? ` at step ${step}` : ''}: ${message}`;
+        this.transport.send({ type: 'runFailed', runName: entry.run.name, message, ...(step ? { step } : {}) });
+        this.measures.update(entry);
+        this.refreshHeader();
+        this.pushStatus();
+      },
+      state: () => {
+        this.refreshHeader();
+        this.pushStatus();
+      },
+      log: (level, message) => this.transport.send({ type: 'log', level, message }),
+    });
+
+    root.replaceChildren(
+      this.header.element,
+      h('main', { class: 'panel-body' },
+        this.scenes.element,
+        h('div', { class: 'side-by-side' }, this.chart.element, this.finals.element),
+        this.measures.element,
+      ),
+    );
+    this.stopListening = transport.listen(
+      (msg) => this.handle(msg),
+      (why) => this.transport.send({ type: 'log', level: 'warn', message: `panel ignored a message: ${why}` }),
+    );
+    this.showSession(this.shown);
+  }
+
+  /** Tell the host we are listening, and start the worker while it answers. */
+  start(): void {
+    this.transport.send({ type: 'ready', version: PROTOCOL_VERSION });
+    this.queue.warmUp();
+    this.refreshHeader();
+  }
+
+  handle(msg: ToPanel): void {
+    if (this.disposed) return;
+    switch (msg.type) {
+      case 'init':
+        this.specName = msg.specName;
+        this.startLive(msg.runs, msg.autoStart);
+        return;
+      case 'train':
+        this.specChanged = undefined;
+        this.startLive(msg.runs, true);
+        return;
+      case 'pause':
+        return this.queue.pause();
+      case 'resume':
+        return this.queue.resume();
+      case 'stop':
+        return this.queue.stop();
+      case 'specChanged':
+        this.specChanged = { changed: msg.changed, valid: msg.valid };
+        return this.refreshHeader();
+      case 'visibility':
+        return this.scheduler.setVisible(msg.visible);
+      case 'showRun':
+        return this.showStored(msg);
+      case 'stored': {
+        const entry = this.live?.byName(msg.runName);
+        if (entry) entry.note = `saved in ${msg.folder}`;
+        this.note = `Saved ${msg.runName} in ${msg.folder}.`;
+        return this.refreshHeader();
+      }
+      case 'storeFailed':
+        this.error = `Could not save ${msg.runName}: ${msg.message}`;
+        return this.refreshHeader();
+      default: {
+        const never: never = msg;
+        this.transport.send({ type: 'log', level: 'warn', message: `panel ignored ${JSON.stringify(never)}` });
+      }
+    }
+  }
+
+  diagnostics(): PanelDiagnostics {
+    return {
+      state: this.queue.state,
+      disposed: this.disposed,
+      ...(this.backendName ? { backend: this.backendName } : {}),
+      gpu: this.scenes.gpuMemory(),
+      retiredGpu: [...this.scenes.retired],
+      frames: this.scheduler.stats,
+      theme: this.themeWatcher.current.kind,
+      cameras: this.scenes.cameraPositions(),
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopListening();
+    this.queue.dispose();
+    this.throttle.dispose();
+    this.scheduler.dispose();
+    this.scenes.dispose();
+    this.chart.dispose();
+    this.themeWatcher.dispose();
+  }
+
+  private startLive(runs: RunConfig[], train: boolean): void {
+    this.error = undefined;
+    this.note = undefined;
+    this.live = new Session('live', this.specName, runs);
+    this.lastActive = undefined;
+    this.showSession(this.live);
+    if (train) this.queue.start(this.live.runs);
+    this.refreshHeader();
+  }
+
+  private showSession(session: Session): void {
+    this.shown = session;
+    this.scenes.setVariants(session.variants());
+    this.chart.setSession(session);
+    this.measures.setSession(session);
+    this.finals.setSession(session);
+    for (const variant of session.variants()) {
+      const entry = session.shownRun(variant);
+      if (entry?.view) this.showView(entry);
+    }
+  }
+
+  private showStored(msg: Extract<ToPanel, { type: 'showRun' }>): void {
+    const session = new Session('stored', msg.folder, [msg.run]);
+    const entry = session.runs[0];
+    try {
+      entry.view = decodeViewData(msg.view);
+    } catch (err) {
+      this.error = `The stored run ${msg.run.name} cannot be shown: ${(err as Error).message}`;
+    }
+    const losses = msg.losses instanceof Float32Array ? msg.losses : new Float32Array(0);
+    entry.losses = losses;
+    entry.lossCount = losses.length;
+    entry.step = losses.length;
+    entry.status = msg.metrics.stopped === true ? 'stopped' : 'finished';
+    entry.final = storedMeasures(msg.metrics);
+    const evalLoss = entry.final.eval_loss;
+    if (typeof evalLoss === 'number' && losses.length > 0) entry.evalLosses.push({ step: losses.length, loss: evalLoss });
+    entry.summaryStep = losses.length;
+    entry.viewStep = losses.length;
+    entry.viewFinal = true;
+    entry.note = `stored in ${msg.folder}`;
+    this.showSession(session);
+    this.refreshHeader();
+  }
+
+  private onEvaluation(entry: RunEntry, step: number, final: boolean, summary: EvaluationSummary, view: Envelope | undefined): void {
+    entry.summary = summary;
+    entry.summaryStep = step;
+    entry.evalLosses.push({ step, loss: summary.eval_loss });
+    if (view) {
+      try {
+        entry.view = decodeViewData(view);
+        entry.viewStep = step;
+        entry.viewFinal = final;
+      } catch (err) {
+        this.transport.send({ type: 'log', level: 'error', message: `bad view data from the worker: ${(err as Error).message}` });
+      }
+    }
+    if (final) entry.final = { ...measuresOf(summary), train_loss: tailLoss(entry.losses, entry.lossCount) };
+    if (!this.isShown(entry)) return;
+    this.measures.update(entry);
+    this.chart.invalidate();
+    if (final) this.finals.refresh();
+    if (entry.view && this.shown.shownRun(entry.run.variant) === entry) this.showView(entry);
+  }
+
+  private onFinished(entry: RunEntry, result: Envelope): void {
+    let stopped = false;
+    try {
+      stopped = fromEnvelope<{ stopped: boolean }>(result).stopped === true;
+    } catch {
+      // The host checks the envelope itself; the panel only wanted the flag.
+    }
+    entry.status = stopped ? 'stopped' : 'finished';
+    // The envelope goes to the host's run store; transferring it leaves nothing behind here.
+    this.transport.send({ type: 'runFinished', runName: entry.run.name, result }, [result.buffer]);
+    if (this.isShown(entry)) {
+      this.measures.update(entry);
+      this.finals.refresh();
+    }
+    this.refreshHeader();
+    this.pushStatus();
+  }
+
+  private onBackend(t: Trainer | null, err?: string): void {
+    if (t) {
+      const b = t.backend;
+      const detail = b.name === 'wasm' ? ` (${b.simd ? 'SIMD' : 'no SIMD'}, ${b.threads ?? 'several'} thread${b.threads === 1 ? '' : 's'})` : '';
+      this.backend = { label: `${b.name}${detail}`, reason: t.reason };
+      this.backendName = b.name;
+    } else {
+      this.backend = { error: err ?? 'the training worker did not start' };
+      this.backendName = undefined;
+      this.error = `The training worker did not start: ${err ?? 'unknown reason'}`;
+    }
+    this.refreshHeader();
+    this.pushStatus();
+  }
+
+  private showView(entry: RunEntry): void {
+    if (!entry.view) return;
+    this.scenes.show(entry.run.variant, entry.view, {
+      runName: entry.run.name,
+      step: entry.viewStep,
+      steps: entry.steps,
+      dt: entry.run.network.dt,
+      final: entry.viewFinal,
+      ...(entry.summary?.explained_variance ? { explained: entry.summary.explained_variance } : {}),
+    });
+  }
+
+  private isShown(entry: RunEntry): boolean {
+    return this.shown.runs.includes(entry);
+  }
+
+  private onTheme(t: Theme): void {
+    this.scenes.setTheme(t);
+    this.chart.setTheme(t);
+  }
+
+  private refreshHeader(): void {
+    // Coalesced into the next frame: step messages arrive far faster than anyone reads.
+    this.scheduler.request(this.headerFrame);
+  }
+
+  private headerModel(): HeaderModel {
+    const active = this.queue.activeEntry ?? this.lastActive;
+    const runs = this.live?.runs ?? [];
+    const stored = this.shown.kind === 'stored';
+    const shownEntry = stored ? this.shown.runs[0] : active;
+    return {
+      title: stored ? `${this.shown.runs[0]?.run.name ?? ''}` : this.specName,
+      mode: stored ? 'stored' : 'live',
+      state: this.queue.state,
+      ...(shownEntry
+        ? { run: { name: shownEntry.run.name, index: stored ? 1 : runs.indexOf(shownEntry) + 1, total: stored ? 1 : runs.length, step: shownEntry.step, steps: shownEntry.steps } }
+        : {}),
+      ...(active && !stored ? { stepsPerSecond: active.stepsPerSecond } : {}),
+      ...(active?.memoryBytes !== undefined && !stored ? { memory: { bytes: active.memoryBytes, parameters: active.parameters ?? 0 } } : {}),
+      ...(this.backend ? { backend: this.backend } : {}),
+      ...(this.specChanged ? { specChanged: this.specChanged } : {}),
+      ...(this.error ? { error: this.error } : {}),
+      ...(this.note ? { note: this.note } : stored ? { note: this.shown.runs[0]?.note ?? '' } : {}),
+      canShowLive: stored && this.live !== undefined,
+    };
+  }
+
+  private pushStatus(loss?: number): void {
+    const active = this.queue.activeEntry;
+    this.throttle.push({
+      type: 'status',
+      state: this.queue.state,
+      ...(active ? { runName: active.run.name, step: active.step, steps: active.steps } : {}),
+      ...(loss !== undefined ? { loss } : {}),
+      ...(this.backendName ? { backend: this.backendName } : {}),
+      ...(this.error ? { message: this.error } : {}),
+    });
+  }
+}
+
+/** The table's measures from a stored metrics.json (NaN was written as null). */
+function storedMeasures(metrics: Record<string, unknown>): Measures {
+  const out: Measures = {};
+  for (const m of FINAL_MEASURES) {
+    const v = metrics[m.key];
+    out[m.key] = typeof v === 'number' ? v : null;
+  }
+  return out;
+}

@@ -1,0 +1,384 @@
+/**
+ * One variant's 3D view: the evaluation trajectories in a 3-D basis of state space (the
+ * top PCs, or the readout direction plus the top PCs orthogonal to it), a start marker
+ * per trial, each readout vector as an arrow from the activity centre with its projected
+ * fraction and angle beside it, and the axes. It owns its renderer, and dispose() frees
+ * every GPU object it made (checked through renderer.info in test/browser).
+ */
+import { Color, PerspectiveCamera, Scene, SRGBColorSpace, Vector3, WebGLRenderer } from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { ProjectedView } from '../../../src/core/analysis/projection';
+import type { ViewData } from '../../../src/protocol';
+import { conditionPalette, type Rgb } from '../colour';
+import { h, setText } from '../dom';
+import { degrees, fmt, percent } from '../format';
+import type { Theme } from '../theme';
+import { AxisLines } from './axis-lines';
+import type { CameraLink, LinkedCamera } from './camera-link';
+import { LabelLayer, type Label } from './label-layer';
+import { markerTexture } from './marker-texture';
+import { ReadoutArrow } from './readout-arrow';
+import type { Renderable, RenderScheduler } from './render-scheduler';
+import { TrajectoryLines } from './trajectory-lines';
+
+export type Basis = 'pca' | 'readout';
+
+export interface ViewMeta {
+  runName: string;
+  /** training step of the evaluation shown, and the run's steps */
+  step: number;
+  steps: number;
+  /** grid spacing, for the time of the scrubber */
+  dt: number;
+  /** explained-variance ratios of the PCs, when known */
+  explained?: readonly number[];
+  final: boolean;
+}
+
+export interface GpuMemory {
+  geometries: number;
+  textures: number;
+  programs: number;
+}
+
+interface Deps {
+  scheduler: RenderScheduler;
+  link: CameraLink;
+  theme: Theme;
+  /** Home or 0 in a view: reset every linked camera */
+  onResetRequest: () => void;
+  /** new data arrived and the user has not moved the camera: the owner may refit */
+  onDataFramed: () => void;
+}
+
+/** trajectory width in CSS pixels */
+const LINE_WIDTH = 2;
+const ROTATE_STEP = Math.PI / 36;
+const PAN_STEP = 24;
+const ZOOM_STEP = 1.12;
+
+export class TrajectoryView implements Renderable, LinkedCamera {
+  readonly element: HTMLElement;
+  readonly camera = new PerspectiveCamera(40, 1, 0.01, 1000);
+  readonly controls: OrbitControls;
+  private readonly renderer: WebGLRenderer;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly scene = new Scene();
+  private readonly labels = new LabelLayer();
+  private readonly lines: TrajectoryLines;
+  private readonly axes: AxisLines;
+  private readonly marker = markerTexture();
+  private readonly arrows: { arrow: ReadoutArrow; label: Label }[] = [];
+  private readonly subtitle: HTMLElement;
+  private readonly overlay: HTMLElement;
+  private readonly readoutList: HTMLElement;
+  private readonly footer: HTMLElement;
+  private readonly resize: ResizeObserver;
+  private readonly cleanups: (() => void)[] = [];
+  private width = 0;
+  private height = 0;
+  private contextLost = false;
+  private disposed = false;
+  private theme: Theme;
+  private data: { view: ViewData; basis: Basis; meta: ViewMeta } | undefined;
+  /** renderer.info after this view freed its own objects, before the renderer itself went */
+  private leftover: GpuMemory | undefined;
+
+  constructor(
+    readonly variant: string,
+    private readonly deps: Deps,
+  ) {
+    this.theme = deps.theme;
+    this.canvas = h('canvas', {
+      class: 'view-canvas',
+      attrs: {
+        tabindex: 0,
+        role: 'img',
+        'aria-label': `3D state space of variant ${variant}. Drag to orbit, wheel to zoom, arrow keys rotate, Shift+arrows pan, + and − zoom, Home resets.`,
+      },
+    });
+    this.overlay = h('div', { class: 'view-overlay', text: 'Waiting for the first evaluation…' });
+    this.subtitle = h('span', { class: 'view-sub' });
+    this.readoutList = h('ul', { class: 'readout-list', attrs: { 'aria-label': `Readout vectors of ${variant}` } });
+    this.footer = h('div', { class: 'view-foot' });
+    const wrap = h('div', { class: 'view-canvas-wrap' }, this.canvas, this.labels.element, this.overlay);
+    this.element = h(
+      'figure',
+      { class: 'view', attrs: { 'data-variant': variant } },
+      h('figcaption', { class: 'view-head' }, h('span', { class: 'view-title', text: variant }), this.subtitle),
+      wrap,
+      this.readoutList,
+      this.footer,
+    );
+
+    this.renderer = new WebGLRenderer({ canvas: this.canvas, antialias: true, powerPreference: 'low-power' });
+    this.renderer.setPixelRatio(1); // sizes are scaled by devicePixelRatio in onResize (three.js manual, "responsive")
+    this.renderer.outputColorSpace = SRGBColorSpace;
+
+    this.lines = new TrajectoryLines(this.marker);
+    this.axes = new AxisLines(this.labels);
+    this.scene.add(this.axes.object, this.lines.object);
+
+    this.controls = new OrbitControls(this.camera, this.canvas);
+    this.controls.enableDamping = false; // damping needs a continuous rAF loop; this view renders on demand
+    this.controls.zoomToCursor = true;
+    this.controls.minDistance = 0.2;
+    this.controls.maxDistance = 200;
+    const onChange = () => {
+      this.requestRender();
+      this.deps.link.changed(this);
+    };
+    const onStart = () => (this.deps.link.userMoved = true);
+    this.controls.addEventListener('change', onChange);
+    this.controls.addEventListener('start', onStart);
+    this.cleanups.push(() => {
+      this.controls.removeEventListener('change', onChange);
+      this.controls.removeEventListener('start', onStart);
+    });
+
+    this.listen(this.canvas, 'keydown', (e) => this.onKey(e as KeyboardEvent));
+    // three.js does not restore a lost context by itself (mrdoob/three.js#5857): preventDefault
+    // asks the browser to restore it, and the renderer re-uploads everything on the next frame.
+    this.listen(this.canvas, 'webglcontextlost', (e) => {
+      e.preventDefault();
+      this.contextLost = true;
+      this.showOverlay('The GPU context was lost; the view comes back when the browser restores it.');
+    });
+    this.listen(this.canvas, 'webglcontextrestored', () => {
+      this.contextLost = false;
+      this.showOverlay(this.data ? '' : 'Waiting for the first evaluation…');
+      this.requestRender();
+    });
+
+    this.resize = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1].contentRect;
+      this.onResize(box.width, box.height);
+    });
+    this.resize.observe(wrap);
+    deps.link.add(this);
+    this.applyTheme();
+  }
+
+  requestRender(): void {
+    if (!this.disposed) this.deps.scheduler.request(this);
+  }
+
+  show(view: ViewData, basis: Basis, meta: ViewMeta): void {
+    this.data = { view, basis, meta };
+    this.redraw();
+    if (!this.deps.link.userMoved) this.deps.onDataFramed();
+  }
+
+  setBasis(basis: Basis): void {
+    if (!this.data || this.data.basis === basis) return;
+    this.data.basis = basis;
+    this.redraw();
+  }
+
+  /** Show the first `fraction` of every trajectory. */
+  setTime(fraction: number): void {
+    this.lines.setCutoff(fraction);
+    this.updateFooter();
+    this.requestRender();
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.applyTheme();
+    if (this.data) this.redraw();
+    this.requestRender();
+  }
+
+  /** How far most of the drawn activity reaches from the centre (90th percentile, world units; 0 without data). */
+  radius(): number {
+    return this.lines.hasData ? this.lines.radius() : 0;
+  }
+
+  get hasData(): boolean {
+    return this.data !== undefined;
+  }
+
+  render(): void {
+    if (this.disposed || this.contextLost || this.width === 0 || this.height === 0) return;
+    this.renderer.render(this.scene, this.camera);
+    this.labels.place(this.camera, this.width, this.height);
+  }
+
+  /** What the view's own dispose() left on the GPU: all zero unless something leaked. */
+  get memoryAtDispose(): GpuMemory | undefined {
+    return this.leftover;
+  }
+
+  gpuMemory(): GpuMemory {
+    const info = this.renderer.info;
+    return { geometries: info.memory.geometries, textures: info.memory.textures, programs: info.programs?.length ?? 0 };
+  }
+
+  /** The underlying canvas (tests lose and restore its context). */
+  get canvasElement(): HTMLCanvasElement {
+    return this.canvas;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.deps.scheduler.forget(this);
+    this.deps.link.remove(this);
+    this.resize.disconnect();
+    for (const c of this.cleanups.splice(0)) c();
+    this.controls.dispose();
+    this.lines.dispose();
+    this.axes.dispose();
+    for (const { arrow } of this.arrows.splice(0)) arrow.dispose();
+    this.marker.dispose();
+    this.scene.clear();
+    // Read before renderer.dispose(), which frees whatever is still tracked and would hide a leak here.
+    this.leftover = this.gpuMemory();
+    this.renderer.renderLists.dispose();
+    this.renderer.dispose();
+    this.labels.dispose();
+    this.element.remove();
+  }
+
+  /** After dispose(): give the WebGL context back now instead of at garbage collection (browsers cap live contexts at 16). */
+  releaseContext(): void {
+    if (this.disposed) this.renderer.forceContextLoss();
+  }
+
+  private listen(target: EventTarget, type: string, fn: (e: Event) => void): void {
+    target.addEventListener(type, fn);
+    this.cleanups.push(() => target.removeEventListener(type, fn));
+  }
+
+  private redraw(): void {
+    if (!this.data) return;
+    const { view, meta } = this.data;
+    const pv = this.currentView();
+    const basis: Basis = pv === view.projection.readout ? 'readout' : 'pca';
+    const trials = view.projection.trials.length;
+    const steps = view.projection.steps.length;
+    const palette = conditionPalette(this.theme.background);
+    const colours: Rgb[] = view.projection.trials.map((b) => palette[(view.condition[b] ?? 0) % palette.length]);
+    const highContrast = this.theme.kind.startsWith('high-contrast');
+    this.lines.set({
+      coords: pv.trajectories,
+      trials,
+      steps,
+      centre: pv.centre,
+      scale: pv.scale,
+      colours,
+      background: this.theme.background,
+      fadeFrom: highContrast ? 0.75 : 0.4,
+    });
+
+    const explained = basis === 'pca' ? meta.explained : undefined;
+    this.axes.setNames(pv.axis_labels.map((name, j) => (explained?.[j] !== undefined ? `${name} ${percent(explained[j])}` : shortAxis(name))));
+    this.axes.setLength(1);
+
+    this.syncArrows(pv);
+    setText(this.subtitle, `${meta.runName} · ${meta.final ? 'final' : 'step'} ${meta.step}/${meta.steps}`);
+    this.showOverlay('');
+    this.updateFooter();
+    this.requestRender();
+  }
+
+  private currentView(): ProjectedView {
+    const { view, basis } = this.data!;
+    return basis === 'readout' && view.projection.readout ? view.projection.readout : view.projection.pca;
+  }
+
+  private syncArrows(pv: ProjectedView): void {
+    const n = pv.readouts.length;
+    while (this.arrows.length > n) {
+      const { arrow, label } = this.arrows.pop()!;
+      this.scene.remove(arrow.object);
+      arrow.dispose();
+      this.labels.remove(label);
+    }
+    while (this.arrows.length < n) {
+      const arrow = new ReadoutArrow();
+      this.scene.add(arrow.object);
+      this.arrows.push({ arrow, label: this.labels.add('readout-label', 0) });
+    }
+    const fg = new Color().setRGB(this.theme.foreground[0] / 255, this.theme.foreground[1] / 255, this.theme.foreground[2] / 255, SRGBColorSpace);
+    const scale = pv.scale > 0 && Number.isFinite(pv.scale) ? pv.scale : 1;
+    this.readoutList.replaceChildren();
+    pv.readouts.forEach((r, i) => {
+      const { arrow, label } = this.arrows[i];
+      arrow.set(new Vector3(r.arrow[0] / scale, r.arrow[1] / scale, r.arrow[2] / scale), fg);
+      label.anchor.copy(arrow.labelAnchor);
+      const name = n === 1 ? 'w_out' : `w_out${i + 1}`;
+      const text = `${name}: ${percent(r.fraction)} in view, ${degrees(r.angle_deg)} out`;
+      label.text = text;
+      label.el.dataset.fraction = String(r.fraction);
+      this.readoutList.append(h('li', { text, attrs: { 'data-fraction': r.fraction, title: `${name} points ${degrees(r.angle_deg)} out of the displayed 3-D space; ${percent(r.fraction)} of its length lies in it. The arrow is drawn that long, in units of the activity's RMS radius.` } }));
+    });
+  }
+
+  private updateFooter(): void {
+    if (!this.data) return setText(this.footer, '');
+    const { view, meta } = this.data;
+    const pv = this.currentView();
+    const k = this.lines.cutoffIndex;
+    const grid = view.projection.steps[k] ?? 0;
+    const t = grid * meta.dt;
+    const lastT = (view.projection.steps[view.projection.steps.length - 1] ?? 0) * meta.dt;
+    const time = k < view.projection.steps.length - 1 ? `t = ${fmt(t)} of ${fmt(lastT)} · ` : '';
+    setText(this.footer, `${time}axes = 1 RMS radius of the activity (${fmt(pv.scale)}); a readout fully in view reaches the axis length`);
+  }
+
+  private applyTheme(): void {
+    const t = this.theme;
+    const bg = new Color().setRGB(t.background[0] / 255, t.background[1] / 255, t.background[2] / 255, SRGBColorSpace);
+    this.scene.background = bg;
+    this.axes.setColour(new Color().setRGB(t.muted[0] / 255, t.muted[1] / 255, t.muted[2] / 255, SRGBColorSpace));
+  }
+
+  private showOverlay(text: string): void {
+    setText(this.overlay, text);
+    this.overlay.hidden = text === '';
+  }
+
+  private onResize(w: number, h: number): void {
+    if (this.disposed) return;
+    this.width = Math.floor(w);
+    this.height = Math.floor(h);
+    if (this.width === 0 || this.height === 0) return;
+    const dpr = Math.min(window.devicePixelRatio || 1, 2);
+    this.renderer.setSize(Math.floor(this.width * dpr), Math.floor(this.height * dpr), false);
+    this.lines.setResolution(Math.floor(this.width * dpr), Math.floor(this.height * dpr), LINE_WIDTH * dpr);
+    this.camera.aspect = this.width / this.height;
+    this.camera.updateProjectionMatrix();
+    this.requestRender();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const c = this.controls;
+    const moves: Record<string, () => void> = {
+      ArrowLeft: () => (e.shiftKey ? c.pan(PAN_STEP, 0) : c.rotateLeft(ROTATE_STEP)),
+      ArrowRight: () => (e.shiftKey ? c.pan(-PAN_STEP, 0) : c.rotateLeft(-ROTATE_STEP)),
+      ArrowUp: () => (e.shiftKey ? c.pan(0, PAN_STEP) : c.rotateUp(ROTATE_STEP)),
+      ArrowDown: () => (e.shiftKey ? c.pan(0, -PAN_STEP) : c.rotateUp(-ROTATE_STEP)),
+      // OrbitControls' dolly methods scale the camera distance: dollyIn(s) multiplies it by s.
+      '+': () => c.dollyIn(1 / ZOOM_STEP),
+      '=': () => c.dollyIn(1 / ZOOM_STEP),
+      '-': () => c.dollyIn(ZOOM_STEP),
+    };
+    if (e.key === 'Home' || e.key === '0') {
+      e.preventDefault();
+      this.deps.onResetRequest();
+      return;
+    }
+    const move = moves[e.key];
+    if (!move) return;
+    e.preventDefault();
+    // Keys move the camera without OrbitControls' 'start' event.
+    this.deps.link.userMoved = true;
+    move();
+  }
+}
+
+/** 'PC1 without w_out,1' is long for a label at an axis end. */
+function shortAxis(name: string): string {
+  return name.replace(' without w_out,1', ' ⊥ w_out');
+}

@@ -1,0 +1,155 @@
+/**
+ * Starting the training worker under the panel's strict CSP (docs/webview-training.md):
+ * the page fetches the worker bundle and starts it from a blob, fetches the one wasm
+ * flavour tfjs will ask for and transfers the bytes, and races the backend start
+ * against a timeout, since a failed wasm compile never settles. On any failure the
+ * worker is thrown away and a fresh one starts once on cpu.
+ */
+import { PROTOCOL_VERSION, type PanelAssets } from '../../src/protocol';
+import type { BackendChoice } from '../../src/core/types';
+import type { BackendInfo } from '../../src/core/backend';
+import { TrainerClient } from './trainer-client';
+
+export interface Trainer {
+  client: TrainerClient;
+  backend: BackendInfo;
+  /** the backend choice this worker was started for */
+  choice: BackendChoice;
+  /** one sentence for the header: why this backend runs */
+  reason: string;
+  /** from fetching the bundle to the worker's ready */
+  startupMs: number;
+}
+
+export interface BootOptions {
+  /** how long the worker may take from start to ready (fetches excluded) */
+  initTimeoutMs?: number;
+  /** progress lines for the host's log */
+  log?: (message: string) => void;
+}
+
+/** A wasm module with one SIMD instruction: the probe tfjs-backend-wasm itself uses (flags_wasm.ts). */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11]);
+
+export function wasmFlavour(): string {
+  let simd = false;
+  try {
+    simd = WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    simd = false;
+  }
+  // Threads need SharedArrayBuffer, which exists only in a cross-origin isolated page;
+  // VS Code webviews are not isolated (webview-training.md), so this is the rare path.
+  const threads = simd && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
+  return threads ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+}
+
+/** Fetches the worker bundle once per page and keeps one blob URL for every worker. */
+export class WorkerSource {
+  private url: Promise<string> | undefined;
+  private revoke: string | undefined;
+
+  constructor(private readonly workerUrl: string) {}
+
+  blobUrl(): Promise<string> {
+    this.url ??= fetchOk(this.workerUrl, 'the training worker').then(async (res) => {
+      const text = await res.text();
+      const url = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
+      this.revoke = url;
+      return url;
+    });
+    // A failed fetch may succeed later (e.g. the first one raced a rebuild).
+    this.url.catch(() => (this.url = undefined));
+    return this.url;
+  }
+
+  dispose(): void {
+    if (this.revoke) URL.revokeObjectURL(this.revoke);
+    this.revoke = undefined;
+    this.url = undefined;
+  }
+}
+
+/**
+ * A ready worker on the backend `choice` ('auto' means wasm here; WebGL selection is
+ * not in this build), else a fresh one on cpu, else an Error with both reasons.
+ */
+export async function startTrainer(assets: PanelAssets, source: WorkerSource, choice: BackendChoice, opts: BootOptions = {}): Promise<Trainer> {
+  const t0 = performance.now();
+  const wanted: 'wasm' | 'cpu' = choice === 'cpu' ? 'cpu' : 'wasm';
+  try {
+    const trainer = await startOnce(assets, source, wanted, opts);
+    return { ...trainer, choice, reason: reasonFor(choice, trainer.backend), startupMs: performance.now() - t0 };
+  } catch (err) {
+    const first = (err as Error).message;
+    if (wanted === 'cpu') throw new Error(`The training worker did not start on cpu: ${first}`);
+    opts.log?.(`wasm backend failed, starting a fresh worker on cpu: ${first}`);
+    try {
+      const trainer = await startOnce(assets, source, 'cpu', opts);
+      return { ...trainer, choice, reason: `wasm failed (${first}); cpu is 20-30x slower`, startupMs: performance.now() - t0 };
+    } catch (err2) {
+      throw new Error(`The training worker did not start. wasm: ${first} cpu: ${(err2 as Error).message}`);
+    }
+  }
+}
+
+function reasonFor(choice: BackendChoice, info: BackendInfo): string {
+  if (choice === 'webgl') return 'the spec asks for webgl, which this build does not train on yet; wasm is the fastest without a GPU';
+  if (choice === 'auto') return 'default: fastest measured backend without a GPU';
+  return info.reason;
+}
+
+async function startOnce(assets: PanelAssets, source: WorkerSource, backend: 'wasm' | 'cpu', opts: BootOptions): Promise<{ client: TrainerClient; backend: BackendInfo }> {
+  const url = await source.blobUrl();
+  let wasm: { name: string; bytes: ArrayBuffer } | undefined;
+  if (backend === 'wasm') {
+    const name = wasmFlavour();
+    const wasmUrl = assets.wasmUrls[name];
+    if (!wasmUrl) throw new Error(`the page lists no URL for ${name}`);
+    wasm = { name, bytes: await (await fetchOk(wasmUrl, name)).arrayBuffer() };
+  }
+  const client = new TrainerClient(new Worker(url, { name: `rnnlab-trainer-${backend}` }));
+  try {
+    const info = await awaitReady(client, opts.initTimeoutMs ?? 25000, () => {
+      client.send(
+        { type: 'init', version: PROTOCOL_VERSION, backend, ...(wasm ? { wasm: { kind: 'bytes', name: wasm.name, bytes: wasm.bytes } } : {}) },
+        wasm ? [wasm.bytes] : [],
+      );
+    });
+    return { client, backend: info };
+  } catch (err) {
+    // A worker whose backend start failed may be half-initialised: never reuse it.
+    client.terminate();
+    throw err;
+  }
+}
+
+function awaitReady(client: TrainerClient, timeoutMs: number, start: () => void): Promise<BackendInfo> {
+  return new Promise<BackendInfo>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    const offMsg = client.onMessage((m) => {
+      if (m.type === 'ready') finish(m.backend);
+      else if (m.type === 'initFailed') finish(new Error(m.message));
+    });
+    const offCrash = client.onCrash((message) => finish(new Error(message)));
+    function finish(r: BackendInfo | Error): void {
+      clearTimeout(timer);
+      offMsg();
+      offCrash();
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    }
+    start();
+  });
+}
+
+async function fetchOk(url: string, what: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new Error(`could not fetch ${what}: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new Error(`could not fetch ${what}: HTTP ${res.status}`);
+  return res;
+}

@@ -1,0 +1,69 @@
+/**
+ * The panel's link to the extension host. Everything goes through HostTransport, so a
+ * test page can fake the host (its own acquireVsCodeApi, or another transport).
+ */
+import { PROTOCOL_VERSION, type FromPanel, type ToPanel } from '../../src/protocol';
+
+export interface HostTransport {
+  send(msg: FromPanel, transfer?: Transferable[]): void;
+  /** returns a function that removes the listener */
+  listen(handler: (msg: ToPanel) => void, onInvalid: (why: string) => void): () => void;
+}
+
+interface VsCodeApi {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** acquireVsCodeApi may be called once per page; a second call throws. */
+export function vscodeTransport(): HostTransport {
+  const api = acquireVsCodeApi();
+  return {
+    send: (msg, transfer) => (transfer?.length ? api.postMessage(msg, transfer) : api.postMessage(msg)),
+    listen(handler, onInvalid) {
+      const onMessage = (e: MessageEvent<unknown>) => {
+        const why = invalidToPanel(e.data);
+        if (why) onInvalid(why);
+        else handler(e.data as ToPanel);
+      };
+      window.addEventListener('message', onMessage);
+      return () => window.removeEventListener('message', onMessage);
+    },
+  };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isRunList = (v: unknown) => Array.isArray(v) && v.every((r) => isObj(r) && typeof r.name === 'string' && isObj(r.training) && isObj(r.network));
+const isEnvelope = (v: unknown) => isObj(v) && isObj(v.meta) && Array.isArray(v.meta.arrays) && v.buffer instanceof ArrayBuffer;
+
+/**
+ * Why a message is not a ToPanel we can use, or undefined. The webview trusts its
+ * host, but a version skew after an update must give a message, not a crash.
+ */
+export function invalidToPanel(m: unknown): string | undefined {
+  if (!isObj(m) || typeof m.type !== 'string') return 'a message without a type';
+  switch (m.type) {
+    case 'init':
+      if (m.version !== PROTOCOL_VERSION) return `protocol version ${String(m.version)} from the host; this panel speaks ${PROTOCOL_VERSION}. Reload the window.`;
+      return typeof m.specName === 'string' && isRunList(m.runs) ? undefined : 'init without specName or runs';
+    case 'train':
+      return isRunList(m.runs) ? undefined : 'train without runs';
+    case 'pause':
+    case 'resume':
+    case 'stop':
+      return undefined;
+    case 'specChanged':
+      return typeof m.changed === 'boolean' && typeof m.valid === 'boolean' ? undefined : 'specChanged without changed/valid';
+    case 'visibility':
+      return typeof m.visible === 'boolean' ? undefined : 'visibility without visible';
+    case 'showRun':
+      return isRunList([m.run]) && isObj(m.metrics) && isEnvelope(m.view) ? undefined : 'showRun without run, metrics or a view envelope';
+    case 'stored':
+      return typeof m.runName === 'string' && typeof m.folder === 'string' ? undefined : 'stored without runName or folder';
+    case 'storeFailed':
+      return typeof m.runName === 'string' && typeof m.message === 'string' ? undefined : 'storeFailed without runName or message';
+    default:
+      return `unknown message type ${JSON.stringify(m.type)}`;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The panel's header: what is being trained, how far, how fast, on which backend and
+ * why, the controls, and the banners (spec changed, errors).
+ */
+import type { PanelState } from '../../../src/protocol';
+import { button, h, setText } from '../dom';
+import { bytes, fmt } from '../format';
+
+export interface HeaderModel {
+  title: string;
+  mode: 'live' | 'stored';
+  state: PanelState;
+  /** the run in progress (or the last one) */
+  run?: { name: string; index: number; total: number; step: number; steps: number };
+  stepsPerSecond?: number;
+  /** the current run's estimated peak memory per training step and its trainable parameters */
+  memory?: { bytes: number; parameters: number };
+  backend?: { label: string; reason: string } | { error: string };
+  specChanged?: { changed: boolean; valid: boolean };
+  /** shown under the header until the next Train */
+  error?: string;
+  /** the run store's answer for the last finished run */
+  note?: string;
+  /** a stored run is shown while live runs exist: offer the way back */
+  canShowLive?: boolean;
+}
+
+export interface HeaderActions {
+  train(): void;
+  pauseOrResume(): void;
+  stop(): void;
+  resetView(): void;
+  showLive(): void;
+}
+
+const STATE_TEXT: Record<PanelState, string> = {
+  starting: 'starting',
+  idle: 'idle',
+  training: 'training',
+  paused: 'paused',
+  stopping: 'stopping',
+  failed: 'failed',
+};
+
+export class Header {
+  readonly element: HTMLElement;
+  private readonly title = h('h1', { class: 'spec-name' });
+  private readonly mode = h('span', { class: 'mode-tag' });
+  private readonly badge = h('span', { class: 'state-badge', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly runText = h('span', { class: 'run-text' });
+  private readonly progress = h('progress', { class: 'progress', attrs: { max: 1, value: 0, 'aria-label': 'Progress of the current run' } });
+  private readonly rate = h('span', { class: 'rate' });
+  private readonly memory = h('span', { class: 'memory', attrs: { title: 'Estimated peak memory of one training step (BPTT over the whole trial) and trainable parameters' } });
+  private readonly backend = h('span', { class: 'backend' });
+  private readonly banner = h('div', { class: 'banner warn', attrs: { role: 'status' } });
+  private readonly error = h('div', { class: 'banner error', attrs: { role: 'alert' } });
+  private readonly note = h('div', { class: 'banner note', attrs: { role: 'status' } });
+  private readonly trainBtn = button('Train', { class: 'btn primary', title: 'Re-read the spec and train all its runs (replaces the runs in progress)' });
+  private readonly pauseBtn = button('Pause', { class: 'btn' });
+  private readonly stopBtn = button('Stop', { class: 'btn', title: 'Stop after the current step; the run is evaluated and kept' });
+  private readonly resetBtn = button('Reset view', { class: 'btn', title: 'Reset the 3D cameras (Home in a view)' });
+  private readonly liveBtn = button('Back to live runs', { class: 'btn', title: 'Show the runs of the last Train again' });
+
+  constructor(actions: HeaderActions) {
+    this.trainBtn.addEventListener('click', () => actions.train());
+    this.pauseBtn.addEventListener('click', () => actions.pauseOrResume());
+    this.stopBtn.addEventListener('click', () => actions.stop());
+    this.resetBtn.addEventListener('click', () => actions.resetView());
+    this.liveBtn.addEventListener('click', () => actions.showLive());
+    this.element = h('header', { class: 'panel-header' },
+      h('div', { class: 'header-row' },
+        h('div', { class: 'title-block' }, h('span', { class: 'product', text: 'RNN Dynamics Lab' }), this.title, this.mode, this.badge),
+        h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Training' } }, this.liveBtn, this.trainBtn, this.pauseBtn, this.stopBtn, this.resetBtn),
+      ),
+      h('div', { class: 'status-row' }, this.runText, this.progress, this.rate, this.memory, this.backend),
+      this.banner,
+      this.error,
+      this.note,
+    );
+  }
+
+  update(m: HeaderModel): void {
+    setText(this.title, m.title || 'untitled spec');
+    setText(this.mode, m.mode === 'stored' ? 'stored run' : '');
+    this.mode.hidden = m.mode !== 'stored';
+    this.liveBtn.hidden = !m.canShowLive;
+    setText(this.badge, STATE_TEXT[m.state]);
+    this.badge.dataset.state = m.state;
+
+    const active = m.state === 'training' || m.state === 'paused';
+    this.pauseBtn.disabled = !active;
+    setText(this.pauseBtn, m.state === 'paused' ? 'Resume' : 'Pause');
+    this.pauseBtn.setAttribute('aria-label', m.state === 'paused' ? 'Resume training' : 'Pause training');
+    this.stopBtn.disabled = !(active || m.state === 'stopping');
+
+    if (m.run) {
+      setText(this.runText, `run ${m.run.index}/${m.run.total} · ${m.run.name} · step ${m.run.step}/${m.run.steps}`);
+      this.progress.max = Math.max(1, m.run.steps);
+      this.progress.value = m.run.step;
+      this.progress.hidden = false;
+    } else {
+      setText(this.runText, m.mode === 'stored' ? '' : 'no run yet');
+      this.progress.hidden = true;
+    }
+    setText(this.rate, m.stepsPerSecond && m.state === 'training' ? `${fmt(m.stepsPerSecond, 3)} steps/s` : '');
+    this.rate.hidden = this.rate.textContent === '';
+    setText(this.memory, m.memory ? `~${bytes(m.memory.bytes)} per step · ${m.memory.parameters.toLocaleString("en-US")} parameters` : '');
+    this.memory.hidden = !m.memory;
+
+    if (!m.backend) {
+      setText(this.backend, m.mode === 'stored' ? '' : 'backend: starting…');
+      this.backend.title = '';
+    } else if ('error' in m.backend) {
+      setText(this.backend, 'backend: none');
+      this.backend.title = m.backend.error;
+    } else {
+      setText(this.backend, `backend: ${m.backend.label} — ${m.backend.reason}`);
+      this.backend.title = m.backend.reason;
+    }
+
+    const sc = m.specChanged;
+    const bannerText = !sc?.changed ? '' : sc.valid ? 'Spec changed — press Train to apply.' : 'Spec changed and has errors — fix them, then press Train.';
+    setText(this.banner, bannerText);
+    this.banner.hidden = bannerText === '';
+    setText(this.error, m.error ?? '');
+    this.error.hidden = !m.error;
+    setText(this.note, m.note ?? '');
+    this.note.hidden = !m.note;
+  }
+}

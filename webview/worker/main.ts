@@ -1,0 +1,67 @@
+/**
+ * The panel's training worker: the shared TrainerService behind a browser Web Worker.
+ *
+ * The page starts this bundle from a blob and hands over the wasm binary as bytes
+ * (docs/webview-training.md): a blob worker in a VS Code webview can fetch no webview
+ * resource (microsoft/vscode#315494), so nothing here may touch the network.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { TrainerService } from '../../src/trainer/service';
+import type { ToTrainer, WasmSource } from '../../src/protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+/** wasm binaries the page sent, by file name */
+const wasmFiles = new Map<string, ArrayBuffer>();
+
+const service = new TrainerService({
+  post: (msg, transfer) => scope.postMessage(msg, transfer ?? []),
+  yieldTurn: messageChannelTurn(),
+  prepareWasm: serveWasmFromMemory,
+  // Inside the page's own init timeout, so the page hears the worker's reason first.
+  backendOptions: { webglAvailable: false, timeoutMs: 15000 },
+  sendViews: true,
+});
+
+// A violation here would not reach the page's listener (a blob worker has its own); say it in the console.
+scope.addEventListener('securitypolicyviolation', (ev) => {
+  const e = ev as SecurityPolicyViolationEvent;
+  console.error(`CSP violation in the training worker: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`);
+});
+
+// Not awaited: a 'train' runs for minutes and 'pause'/'stop' must be handled meanwhile.
+scope.onmessage = (e: MessageEvent<ToTrainer>) => {
+  void service.handle(e.data);
+};
+
+function serveWasmFromMemory(source: WasmSource): void {
+  if (source.kind !== 'bytes') throw new Error('The panel worker cannot read wasm from a folder; the page must send the bytes.');
+  wasmFiles.set(source.name, source.bytes);
+  const platform = tf.env().platform;
+  platform.fetch = async (path: string) => {
+    const name = String(path).split('/').pop() ?? '';
+    const bytes = wasmFiles.get(name);
+    // Never fall through to a real fetch: in a webview it hangs for 30 s and then fails.
+    if (!bytes) {
+      throw new Error(`tfjs asked for ${name}, but the page sent ${[...wasmFiles.keys()].join(', ') || 'no wasm'} (SIMD or thread support differs between page and worker).`);
+    }
+    return new Response(bytes, { headers: { 'content-type': 'application/wasm' } });
+  };
+  setWasmPaths('memory/', true);
+}
+
+/**
+ * A macrotask turn through a MessageChannel: lets queued messages (pause, stop) run
+ * between training steps without setTimeout's 4 ms clamp.
+ */
+function messageChannelTurn(): () => Promise<void> {
+  const channel = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      channel.port2.postMessage(null);
+    });
+}
