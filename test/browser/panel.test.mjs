@@ -176,7 +176,8 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         const p = await openPanel(context, baseUrl);
         const losses = Float32Array.from({ length: 20 }, (_, i) => 0.5 * Math.exp(-i / 6) + 0.01);
         const metrics = { rho: 0.81, rho_sqrtN: 3.24, w_out_norm: 0.25, x_norm: 3.1, dx90: 3, dfit90: 2, noise_ratio: 2.4, eval_loss: 0.012, train_loss: 0.014, stopped: false };
-        await p.host.send(init(tinyRuns, false));
+        // As the host's stored-run panel does: init with the run (no training), then showRun.
+        await p.host.send(init([tinyRuns[0]], false));
         const arrowPixels = {};
         for (const [kind, fraction, angle] of [['aligned', 0.9, 25.84], ['oblique', 0.12, 83.1]]) {
           await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics, view: helpers.toEnvelope(constructedView(fraction, angle)), losses, folder: `.rnnlab/runs/tiny/${kind}` });
@@ -202,6 +203,14 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await p.page.screenshot({ path: shotFile('panel-stored-readout-basis.png'), fullPage: true });
         assert.equal(await p.host.count('runFinished'), 0, 'a stored run must not be sent back to the store');
         const back = p.page.getByRole('button', { name: 'Back to live runs' });
+        assert.equal(await back.isVisible(), false, 'nothing live to go back to');
+        assert.equal(await p.page.locator('.backend').isVisible(), false, 'a stored run shows no training backend');
+        // A spec panel that trained, then opened a stored run: the live runs are one click away.
+        await p.host.send({ type: 'train', runs: tinyRuns });
+        await finishedRuns(p.host, 2);
+        await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics, view: helpers.toEnvelope(constructedView(0.5, 60)), losses, folder: '.rnnlab/runs/tiny/x' });
+        await frames(p.page);
+        assert.equal(await p.page.locator('figure.view').count(), 1);
         await back.click();
         await frames(p.page);
         assert.equal(await p.page.locator('figure.view').count(), 2);

@@ -349,12 +349,18 @@ export class PanelApp {
         : {}),
       ...(active && !stored ? { stepsPerSecond: active.stepsPerSecond } : {}),
       ...(active?.memoryBytes !== undefined && !stored ? { memory: { bytes: active.memoryBytes, parameters: active.parameters ?? 0 } } : {}),
-      ...(this.backend ? { backend: this.backend } : {}),
+      // A stored-run panel trains nothing: its backend would only distract.
+      ...(this.backend && (!stored || this.liveStarted()) ? { backend: this.backend } : {}),
       ...(this.specChanged ? { specChanged: this.specChanged } : {}),
       ...(this.error ? { error: this.error } : {}),
       ...(this.note ? { note: this.note } : stored ? { note: this.shown.runs[0]?.note ?? '' } : {}),
-      canShowLive: stored && this.live !== undefined,
+      canShowLive: stored && this.liveStarted(),
     };
+  }
+
+  /** Whether the live session has begun training (a stored-run panel's init never does). */
+  private liveStarted(): boolean {
+    return this.live?.runs.some((r) => r.status !== 'queued') ?? false;
   }
 
   private pushStatus(loss?: number): void {

@@ -93,7 +93,10 @@ export class Header {
     this.pauseBtn.setAttribute('aria-label', m.state === 'paused' ? 'Resume training' : 'Pause training');
     this.stopBtn.disabled = !(active || m.state === 'stopping');
 
-    if (m.run) {
+    if (m.run && m.mode === 'stored') {
+      setText(this.runText, `${m.run.name} · trained ${m.run.step} steps`);
+      this.progress.hidden = true;
+    } else if (m.run) {
       setText(this.runText, `run ${m.run.index}/${m.run.total} · ${m.run.name} · step ${m.run.step}/${m.run.steps}`);
       this.progress.max = Math.max(1, m.run.steps);
       this.progress.value = m.run.step;
@@ -109,11 +112,14 @@ export class Header {
 
     if (!m.backend) {
       setText(this.backend, m.mode === 'stored' ? '' : 'backend: starting…');
+      this.backend.hidden = m.mode === 'stored';
       this.backend.title = '';
     } else if ('error' in m.backend) {
+      this.backend.hidden = false;
       setText(this.backend, 'backend: none');
       this.backend.title = m.backend.error;
     } else {
+      this.backend.hidden = false;
       setText(this.backend, `backend: ${m.backend.label} — ${m.backend.reason}`);
       this.backend.title = m.backend.reason;
     }
