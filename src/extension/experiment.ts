@@ -1,10 +1,10 @@
 /**
  * New experiment: a spec from the paper's example for a task, in one of its regimes,
- * written into the workspace through a WorkspaceEdit (so Undo removes it again) and
+ * written into the workspace through a WorkspaceEdit (so Undo takes it back) and
  * opened. An existing file is replaced only after the user said so.
  */
 import * as vscode from 'vscode';
-import { isMap, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { TASKS } from '../core/tasks/registry';
 import type { TaskKind } from '../core/types';
 import { loadSpec } from '../spec';
@@ -46,11 +46,17 @@ export function experimentText(example: string, regime: Regime, log?: Log): stri
     if (doc.has('variants')) return example;
     doc.set('variants', parseDocument(VARIANTS_YAML).contents);
   } else {
+    // The example's own variant of that regime carries what the regime needs besides the
+    // output scale (the oblique sine trains with noise, for one): it becomes the spec.
+    const variant = regimeVariant(doc.get('variants'), regime);
     doc.delete('variants');
+    if (variant !== undefined) mergeInto(doc, [], variant);
     if (!isMap(doc.get('network'))) doc.set('network', doc.createNode({}));
     doc.setIn(['network', 'output_scale'], regime === 'aligned' ? 'small' : 'large');
     const name = doc.get('name');
     if (typeof name === 'string') doc.set('name', `${name.replace(/,?\s*aligned vs\.? oblique/i, '')}, ${regime}`);
+    // The example's header still describes both regimes: say what this file is.
+    doc.commentBefore = ` The ${regime} regime only: New Experiment merged the example's ${regime} variant into the spec.${doc.commentBefore ? `\n${doc.commentBefore}` : ''}`;
   }
   const text = doc.toString();
   if (loadSpec(text).diagnostics.some((d) => d.severity === 'error')) {
@@ -60,20 +66,38 @@ export function experimentText(example: string, regime: Regime, log?: Log): stri
   return text;
 }
 
+/** The variant named after the regime, or else the one whose output_scale gives it. */
+function regimeVariant(variants: unknown, regime: 'aligned' | 'oblique'): YAMLMap | undefined {
+  if (!isSeq(variants)) return undefined;
+  const maps = variants.items.filter((v): v is YAMLMap => isMap(v));
+  const scale = regime === 'aligned' ? 'small' : 'large';
+  return maps.find((v) => v.get('name') === regime) ?? maps.find((v) => v.getIn(['network', 'output_scale']) === scale);
+}
+
+/** Deep-merges a variant's overrides into the document, as the spec layer applies variants (lists replace). */
+function mergeInto(doc: Document, path: (string | number)[], node: YAMLMap): void {
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (typeof key !== 'string' || (path.length === 0 && key === 'name')) continue;
+    const here = [...path, key];
+    if (isMap(pair.value) && isMap(doc.getIn(here))) mergeInto(doc, here, pair.value);
+    else doc.setIn(here, pair.value);
+  }
+}
+
 export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: NewExperimentArgs = {}): Promise<vscode.Uri | undefined> {
   if (args.task !== undefined && !Object.hasOwn(TASKS, args.task)) throw new Error(`there is no task "${String(args.task)}"; the tasks are ${Object.keys(TASKS).join(', ')}.`);
   if (args.regime !== undefined && !REGIMES.some((r) => r.regime === args.regime)) throw new Error(`there is no regime "${String(args.regime)}"; use both, aligned or oblique.`);
-  const task = args.task ?? (await pickTask());
+  const task = args.task ?? (await pickTask(extensionUri));
   if (task === undefined) return undefined;
   const regime = args.regime ?? (await pickRegime());
   if (regime === undefined) return undefined;
 
   const target = await chooseTarget(task, regime, args);
   if (target === undefined) return undefined;
-  const exampleUri = vscode.Uri.joinPath(extensionUri, 'examples', `${task}.rnn.yaml`);
   let example: string;
   try {
-    example = new TextDecoder().decode(await vscode.workspace.fs.readFile(exampleUri));
+    example = new TextDecoder().decode(await vscode.workspace.fs.readFile(exampleUri(extensionUri, task)));
   } catch (e) {
     log.showError(`The example for ${TASKS[task].title} is missing from the extension (examples/${task}.rnn.yaml).`, [], e);
     return undefined;
@@ -92,20 +116,33 @@ export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: Ne
     if (answer !== replace) return undefined;
   }
 
+  // Both ways are one undoable edit: Undo deletes a new file, and restores a replaced
+  // one's text (a file replaced by createFile would be deleted on Undo, its text lost).
+  const text = experimentText(example, regime, log);
   const edit = new vscode.WorkspaceEdit();
-  edit.createFile(target, { overwrite: true, contents: new TextEncoder().encode(experimentText(example, regime, log)) });
+  const existing = exists ? await vscode.workspace.openTextDocument(target) : undefined;
+  if (existing) edit.replace(target, new vscode.Range(existing.positionAt(0), existing.positionAt(existing.getText().length)), text);
+  else edit.createFile(target, { contents: new TextEncoder().encode(text) });
   if (!(await vscode.workspace.applyEdit(edit))) {
-    log.showError(`RNN Lab could not create ${vscode.workspace.asRelativePath(target)}.`);
+    log.showError(`RNN Lab could not write ${vscode.workspace.asRelativePath(target)}.`);
     return undefined;
   }
+  if (existing && !(await existing.save())) log.showWarning(`${vscode.workspace.asRelativePath(target)} was replaced in the editor but not saved.`);
   await vscode.window.showTextDocument(target);
   log.info(`new experiment ${target.fsPath} from examples/${task}.rnn.yaml (${regime})`);
   return target;
 }
 
-async function pickTask(): Promise<TaskKind | undefined> {
-  const items = (Object.keys(TASKS) as TaskKind[]).map((kind) => ({ label: TASKS[kind].title, description: kind, detail: TASKS[kind].citation, task: kind }));
+/** The tasks that have an example to start from, in the paper's order. */
+async function pickTask(extensionUri: vscode.Uri): Promise<TaskKind | undefined> {
+  const kinds = Object.keys(TASKS) as TaskKind[];
+  const present = await Promise.all(kinds.map((k) => vscode.workspace.fs.stat(exampleUri(extensionUri, k)).then(() => true, () => false)));
+  const items = kinds.filter((_, i) => present[i]).map((kind) => ({ label: TASKS[kind].title, description: kind, detail: TASKS[kind].citation, task: kind }));
   return (await vscode.window.showQuickPick(items, { title: 'New RNN experiment (1/3): task', placeHolder: 'Which task of the paper?', matchOnDetail: true }))?.task;
+}
+
+function exampleUri(extensionUri: vscode.Uri, task: TaskKind): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'examples', `${task}.rnn.yaml`);
 }
 
 async function pickRegime(): Promise<Regime | undefined> {

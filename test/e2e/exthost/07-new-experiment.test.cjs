@@ -59,22 +59,30 @@ describe('New experiment', function () {
     });
   }
 
-  it('replaces an existing file when told to, undoably', async () => {
+  it('creates a new file as one undoable edit: Undo deletes it', async () => {
+    const fileName = 'new-experiments/undo-me.rnn.yaml';
+    const file = path.join(workspaceRoot(), ...fileName.split('/'));
+    const uri = await vscode.commands.executeCommand('rnnlab.newExperiment', { task: 'cycling', regime: 'aligned', fileName });
+    assert.ok(uri && fs.existsSync(file));
+    await vscode.window.showTextDocument(uri);
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => !fs.existsSync(file), { what: 'Undo to delete the new spec', timeout: 5000 });
+  });
+
+  it('replaces an existing file when told to, and Undo brings its text back', async () => {
     fs.mkdirSync(dir(), { recursive: true });
     const fileName = 'new-experiments/keep.rnn.yaml';
     const file = path.join(workspaceRoot(), 'new-experiments', 'keep.rnn.yaml');
-    fs.writeFileSync(file, 'name: mine\ntask: { kind: sine }\n');
-    const uri = await vscode.commands.executeCommand('rnnlab.newExperiment', { task: 'romo', regime: 'aligned', fileName, overwrite: true });
+    const mine = 'name: mine\ntask: { kind: sine }\n';
+    fs.writeFileSync(file, mine);
+    const uri = await vscode.commands.executeCommand('rnnlab.newExperiment', { task: 'mante', regime: 'aligned', fileName, overwrite: true });
     assert.ok(uri);
-    await waitFor(() => fs.readFileSync(file, 'utf8').includes('kind: romo'), { what: 'the file replaced on disk' });
-    // The replacement is one workspace edit: undo brings the user's file back.
-    await vscode.window.showTextDocument(uri);
+    await waitFor(() => fs.readFileSync(file, 'utf8').includes('kind: mante'), { what: 'the replaced spec saved to disk' });
+    const editor = await vscode.window.showTextDocument(uri);
     await vscode.commands.executeCommand('undo');
-    const restored = await waitFor(() => {
-      const t = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-      return t.includes('name: mine') ? t : undefined;
-    }, { what: 'undo to restore the previous file', timeout: 5000 });
-    assert.equal(restored, 'name: mine\ntask: { kind: sine }\n');
+    await waitFor(() => editor.document.getText() === mine, { what: 'Undo to restore the previous text', timeout: 5000, describe: () => editor.document.getText().slice(0, 80) });
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    assert.equal(fs.readFileSync(file, 'utf8'), mine);
   });
 
   it('refuses file names that leave the workspace folder or are not specs', async () => {
