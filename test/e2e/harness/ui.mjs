@@ -54,12 +54,12 @@ export async function launchBrowser(o = {}) {
 /**
  * Opens the workbench at `url` and waits until it has rendered.
  * @param {string} url e.g. server.url
- * @param {{timeoutMs?: number, env?: object, beforeGoto?: (page) => Promise<void>}} [o]
+ * @param {{timeoutMs?: number, env?: object, viewport?: {width:number,height:number}, beforeGoto?: (page) => Promise<void>}} [o]
  *   beforeGoto: e.g. page.exposeFunction(...) calls, which must precede navigation
  * @returns {Promise<{context, page, close: () => Promise<void>}>}
  */
 export async function openWorkbench(url, o = {}) {
-  const b = await launchBrowser({ env: o.env });
+  const b = await launchBrowser({ env: o.env, ...(o.viewport ? { viewport: o.viewport } : {}) });
   try {
     if (o.beforeGoto) await o.beforeGoto(b.page);
     await b.page.goto(url, { timeout: o.timeoutMs ?? 60_000 });

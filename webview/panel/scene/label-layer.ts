@@ -60,11 +60,13 @@ export class LabelLayer {
       if (!p || l.el.hidden) continue;
       const w = l.el.offsetWidth;
       const hgt = l.el.offsetHeight;
-      const box = { x: p.x >= ox ? p.x + GAP : p.x - GAP - w, y: p.y - hgt / 2, w, h: hgt };
+      // Beside the anchor, away from the origin, but always whole inside the canvas: a
+      // clipped "…% in view" label would be misread.
+      const box = { x: clamp(p.x >= ox ? p.x + GAP : p.x - GAP - w, 0, width - w), y: clamp(p.y - hgt / 2, 0, height - hgt), w, h: hgt };
       for (let tries = 0; tries < 6; tries++) {
         const hit = placed.find((o) => box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h);
         if (!hit) break;
-        box.y = hit.y + hit.h + 1;
+        box.y = hit.y + hit.h + 1 + hgt <= height ? hit.y + hit.h + 1 : Math.max(0, hit.y - hgt - 1);
       }
       placed.push(box);
       l.el.style.transform = `translate(${box.x.toFixed(1)}px, ${box.y.toFixed(1)}px)`;
@@ -75,6 +77,11 @@ export class LabelLayer {
     this.element.remove();
     this.labels.length = 0;
   }
+}
+
+/** lo when the range is empty (a label wider than the canvas starts at its left edge). */
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(v, hi));
 }
 
 function toScreen(v: Vector3, camera: Camera, width: number, height: number): { x: number; y: number } | undefined {
