@@ -24,7 +24,7 @@ const suites = [
     cmd: [node, [join(root, 'node_modules/mocha/bin/mocha.js'), 'test/unit/**/*.test.ts']],
     counts: mochaCounts,
   },
-  { name: 'browser', cmd: [node, ['test/browser/run.mjs']], counts: closingLine, needs: 'test/browser/run.mjs' },
+  { name: 'browser', cmd: [node, ['--import', 'tsx', 'test/browser/run.mjs']], counts: closingLine, needs: 'test/browser/run.mjs' },
   {
     name: 'exthost',
     cmd: [node, ['test/e2e/harness/run-exthost.mjs', '--extension', '.', '--tests', 'test/e2e/exthost', '--workspace', 'test/e2e/fixtures/workspace']],

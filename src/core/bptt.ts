@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng, TaskBatch } from './types';
 import type { Network } from './model';
-import { Drive, forwardStep, sigmoidBias, stepWeights } from './dynamics';
+import { driveFor, forwardStep, stepWeights } from './dynamics';
 import { maskedMse, maskedSteps } from './loss';
 
 export type ParamName = 'W' | 'W_in' | 'W_out';
@@ -70,13 +70,7 @@ export function lossAndGrads(net: Network, dt: number, run: BatchRun): LossAndGr
   const backward = trainW || trainIn;
 
   const w = stepWeights(net.W, dt);
-  const drive = new Drive({
-    N, B, dIn, dt,
-    W_in: net.W_in ? (net.W_in.dataSync() as Float32Array) : new Float32Array(0),
-    bias: sigmoidBias(net.W, dt),
-    noiseStd: run.noiseStd,
-    rng: run.rng,
-  });
+  const drive = driveFor(net, dt, B, run.noiseStd, run.rng);
 
   // Forward, up to the last masked step.
   const qs: tf.Tensor2D[] = new Array(last);

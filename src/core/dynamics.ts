@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from './types';
+import type { Network } from './model';
 
 /** Builds c_k = dt W_in s_k + b + sqrt(dt) sigma xi_k for each step, in JavaScript. */
 export class Drive {
@@ -74,6 +75,20 @@ export class Drive {
       }
     }
   }
+}
+
+/** The Drive for the network's current weights: reads W_in and the sigmoid bias from the backend. */
+export function driveFor(net: Network, dt: number, B: number, noiseStd: number, rng: Rng | null): Drive {
+  return new Drive({
+    N: net.N,
+    B,
+    dIn: net.dIn,
+    dt,
+    W_in: net.W_in ? (net.W_in.dataSync() as Float32Array) : new Float32Array(0),
+    bias: sigmoidBias(net.W, dt),
+    noiseStd,
+    rng,
+  });
 }
 
 /** Tensors that one time step needs, made once per training step. */

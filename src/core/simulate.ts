@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng, TaskBatch } from './types';
 import type { Network } from './model';
-import { Drive, forwardStep, sigmoidBias, stepWeights } from './dynamics';
+import { driveFor, forwardStep, stepWeights } from './dynamics';
 
 export interface Trajectories {
   T: number;
@@ -29,16 +29,10 @@ export interface SimulationOptions {
 /** Runs the batch through the network and reads every state back. */
 export function simulate(net: Network, dt: number, batch: TaskBatch, opts: SimulationOptions): Trajectories {
   const { N } = net;
-  const { B, T, dIn, dOut } = batch;
+  const { B, T, dOut } = batch;
   return tf.tidy(() => {
     const w = stepWeights(net.W, dt);
-    const drive = new Drive({
-      N, B, dIn, dt,
-      W_in: net.W_in ? (net.W_in.dataSync() as Float32Array) : new Float32Array(0),
-      bias: sigmoidBias(net.W, dt),
-      noiseStd: opts.noiseStd,
-      rng: opts.rng,
-    });
+    const drive = driveFor(net, dt, B, opts.noiseStd, opts.rng);
     const xs: tf.Tensor2D[] = [tf.tensor2d(opts.x0, [B, N])];
     const c = new Float32Array(B * N);
     for (let k = 0; k < T - 1; k++) {

@@ -1,7 +1,7 @@
 // The panel's browser tests: builds the webview and worker bundles, serves them with the
 // panel's CSP from 127.0.0.1, drives Debian Chromium (SwiftShader WebGL) and prints
 // "N passed, M failed". Exit code 1 on any failure or when nothing ran.
-//   node test/browser/run.mjs [--only <substring of a test name>]
+//   node --import tsx test/browser/run.mjs [--only <substring of a test name>]  (tsx: the server imports the extension's CSP from TypeScript)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';

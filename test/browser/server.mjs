@@ -5,13 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
+import { contentSecurityPolicy } from '../../src/extension/panel/csp.ts';
 
 const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.map': 'application/json', '.html': 'text/html' };
 const WASM = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
-/** The panel's CSP with `'self'` for webview.cspSource (docs/webview-training.md). */
+/** The extension's own panel CSP, with `'self'` for webview.cspSource (needs tsx: node --import tsx). */
 export function csp(nonce) {
-  return `default-src 'none'; script-src 'nonce-${nonce}' 'wasm-unsafe-eval'; worker-src blob:; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'`;
+  return contentSecurityPolicy("'self'", nonce);
 }
 
 function page(nonce, q) {

@@ -1,13 +1,13 @@
 /**
- * The panel's page. The CSP is the one measured in docs/webview-training.md, unchanged:
- * nonce scripts only, 'wasm-unsafe-eval' for tfjs-wasm, blob: workers (the page starts
- * the training worker from a blob of the fetched bundle), and connect-src for the page's
- * own fetches of the worker bundle and the wasm binary. The only inline script is a
- * JSON block, which never executes.
+ * The panel's page, under the CSP of csp.ts. The only inline script is a JSON block,
+ * which never executes.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { PROTOCOL_VERSION, type PanelAssets, type PanelBoot } from '../../protocol';
+import { contentSecurityPolicy } from './csp';
+
+export { contentSecurityPolicy };
 
 /** The three tfjs-backend-wasm flavours esbuild.mjs copies to dist/; the page picks one. */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
@@ -22,17 +22,6 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
     retainContextWhenHidden: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
   };
-}
-
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
-    'worker-src blob:',
-    `style-src ${cspSource}`,
-    `img-src ${cspSource} data: blob:`,
-    `connect-src ${cspSource}`,
-  ].join('; ');
 }
 
 export function newNonce(): string {
