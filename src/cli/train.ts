@@ -81,7 +81,7 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
       const m = runMetrics(result);
       results.push(m);
       progress.finish(run.name);
-      progress.log(`${run.name}: rho ${m.rho.toFixed(3)}, eval loss ${m.eval_loss.toFixed(4)}, ${m.ms_per_step.toFixed(0)} ms/step -> ${relative(process.cwd(), dir) || dir}`);
+      progress.log(`${run.name}: rho ${m.rho.toFixed(3)}, eval loss ${m.eval_loss.toFixed(4)}, ${m.ms_per_step.toFixed(0)} ms/step -> ${shown(dir)}`);
       if (a.json) process.stdout.write(metricsJson(jsonRecord(m, run), 0) + '\n');
     },
     onFailure(run, message, step) {
@@ -116,7 +116,7 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     results.sort((x, y) => order.get(x.name)! - order.get(y.name)!);
     const out = a.json ? process.stderr : process.stdout;
     out.write(`\n${summaryTable(results)}\n\n`);
-    out.write(`${results.length} run${results.length > 1 ? 's' : ''} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${relative(process.cwd(), session) || session}\n`);
+    out.write(`${results.length} run${results.length > 1 ? 's' : ''} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${shown(session)}\n`);
   }
   if (interrupted) return 130;
   return failures.length ? 1 : 0;
@@ -126,6 +126,12 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
 function jsonRecord(m: RunMetrics, run: RunConfig): Record<string, unknown> {
   const { name, variant, seed, task, N, output_scale, rho, rho_sqrtN, dx90, dfit90, w_out_norm, x_norm, noise_ratio, eval_loss, train_loss, ms_per_step, backend, ...rest } = m;
   return { name, variant, seed, task, N, output_scale, rho, rho_sqrtN, dx90, dfit90, w_out_norm, x_norm, noise_ratio, eval_loss, train_loss, ms_per_step, backend, ...rest, seed_index: run.seed_index };
+}
+
+/** A path as the user can use it: relative below the working directory, absolute elsewhere. */
+function shown(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
 }
 
 export function printDiagnostics(file: string, ds: readonly Diagnostic[]): void {

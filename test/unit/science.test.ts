@@ -32,6 +32,14 @@ function runsOf(text: string): RunConfig[] {
   return loaded.runs;
 }
 
+/** Runs with the same resolved config are trained once per test file (the N = 128 runs are shared). */
+const trained = new Map<string, Promise<RunMetrics>>();
+function metricsOf(run: RunConfig): Promise<RunMetrics> {
+  const key = JSON.stringify(run);
+  if (!trained.has(key)) trained.set(key, trainToEnd(run).then(runMetrics));
+  return trained.get(key)!;
+}
+
 async function trainToEnd(run: RunConfig): Promise<RunResult> {
   const it = train(run);
   for (;;) {
@@ -47,7 +55,7 @@ describe('science: the quick cycling demo reproduces the aligned and oblique reg
   const metrics: RunMetrics[] = [];
   before(async () => {
     await useBackend('wasm');
-    for (const run of runsOf(QUICK_CYCLING)) metrics.push(runMetrics(await trainToEnd(run)));
+    for (const run of runsOf(QUICK_CYCLING)) metrics.push(await metricsOf(run));
     // One line per run, so a failure below shows the numbers it judged.
     for (const m of metrics) {
       console.log(`      ${m.name}: rho ${m.rho.toFixed(3)}, rho*sqrtN ${m.rho_sqrtN.toFixed(2)}, noise ratio ${m.noise_ratio?.toFixed(2)}, D_x ${m.dx90}, D_fit ${m.dfit90}, eval loss ${m.eval_loss.toFixed(4)}`);
@@ -91,6 +99,35 @@ describe('science: the quick cycling demo reproduces the aligned and oblique reg
     for (const m of of('large')) assert.ok(m.w_out_norm > 0.8 && m.w_out_norm < 1.2, `${m.name}: ${m.w_out_norm}`);
     // W_out is not trained here, so it stays at its initial 1/sqrt(128) = 0.088
     for (const m of of('small')) assert.ok(m.w_out_norm > 0.06 && m.w_out_norm < 0.12, `${m.name}: ${m.w_out_norm}`);
+  });
+});
+
+describe('science: the N sweep shows rho_aligned = O(1) and rho_oblique = O(1/sqrt N) (paper-spec 6)', function () {
+  this.timeout(600_000);
+  const byN = new Map<number, { small: RunMetrics; large: RunMetrics }>();
+  before(async () => {
+    await useBackend('wasm');
+    for (const N of [32, 64, 128]) {
+      const [small, large] = runsOf(QUICK_CYCLING.replace('N: 128', `N: ${N}`).replace('seeds: 2', 'seeds: 1'));
+      byN.set(N, { small: await metricsOf(small), large: await metricsOf(large) });
+      const r = byN.get(N)!;
+      console.log(`      N ${N}: rho_small ${r.small.rho.toFixed(3)}, rho_large ${r.large.rho.toFixed(3)}, rho_large*sqrtN ${r.large.rho_sqrtN.toFixed(2)}`);
+    }
+  });
+
+  it('rho_small stays O(1) (0.55-0.75) at every N', () => {
+    for (const [N, r] of byN) assert.ok(r.small.rho >= 0.55 && r.small.rho <= 0.75, `N ${N}: ${r.small.rho}`);
+  });
+
+  it('rho_large * sqrt(N) stays between 0.8 and 2 at every N, so rho_large falls like 1/sqrt(N)', () => {
+    for (const [N, r] of byN) assert.ok(r.large.rho_sqrtN >= 0.8 && r.large.rho_sqrtN <= 2, `N ${N}: ${r.large.rho_sqrtN}`);
+    const rl = [...byN.values()].map((r) => r.large.rho);
+    assert.ok(rl[0] > rl[1] && rl[1] > rl[2], `rho_large ${rl.join(', ')}`);
+  });
+
+  it('the aligned/oblique ratio grows with N', () => {
+    const ratio = [...byN.values()].map((r) => r.small.rho / r.large.rho);
+    assert.ok(ratio[0] < ratio[1] && ratio[1] < ratio[2], `ratios ${ratio.map((x) => x.toFixed(2)).join(', ')}`);
   });
 });
 
