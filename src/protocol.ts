@@ -13,7 +13,9 @@ import type { BackendInfo } from './core/backend';
 import type { AnalysisMetrics } from './core/analysis';
 import type { Envelope } from './core/pack';
 
-export const PROTOCOL_VERSION = 1;
+// 2: runs are bound to the session that started them (train/init carry a session,
+// runFinished/runFailed name it); the page's boot says whether it trains.
+export const PROTOCOL_VERSION = 2;
 
 // ---------------------------------------------------------------- trainer channel
 
@@ -66,11 +68,23 @@ export interface PanelAssets {
   wasmUrls: Record<string, string>;
 }
 
+/**
+ * One training session of a spec panel: `id` names it in the page's results, so a run
+ * still finishing after the next Train is stored with the session that started it;
+ * `dir` is where the host stores its runs (the page keeps it for a window reload).
+ */
+export interface SessionRef {
+  id: string;
+  dir: string;
+}
+
 export type ToPanel =
-  /** The answer to `ready`: what the panel is about. */
-  | { type: 'init'; version: number; specName: string; specFile: string; runs: RunConfig[]; autoStart: boolean }
+  /** The answer to `ready`: what the panel is about. `session` is there exactly when `autoStart` is. */
+  | { type: 'init'; version: number; specName: string; specFile: string; runs: RunConfig[]; autoStart: boolean; session?: SessionRef }
   /** Train these runs now (a CodeLens or command while the panel is open); replaces the queue. */
-  | { type: 'train'; runs: RunConfig[] }
+  | { type: 'train'; runs: RunConfig[]; session: SessionRef }
+  /** A sentence for the panel's header, e.g. after a window reload; the next Train clears it. */
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -88,18 +102,37 @@ export type FromPanel =
   | { type: 'ready'; version: number }
   /** Throttled to about 10 a second: the status bar and the Stop command follow it. */
   | { type: 'status'; state: PanelState; runName?: string; step?: number; steps?: number; loss?: number; backend?: string; message?: string }
-  /** A run finished (or was stopped with a result): `result` packs a RunResult for the run store. */
-  | { type: 'runFinished'; runName: string; result: Envelope }
-  | { type: 'runFailed'; runName: string; message: string; step?: number }
+  /** A run finished (or was stopped with a result): `result` packs a RunResult for the run store. `session` is SessionRef.id. */
+  | { type: 'runFinished'; session: string; runName: string; result: Envelope }
+  | { type: 'runFailed'; session: string; runName: string; message: string; step?: number }
   /** The user pressed Train in the panel: the host re-reads the spec and answers with `train`. */
   | { type: 'requestTrain' }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** A spec panel trains (its page starts the worker at once); a stored-run panel shows one run and starts none. */
+export type PanelMode = 'live' | 'stored';
 
 /** The JSON block `<script type="application/json" id="rnnlab-boot">` the host puts in the panel's page. */
 export interface PanelBoot {
   version: number;
   assets: PanelAssets;
   specName: string;
+  mode: PanelMode;
+  /** the spec's URI (live) or the stored run folder's URI (stored): what a window reload reopens */
+  resource: string;
+}
+
+/**
+ * What the page keeps with acquireVsCodeApi().setState, and VS Code hands back to the
+ * host's WebviewPanelSerializer after a window reload. It comes from the page, so the
+ * host checks it (isPanelRestoreState) like any message.
+ */
+export interface PanelRestoreState {
+  version: number;
+  mode: PanelMode;
+  resource: string;
+  /** live only: the folder of the last training session and, while a run trained, where it was */
+  session?: { dir: string; training?: { runName: string; step: number } };
 }
 
 // ---------------------------------------------------------------- runtime checks
@@ -157,9 +190,9 @@ export function isFromPanel(x: unknown): x is FromPanel {
         optional(m, 'message', isString)
       );
     case 'runFinished':
-      return isString(m.runName) && isEnvelope(m.result);
+      return isString(m.session) && isString(m.runName) && isEnvelope(m.result);
     case 'runFailed':
-      return isString(m.runName) && isString(m.message) && optional(m, 'step', isCount);
+      return isString(m.session) && isString(m.runName) && isString(m.message) && optional(m, 'step', isCount);
     case 'requestTrain':
       return true;
     case 'log':
@@ -167,4 +200,15 @@ export function isFromPanel(x: unknown): x is FromPanel {
     default:
       return false;
   }
+}
+
+const PANEL_MODES: readonly string[] = ['live', 'stored'];
+
+/** The page's saved state has the declared shape; the host still checks the paths in it before use. */
+export function isPanelRestoreState(x: unknown): x is PanelRestoreState {
+  if (!isRecord(x) || !Number.isSafeInteger(x.version) || !isString(x.mode) || !PANEL_MODES.includes(x.mode) || !isString(x.resource)) return false;
+  if (!('session' in x) || x.session === undefined) return true;
+  const s = x.session;
+  if (x.mode !== 'live' || !isRecord(s) || !isString(s.dir)) return false;
+  return !('training' in s) || s.training === undefined || (isRecord(s.training) && isString(s.training.runName) && isCount(s.training.step));
 }

@@ -10,7 +10,8 @@ import { newExperiment, type NewExperimentArgs } from './experiment';
 import { errorText, type Log } from './log';
 import { pickStoredRun } from './openRun';
 import type { PanelManager } from './panel/panels';
-import { SpecPanel, type PanelSnapshot, type RnnPanel } from './panel/rnnPanel';
+import type { PanelSnapshot, RnnPanel } from './panel/rnnPanel';
+import { SpecPanel } from './panel/specPanel';
 import { revealProblem, reportUntrainable } from './specProblems';
 import { isSpecDocument, isSpecUri, type SpecCache } from './specs';
 

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { SpecCompletionProvider, SpecHoverProvider } from './assist';
 import { SpecCodeLensProvider } from './codelens';
+import { PANEL_VIEW_TYPE } from './commandIds';
 import { registerCommands } from './commands';
 import { SpecDiagnostics } from './diagnostics';
 import { Log, errorText } from './log';
@@ -32,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.languages.registerCompletionItemProvider(SPEC_SELECTOR, new SpecCompletionProvider()),
       vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, lenses),
       ...registerCommands({ extensionUri: context.extensionUri, log, specs, panels }),
+      // Without a serializer VS Code drops the panels on a window reload (package.json: onWebviewPanel activation).
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),
     );
     log.info(`RNN Lab ${String(context.extension.packageJSON.version ?? '')} activated in VS Code ${vscode.version}`);
   } catch (e) {

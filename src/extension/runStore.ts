@@ -43,8 +43,10 @@ export class Session {
     readonly base: string,
     specName: string,
     readonly startedAt: Date,
+    /** 2, 3, ... for a later session started within the same second (sessionFolderName) */
+    n = 1,
   ) {
-    const folder = sessionFolderName(specName, startedAt);
+    const folder = sessionFolderName(specName, startedAt, n);
     if (!isSafeSegment(folder)) throw new RunStoreError(`The spec name "${specName}" cannot be a folder name in the run store.`);
     this.dir = join(base, STORE_DIR, folder);
   }

@@ -84,9 +84,14 @@ export async function openPanel(context, baseUrl, query = '') {
   const consoleLines = [];
   const workerConsole = [];
   const pageErrors = [];
+  /** every Worker the page created, closed or not */
+  const workers = [];
   page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('worker', (w) => w.on('console', (m) => workerConsole.push(`${m.type()}: ${m.text()}`)));
+  page.on('worker', (w) => {
+    workers.push(w);
+    w.on('console', (m) => workerConsole.push(`${m.type()}: ${m.text()}`));
+  });
   await page.goto(`${baseUrl}/panel.html${query ? `?${query}` : ''}`);
   const host = {
     send: (msg) => page.evaluate((m) => window.__host.send(m), encodeForPage(msg)),
@@ -95,8 +100,9 @@ export async function openPanel(context, baseUrl, query = '') {
     violations: () => page.evaluate(() => window.__host.violations),
     diagnostics: () => page.evaluate(() => window.rnnlabPanel.diagnostics()),
     setTheme: (name) => page.evaluate((n) => window.__host.setTheme(n), name),
+    states: () => page.evaluate(() => window.__host.states()),
   };
-  return { page, host, consoleLines, workerConsole, pageErrors };
+  return { page, host, consoleLines, workerConsole, pageErrors, workers };
 }
 
 export async function waitFor(what, fn, timeoutMs = 30_000, everyMs = 50) {

@@ -4,6 +4,7 @@
 // Loaded with the page's nonce before dist/webview/panel.js.
 (() => {
   const posted = [];
+  const states = [];
   const violations = [];
   let acquired = 0;
 
@@ -17,8 +18,9 @@
       postMessage(msg, transfer) {
         posted.push({ msg, at: performance.now(), transferred: (transfer || []).length });
       },
-      getState: () => undefined,
-      setState: () => undefined,
+      getState: () => states.at(-1),
+      // what VS Code would keep for a window reload
+      setState: (state) => void states.push(JSON.parse(JSON.stringify(state))),
     };
   };
 
@@ -129,6 +131,10 @@
     },
     count(type) {
       return posted.filter((p) => p.msg.type === type).length;
+    },
+    /** every state the page saved with setState, oldest first */
+    states() {
+      return states;
     },
   };
 })();

@@ -1,11 +1,13 @@
 // The panel in a real Chromium under the panel's CSP: worker boot, training, the 3D
 // views' pixels, the messages to the host, stop/pause, hidden panels, themes, context
-// loss, disposal, the cpu fallback and the layout.
+// loss, disposal, the cpu fallback, the layout, a stored-run page without a worker,
+// results bound to their session, and the state kept for a window reload.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { countChromatic, countNear, countNotBackground, pixelAt } from './png.mjs';
 import { frames, hexRgb, openPanel, runsOf, saveJson, shot, waitFor } from './harness.mjs';
+import { PROTOCOL_VERSION } from '../../src/protocol.ts';
 
 const TINY = `
 name: tiny
@@ -29,7 +31,12 @@ const MIN_TRAJECTORY_PIXELS = 400;
 
 const canvasOf = (page, variant) => page.locator(`figure.view[data-variant="${variant}"] canvas`);
 const lastStatus = async (host) => (await host.posted('status')).at(-1);
-const init = (runs, autoStart) => ({ type: 'init', version: 1, specName: 'tiny', specFile: '/ws/tiny.rnn.yaml', runs, autoStart });
+/** The host's training session: results name its id, the page keeps its folder for a reload. */
+const SESSION = { id: 'session-1', dir: '/ws/.rnnlab/runs/tiny-20260101-000000' };
+const init = (runs, autoStart, session = SESSION) => ({ type: 'init', version: PROTOCOL_VERSION, specName: 'tiny', specFile: '/ws/tiny.rnn.yaml', runs, autoStart, ...(autoStart ? { session } : {}) });
+const train = (runs, session = SESSION) => ({ type: 'train', runs, session });
+/** Resources a page fetched to start a training worker: the worker bundle and a wasm binary. */
+const workerFetches = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /worker\.js|\.wasm/.test(n)));
 
 async function finishedRuns(host, n, timeoutMs = 60_000) {
   return waitFor(`${n} runFinished`, async () => {
@@ -128,7 +135,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         for (const v of ['aligned', 'oblique']) {
           assert.equal(countChromatic(await shot(p.page, canvasOf(p.page, v))), 0, `${v} drew coloured pixels before any data`);
         }
-        await p.host.send({ type: 'train', runs: tinyRuns });
+        await p.host.send(train(tinyRuns));
         await finishedRuns(p.host, 2);
         await frames(p.page, 3);
         for (const v of ['aligned', 'oblique']) {
@@ -153,6 +160,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         assert.deepEqual(t.done.map((m) => m.runName), ['aligned-s0', 'oblique-s0']);
         for (const m of t.done) {
           assert.equal(m.$transferred, 1, 'the result buffer was not transferred');
+          assert.equal(m.session, SESSION.id, 'the result names the session that started the run');
           const r = helpers.fromEnvelope(m.result);
           assert.equal(r.run.name, m.runName);
           assert.equal(r.losses.length, 20);
@@ -206,7 +214,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         assert.equal(await back.isVisible(), false, 'nothing live to go back to');
         assert.equal(await p.page.locator('.backend').isVisible(), false, 'a stored run shows no training backend');
         // A spec panel that trained, then opened a stored run: the live runs are one click away.
-        await p.host.send({ type: 'train', runs: tinyRuns });
+        await p.host.send(train(tinyRuns));
         await finishedRuns(p.host, 2);
         await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics, view: helpers.toEnvelope(constructedView(0.5, 60)), losses, folder: '.rnnlab/runs/tiny/x' });
         await frames(p.page);
@@ -276,7 +284,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         const p = await openPanel(context, baseUrl);
         const renamed = runsOf(helpers, TINY.replace('name: aligned', 'name: small').replace('name: oblique', 'name: large'));
         await p.host.send(init(tinyRuns, true));
-        await p.host.send({ type: 'train', runs: renamed });
+        await p.host.send(train(renamed));
         const done = await finishedRuns(p.host, 2);
         await new Promise((r) => setTimeout(r, 1000));
         assert.deepEqual((await p.host.posted('runFinished')).map((m) => m.runName), ['small-s0', 'large-s0']);
@@ -294,7 +302,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await frames(p.page, 3);
         await p.host.send({ type: 'visibility', visible: false });
         const before = (await p.host.diagnostics()).frames;
-        await p.host.send({ type: 'train', runs: tinyRuns });
+        await p.host.send(train(tinyRuns));
         await finishedRuns(p.host, 2);
         await frames(p.page, 3);
         const hidden = (await p.host.diagnostics()).frames;
@@ -407,7 +415,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await frames(p.page, 2);
         [a, b] = await boxes();
         assert.ok(b.y >= a.y + a.height - 1, 'not stacked at 560 px');
-        await p.host.send({ type: 'train', runs: tinyRuns });
+        await p.host.send(train(tinyRuns));
         await finishedRuns(p.host, 2);
         await frames(p.page, 3);
         assert.ok(countChromatic(await shot(p.page, canvasOf(p.page, 'oblique'))) > MIN_TRAJECTORY_PIXELS / 2, 'the resized view did not draw');
@@ -437,7 +445,80 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await p.host.send({ type: 'storeFailed', runName: 'aligned-s0', message: 'disk full' });
         await frames(p.page);
         assert.equal(await p.page.locator('.banner.error').textContent(), 'Could not save aligned-s0: disk full');
+        // A train the page could not store the results of (no session) is refused, not trained.
+        await p.host.send({ type: 'train', runs: tinyRuns });
+        await p.host.send({ ...init(tinyRuns, true), session: undefined });
+        const refused = (await p.host.posted('log')).map((l) => l.message);
+        assert.ok(refused.some((m) => /train without runs or session/.test(m)), refused.join('\n'));
+        assert.ok(refused.some((m) => /init without a session to train in/.test(m)), refused.join('\n'));
+        // The host's notices (a window reload): info as a note, error as an error, until the next Train.
+        const reloaded = 'The window was reloaded: training stopped at aligned-s0 step 12; runs finished before are in /ws/x. Press Train to start again.';
+        await p.host.send({ type: 'notice', level: 'info', message: reloaded });
+        await frames(p.page);
+        assert.equal(await p.page.locator('.banner.note').textContent(), reloaded);
+        await p.host.send({ type: 'notice', level: 'error', message: 'The spec /ws/tiny.rnn.yaml no longer exists.' });
+        await frames(p.page);
+        assert.equal(await p.page.locator('.banner.error').textContent(), 'The spec /ws/tiny.rnn.yaml no longer exists.');
+        await p.host.send(init(tinyRuns, false));
+        await frames(p.page);
+        assert.equal(await p.page.locator('.banner.note').isVisible(), false);
+        assert.equal(await p.page.locator('.banner.error').isVisible(), false);
         assert.deepEqual(p.pageErrors, []);
+        await p.page.close();
+      },
+    },
+    {
+      name: 'a stored-run page starts no worker (live pages do), and a train starts one on demand',
+      fn: async () => {
+        // A live page opened at the same time is the control: by its worker's start, a stored page would have one too.
+        const live = await openPanel(context, baseUrl);
+        const p = await openPanel(context, baseUrl, 'mode=stored');
+        await waitFor('ready', () => p.host.count('ready'));
+        await p.host.send(init([tinyRuns[0]], false));
+        const losses = Float32Array.from({ length: 20 }, (_, i) => 0.5 * Math.exp(-i / 6));
+        await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics: { rho: 0.5, eval_loss: 0.01, stopped: false }, view: helpers.toEnvelope(constructedView(0.5, 60)), losses, folder: '/ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0' });
+        await waitFor('the live page to start its worker', async () => (await live.host.diagnostics()).backend, 40_000);
+        assert.equal(live.workers.length, 1);
+        await live.page.close();
+        await new Promise((r) => setTimeout(r, 1000));
+        await frames(p.page, 2);
+        assert.equal(p.workers.length, 0, 'the stored-run page created a worker');
+        assert.deepEqual(await workerFetches(p.page), [], 'the stored-run page fetched the worker bundle or wasm');
+        const d = await p.host.diagnostics();
+        assert.equal(d.state, 'idle');
+        assert.equal(d.backend, undefined);
+        assert.equal(await p.page.locator('.state-badge').textContent(), 'idle');
+        assert.equal(await p.page.locator('.mode-tag').textContent(), 'stored run');
+        assert.deepEqual((await p.host.states()).at(-1), { version: PROTOCOL_VERSION, mode: 'stored', resource: 'file:///ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0' });
+        // Trains on demand: the worker starts with the first run.
+        await p.host.send(train(tinyRuns));
+        const done = await finishedRuns(p.host, 2);
+        assert.equal(p.workers.length, 1);
+        assert.equal(helpers.fromEnvelope(done[0].result).backend, 'wasm');
+        assert.deepEqual(p.pageErrors, []);
+        await p.page.close();
+      },
+    },
+    {
+      name: 'a run stopped by the next train reports under its own session; setState keeps what a reload needs',
+      fn: async () => {
+        const p = await openPanel(context, baseUrl);
+        const first = { id: 'first', dir: '/ws/.rnnlab/runs/tiny-20260101-000000' };
+        const second = { id: 'second', dir: '/ws/.rnnlab/runs/tiny-20260101-000000-2' };
+        await p.host.send(init(runsOf(helpers, LONG), true, first));
+        await waitFor('10 steps', async () => ((await lastStatus(p.host))?.step ?? 0) >= 10, 40_000);
+        const during = (await p.host.states()).at(-1);
+        assert.deepEqual({ ...during, session: { ...during.session, training: { ...during.session.training, step: 'n' } } },
+          { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/tiny.rnn.yaml', session: { dir: first.dir, training: { runName: 'aligned-s0', step: 'n' } } });
+        assert.ok(during.session.training.step >= 1, JSON.stringify(during));
+        await p.host.send(train(tinyRuns, second));
+        const done = await finishedRuns(p.host, 3);
+        assert.deepEqual(done.map((m) => [m.session, m.runName]), [['first', 'aligned-s0'], ['second', 'aligned-s0'], ['second', 'oblique-s0']]);
+        assert.equal(helpers.fromEnvelope(done[0].result).stopped, true);
+        await waitFor('idle', async () => (await lastStatus(p.host))?.state === 'idle');
+        await new Promise((r) => setTimeout(r, 300));
+        // Training over: the reload notice would name the folder, but no run in progress.
+        assert.deepEqual((await p.host.states()).at(-1), { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/tiny.rnn.yaml', session: { dir: second.dir } });
         await p.page.close();
       },
     },

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { contentSecurityPolicy } from '../../src/extension/panel/csp.ts';
+import { PROTOCOL_VERSION } from '../../src/protocol.ts';
 
 const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.map': 'application/json', '.html': 'text/html' };
 const WASM = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
@@ -18,7 +19,10 @@ export function csp(nonce) {
 function page(nonce, q) {
   // ?wasm=missing points the wasm URLs at files that do not exist (the cpu fallback test).
   const wasmUrls = Object.fromEntries(WASM.map((n) => [n, q.get('wasm') === 'missing' ? `/dist/missing-${n}` : `/dist/${n}`]));
-  const boot = { version: 1, assets: { workerUrl: '/dist/webview/worker.js', wasmUrls }, specName: q.get('spec') || 'tiny' };
+  // ?mode=stored boots the page as the host's stored-run panel does.
+  const mode = q.get('mode') || 'live';
+  const resource = mode === 'stored' ? 'file:///ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0' : 'file:///ws/tiny.rnn.yaml';
+  const boot = { version: PROTOCOL_VERSION, assets: { workerUrl: '/dist/webview/worker.js', wasmUrls }, specName: q.get('spec') || 'tiny', mode, resource };
   const theme = q.get('theme') || 'dark';
   return `<!DOCTYPE html>
 <html lang="en">

@@ -5,11 +5,12 @@
  */
 import { fromEnvelope, type Envelope } from '../../src/core/pack';
 import type { RunConfig } from '../../src/core/types';
-import { PROTOCOL_VERSION, type EvaluationSummary, type PanelState, type ToPanel } from '../../src/protocol';
+import { PROTOCOL_VERSION, type EvaluationSummary, type PanelState, type SessionRef, type ToPanel } from '../../src/protocol';
 import type { BootData } from './boot-data';
 import { h } from './dom';
 import { RateMeter } from './rate-meter';
 import { RunQueue } from './run-queue';
+import { restoreState, StateSaver } from './restore-state';
 import { RenderScheduler } from './scene/render-scheduler';
 import type { GpuMemory } from './scene/trajectory-view';
 import { FINAL_MEASURES, Session, measuresOf, tailLoss, type Measures, type RunEntry } from './session';
@@ -50,6 +51,7 @@ export class PanelApp {
   private readonly rate = new RateMeter();
   private readonly headerFrame = { render: () => this.header.update(this.headerModel()) };
   private readonly stopListening: () => void;
+  private readonly saver: StateSaver;
   private specName: string;
   private live: Session | undefined;
   private shown: Session;
@@ -64,9 +66,10 @@ export class PanelApp {
   constructor(
     root: HTMLElement,
     private readonly transport: HostTransport,
-    boot: BootData,
+    private readonly boot: BootData,
   ) {
     this.specName = boot.specName;
+    this.saver = new StateSaver((state) => transport.setState(state));
     this.shown = new Session('live', boot.specName, []);
     this.themeWatcher = new ThemeWatcher((t) => this.onTheme(t));
     const theme = this.themeWatcher.current;
@@ -83,7 +86,11 @@ export class PanelApp {
     });
     this.chart = new LossChart(this.scheduler, theme);
     this.scenes = new SceneGrid(this.scheduler, theme);
-    this.throttle = new StatusThrottle((s) => this.transport.send(s));
+    this.throttle = new StatusThrottle((s) => {
+      this.transport.send(s);
+      // The same pace as the status bar: where training was when the window reloads, to within 0.1 s.
+      this.saveState();
+    });
     this.queue = new RunQueue(boot.assets, {
       backend: (t, err) => this.onBackend(t, err),
       started: (entry, m) => {
@@ -110,7 +117,8 @@ export class PanelApp {
         entry.status = 'failed';
         entry.note = message;
         this.error = `${entry.run.name} failed${step ? ` at step ${step}` : ''}: ${message}`;
-        this.transport.send({ type: 'runFailed', runName: entry.run.name, message, ...(step ? { step } : {}) });
+        if (entry.session !== undefined) this.transport.send({ type: 'runFailed', session: entry.session, runName: entry.run.name, message, ...(step ? { step } : {}) });
+        else this.transport.send({ type: 'log', level: 'error', message: `${entry.run.name} failed outside any training session: ${message}` });
         this.measures.update(entry);
         this.refreshHeader();
         this.pushStatus();
@@ -120,7 +128,7 @@ export class PanelApp {
         this.pushStatus();
       },
       log: (level, message) => this.transport.send({ type: 'log', level, message }),
-    });
+    }, boot.mode === 'stored');
 
     root.replaceChildren(
       this.header.element,
@@ -137,10 +145,15 @@ export class PanelApp {
     this.showSession(this.shown);
   }
 
-  /** Tell the host we are listening, and start the worker while it answers. */
+  /**
+   * Tell the host we are listening, and start the worker while it answers. A stored-run
+   * page shows a finished run: its worker (a bundle fetch, a wasm compile, tens of MB)
+   * starts only if it is ever asked to train.
+   */
   start(): void {
     this.transport.send({ type: 'ready', version: PROTOCOL_VERSION });
-    this.queue.warmUp();
+    if (this.boot.mode === 'live') this.queue.warmUp();
+    this.saveState();
     this.refreshHeader();
   }
 
@@ -149,12 +162,16 @@ export class PanelApp {
     switch (msg.type) {
       case 'init':
         this.specName = msg.specName;
-        this.startLive(msg.runs, msg.autoStart);
+        this.startLive(msg.runs, msg.session, msg.autoStart);
         return;
       case 'train':
         this.specChanged = undefined;
-        this.startLive(msg.runs, true);
+        this.startLive(msg.runs, msg.session, true);
         return;
+      case 'notice':
+        if (msg.level === 'error') this.error = msg.message;
+        else this.note = msg.message;
+        return this.refreshHeader();
       case 'pause':
         return this.queue.pause();
       case 'resume':
@@ -209,14 +226,19 @@ export class PanelApp {
     this.themeWatcher.dispose();
   }
 
-  private startLive(runs: RunConfig[], train: boolean): void {
+  private startLive(runs: RunConfig[], session: SessionRef | undefined, train: boolean): void {
     this.error = undefined;
     this.note = undefined;
-    this.live = new Session('live', this.specName, runs);
+    this.live = new Session('live', this.specName, runs, session);
     this.lastActive = undefined;
     this.showSession(this.live);
     if (train) this.queue.start(this.live.runs);
+    this.saveState();
     this.refreshHeader();
+  }
+
+  private saveState(): void {
+    if (!this.disposed) this.saver.push(restoreState(this.boot, this.live, this.queue.activeEntry));
   }
 
   private showSession(session: Session): void {
@@ -284,8 +306,10 @@ export class PanelApp {
       // The host checks the envelope itself; the panel only wanted the flag.
     }
     entry.status = stopped ? 'stopped' : 'finished';
-    // The envelope goes to the host's run store; transferring it leaves nothing behind here.
-    this.transport.send({ type: 'runFinished', runName: entry.run.name, result }, [result.buffer]);
+    // The envelope goes to the host's run store, under the session that started the run
+    // (a Train meanwhile has a session of its own); transferring it leaves nothing behind here.
+    if (entry.session !== undefined) this.transport.send({ type: 'runFinished', session: entry.session, runName: entry.run.name, result }, [result.buffer]);
+    else this.transport.send({ type: 'log', level: 'error', message: `${entry.run.name} finished outside any training session; its result was not stored.` });
     if (this.isShown(entry)) {
       this.measures.update(entry);
       this.finals.refresh();

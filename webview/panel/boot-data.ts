@@ -2,13 +2,9 @@
  * The page's boot block: `<script type="application/json" id="rnnlab-boot">`, written by
  * the host. JSON, not a script, because the CSP allows no inline script.
  */
-import type { PanelAssets } from '../../src/protocol';
+import type { PanelBoot } from '../../src/protocol';
 
-export interface BootData {
-  version: number;
-  assets: PanelAssets;
-  specName: string;
-}
+export type BootData = PanelBoot;
 
 export function readBootData(doc: Document): BootData {
   const el = doc.getElementById('rnnlab-boot');
@@ -27,5 +23,13 @@ export function readBootData(doc: Document): BootData {
   for (const [name, url] of Object.entries(assets.wasmUrls)) {
     if (typeof url !== 'string') throw new Error(`assets.wasmUrls.${name} is not a URL.`);
   }
-  return { version: d.version, assets: { workerUrl: assets.workerUrl, wasmUrls: { ...assets.wasmUrls } }, specName: typeof d.specName === 'string' ? d.specName : '' };
+  // The mode decides whether the page starts a worker at all: a wrong guess either wastes one or delays the first Train.
+  if (d.mode !== 'live' && d.mode !== 'stored') throw new Error(`The #rnnlab-boot block has mode ${JSON.stringify(d.mode)}; expected "live" or "stored".`);
+  return {
+    version: d.version,
+    assets: { workerUrl: assets.workerUrl, wasmUrls: { ...assets.wasmUrls } },
+    specName: typeof d.specName === 'string' ? d.specName : '',
+    mode: d.mode,
+    resource: typeof d.resource === 'string' ? d.resource : '',
+  };
 }

@@ -34,7 +34,7 @@ export class RunQueue {
   /** next() is waiting for a worker; a second next() must not start another run meanwhile */
   private launching = false;
   private paused = false;
-  private current: PanelState = 'starting';
+  private current: PanelState;
   private disposed = false;
   /** why the last worker start failed; cleared by the next successful one */
   private bootError: string | undefined;
@@ -43,8 +43,11 @@ export class RunQueue {
   constructor(
     private readonly assets: PanelAssets,
     private readonly listener: QueueListener,
+    /** A page that starts its worker only with the first run (a stored-run panel) is idle, not starting, until then. */
+    lazy = false,
   ) {
     this.source = new WorkerSource(assets.workerUrl);
+    this.current = lazy ? 'idle' : 'starting';
   }
 
   get state(): PanelState {
@@ -55,7 +58,7 @@ export class RunQueue {
     return this.active?.entry;
   }
 
-  /** Start the default worker now, so the first Train does not wait for it. */
+  /** Start the default worker now, so the first Train does not wait for it. Without it, next() starts one on demand. */
   warmUp(): void {
     void this.ensureTrainer('auto').then(
       () => this.current === 'starting' && this.setState('idle'),

@@ -3,7 +3,7 @@
  * stored run (Open run). Views read it; the app and the run queue write it.
  */
 import type { RunConfig } from '../../src/core/types';
-import type { EvaluationSummary, ViewData } from '../../src/protocol';
+import type { EvaluationSummary, SessionRef, ViewData } from '../../src/protocol';
 
 export type RunStatus = 'queued' | 'training' | 'finished' | 'stopped' | 'failed';
 
@@ -37,6 +37,8 @@ export const FINAL_MEASURES: readonly MeasureDef[] = [
 
 export interface RunEntry {
   readonly run: RunConfig;
+  /** SessionRef.id of the host session that started it: its result goes back under this id */
+  readonly session: string | undefined;
   status: RunStatus;
   /** steps completed */
   step: number;
@@ -63,9 +65,10 @@ export interface RunEntry {
   note?: string;
 }
 
-export function newEntry(run: RunConfig): RunEntry {
+export function newEntry(run: RunConfig, session?: string): RunEntry {
   return {
     run,
+    session,
     status: 'queued',
     step: 0,
     steps: run.training.steps,
@@ -109,8 +112,10 @@ export class Session {
     /** the spec's name, or the stored run's folder */
     readonly title: string,
     runs: RunConfig[],
+    /** the host's training session, for live runs that train (not for runs only shown) */
+    readonly ref?: SessionRef,
   ) {
-    this.runs = runs.map(newEntry);
+    this.runs = runs.map((r) => newEntry(r, ref?.id));
   }
 
   /** Variant names in spec order: one 3D view and one loss colour each. */

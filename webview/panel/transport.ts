@@ -2,16 +2,19 @@
  * The panel's link to the extension host. Everything goes through HostTransport, so a
  * test page can fake the host (its own acquireVsCodeApi, or another transport).
  */
-import { PROTOCOL_VERSION, type FromPanel, type ToPanel } from '../../src/protocol';
+import { PROTOCOL_VERSION, type FromPanel, type PanelRestoreState, type ToPanel } from '../../src/protocol';
 
 export interface HostTransport {
   send(msg: FromPanel, transfer?: Transferable[]): void;
   /** returns a function that removes the listener */
   listen(handler: (msg: ToPanel) => void, onInvalid: (why: string) => void): () => void;
+  /** What VS Code keeps across a window reload and gives the host's serializer. */
+  setState(state: PanelRestoreState): void;
 }
 
 interface VsCodeApi {
   postMessage(message: unknown, transfer?: Transferable[]): void;
+  setState(state: unknown): void;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -30,11 +33,13 @@ export function vscodeTransport(): HostTransport {
       window.addEventListener('message', onMessage);
       return () => window.removeEventListener('message', onMessage);
     },
+    setState: (state) => api.setState(state),
   };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isRunList = (v: unknown) => Array.isArray(v) && v.every((r) => isObj(r) && typeof r.name === 'string' && isObj(r.training) && isObj(r.network));
+const isSessionRef = (v: unknown) => isObj(v) && typeof v.id === 'string' && typeof v.dir === 'string';
 const isEnvelope = (v: unknown) => isObj(v) && isObj(v.meta) && Array.isArray(v.meta.arrays) && v.buffer instanceof ArrayBuffer;
 
 /**
@@ -46,9 +51,14 @@ export function invalidToPanel(m: unknown): string | undefined {
   switch (m.type) {
     case 'init':
       if (m.version !== PROTOCOL_VERSION) return `protocol version ${String(m.version)} from the host; this panel speaks ${PROTOCOL_VERSION}. Reload the window.`;
-      return typeof m.specName === 'string' && isRunList(m.runs) ? undefined : 'init without specName or runs';
+      if (typeof m.specName !== 'string' || !isRunList(m.runs)) return 'init without specName or runs';
+      // Results of runs that train must name their session, or the host cannot store them.
+      if (m.autoStart === true ? !isSessionRef(m.session) : m.session !== undefined && !isSessionRef(m.session)) return 'init without a session to train in';
+      return undefined;
     case 'train':
-      return isRunList(m.runs) ? undefined : 'train without runs';
+      return isRunList(m.runs) && isSessionRef(m.session) ? undefined : 'train without runs or session';
+    case 'notice':
+      return (m.level === 'info' || m.level === 'error') && typeof m.message === 'string' ? undefined : 'notice without level or message';
     case 'pause':
     case 'resume':
     case 'stop':

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { PROTOCOL_VERSION, type PanelAssets, type PanelBoot } from '../../protocol';
+import { PROTOCOL_VERSION, type PanelAssets, type PanelBoot, type PanelMode } from '../../protocol';
 import { contentSecurityPolicy } from './csp';
 
 export { contentSecurityPolicy };
@@ -53,10 +53,13 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A fresh nonce per render: a page must never reuse one. */
-export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, specName: string): string {
+/**
+ * A fresh nonce per render: a page must never reuse one. `resource` is the spec's URI
+ * (live) or the stored run folder's (stored); the page keeps it for a window reload.
+ */
+export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, specName: string, mode: PanelMode, resource: vscode.Uri): string {
   const nonce = newNonce();
-  const boot: PanelBoot = { version: PROTOCOL_VERSION, assets: panelAssets(webview, extensionUri), specName };
+  const boot: PanelBoot = { version: PROTOCOL_VERSION, assets: panelAssets(webview, extensionUri), specName, mode, resource: resource.toString() };
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString();
   const js = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js')).toString();
   return `<!DOCTYPE html>
@@ -72,6 +75,27 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
 <div id="app"></div>
 <script type="application/json" id="rnnlab-boot">${jsonForScript(boot)}</script>
 <script nonce="${nonce}" src="${escapeHtml(js)}"></script>
+</body>
+</html>
+`;
+}
+
+/**
+ * A page with one message and no script, for a panel that cannot be shown (a window
+ * reload brought back a panel whose state makes no sense, or the bundle is missing).
+ */
+export function renderMessageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, message: string): string {
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}">
+<link rel="stylesheet" href="${escapeHtml(css)}">
+<title>${escapeHtml(title)}</title>
+</head>
+<body>
+<p class="fatal" role="alert">${escapeHtml(message)}</p>
 </body>
 </html>
 `;

@@ -1,17 +1,22 @@
 /**
  * All open panels, one per spec (keyed by the spec's URI) and one per stored run folder.
  * It knows which panel the user worked with last: Stop, Pause, Resume and the status
- * bar act on that one.
+ * bar act on that one. It is also the WebviewPanelSerializer: after a window reload it
+ * re-attaches a controller to each panel VS Code brings back.
  */
 import * as vscode from 'vscode';
+import { basename } from 'node:path';
 import { readRunFolder } from '../../store/runFolder';
 import type { RunConfig } from '../../core/types';
 import { Disposable } from '../dispose';
 import { errorText } from '../log';
-import { PANEL_FILES } from './html';
-import { RnnPanel, SpecPanel, StoredRunPanel, type PanelContext } from './rnnPanel';
+import { PANEL_FILES, renderMessageHtml, webviewOptions } from './html';
+import { missingSpecNotice, reloadNotice, restoreTarget } from './restore';
+import { createWebviewPanel, type PanelContext, type RnnPanel } from './rnnPanel';
+import { SpecPanel } from './specPanel';
+import { StoredRunPanel, storedRunTitle } from './storedPanel';
 
-export class PanelManager extends Disposable {
+export class PanelManager extends Disposable implements vscode.WebviewPanelSerializer {
   private readonly panels = new Map<string, RnnPanel>();
   /** most recently active first */
   private order: RnnPanel[] = [];
@@ -54,7 +59,7 @@ export class PanelManager extends Disposable {
       return existing;
     }
     if (!(await this.bundleReady())) return undefined;
-    return this.add(new SpecPanel(uri, specName, this.ctx, vscode.ViewColumn.Beside));
+    return this.add(new SpecPanel(uri, specName, this.ctx, createWebviewPanel(`RNN Lab: ${specName}`, this.ctx)));
   }
 
   /** Opens a stored run; a broken folder gives an error message and no panel. */
@@ -74,7 +79,62 @@ export class PanelManager extends Disposable {
       return undefined;
     }
     if (!(await this.bundleReady())) return undefined;
-    return this.add(new StoredRunPanel(stored, this.ctx, vscode.ViewColumn.Beside));
+    return this.add(new StoredRunPanel(stored, this.ctx, createWebviewPanel(storedRunTitle(stored), this.ctx)));
+  }
+
+  /**
+   * A panel VS Code restored after a window reload, with the state its page kept: the
+   * same options, a fresh page (new nonce), and the spec read again. Training is not
+   * restarted; the page says where it stopped. Whatever goes wrong, the panel shows a
+   * sentence, never a blank page.
+   */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    try {
+      await this.restore(panel, state);
+    } catch (e) {
+      this.ctx.log.error('Could not restore an RNN Lab panel after the window reload.', e);
+      this.showProblem(panel, `This RNN Lab panel could not be restored: ${errorText(e)}`);
+    }
+  }
+
+  private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const target = restoreTarget(state);
+    if (target.mode === 'none') return this.showProblem(panel, target.problem);
+    if (!(await this.bundleReady())) return this.showProblem(panel, 'The RNN Lab panel is not built: run npm run build, then reload the window.');
+    const key = target.mode === 'live' ? target.spec.toString() : target.folder.toString();
+    if (this.panels.has(key)) {
+      // Opened again (Train, Open run) before VS Code got to this one: one panel per spec or run.
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.ctx.extensionUri);
+    if (target.mode === 'stored') {
+      let stored;
+      try {
+        stored = await readRunFolder(target.folder.fsPath);
+      } catch (e) {
+        return this.showProblem(panel, `The stored run in ${target.folder.fsPath} cannot be shown any more: ${errorText(e)}`);
+      }
+      this.add(new StoredRunPanel(stored, this.ctx, panel));
+      return;
+    }
+    const spec = target.spec;
+    const exists = await vscode.workspace.fs.stat(spec).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      this.add(new SpecPanel(spec, basename(spec.fsPath, '.rnn.yaml'), this.ctx, panel, [], { type: 'notice', level: 'error', message: missingSpecNotice(spec) }));
+      return;
+    }
+    const loaded = this.ctx.specs.get(await vscode.workspace.openTextDocument(spec));
+    const notice = await reloadNotice(target.session);
+    this.add(new SpecPanel(spec, loaded.name, this.ctx, panel, loaded.runs, notice === undefined ? undefined : { type: 'notice', level: 'info', message: notice }));
+  }
+
+  private showProblem(panel: vscode.WebviewPanel, message: string): void {
+    this.ctx.log.warn(message);
+    panel.webview.html = renderMessageHtml(panel.webview, this.ctx.extensionUri, panel.title, message);
   }
 
   /** Train these runs in the spec's panel, opening it if needed. */

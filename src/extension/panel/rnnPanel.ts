@@ -1,24 +1,18 @@
 /**
- * The panel controller: one webview panel beside the editor, for a spec (training) or
- * for a stored run (showing). It owns the webview, its channel and its listeners;
- * closing the panel disposes all of them, and the page stops its worker on unload.
+ * The panel controller: one webview panel beside the editor, for a spec (training,
+ * specPanel.ts) or for a stored run (showing, storedPanel.ts). It owns the webview, its
+ * channel and its listeners; closing the panel disposes all of them, and the page stops
+ * its worker on unload. The webview panel is new, or one VS Code brought back after a
+ * window reload (panels.ts restore): either way it gets a fresh page.
  */
 import * as vscode from 'vscode';
-import { basename, dirname, join } from 'node:path';
-import { PROTOCOL_VERSION, type FromPanel, type ToPanel } from '../../protocol';
-import type { RunConfig } from '../../core/types';
-import type { StoredRun } from '../../store/runFolder';
-import { toEnvelope } from '../../core/pack';
-import { loadSpec } from '../../spec';
+import type { FromPanel, PanelMode, ToPanel } from '../../protocol';
 import { PANEL_VIEW_TYPE } from '../commandIds';
 import { Disposable } from '../dispose';
-import { errorText, type Log } from '../log';
-import { storeBase } from '../runStore';
+import type { Log } from '../log';
 import type { SpecCache } from '../specs';
-import { reportUntrainable } from '../specProblems';
 import { PanelChannel } from './channel';
 import { renderPanelHtml, webviewOptions } from './html';
-import { TrainingSession } from './training';
 
 type Status = Extract<FromPanel, { type: 'status' }>;
 
@@ -48,8 +42,14 @@ export interface PanelSnapshot {
 
 const READY_TIMEOUT_MS = 20_000;
 
+/** A new webview panel beside the active editor, keeping the focus there. */
+export function createWebviewPanel(title: string, ctx: PanelContext): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(ctx.extensionUri));
+}
+
 export abstract class RnnPanel extends Disposable {
-  protected readonly panel: vscode.WebviewPanel;
+  /** the resource's URI as a string: one panel per spec, one per stored run */
+  readonly key: string;
   protected readonly channel: PanelChannel;
   private lastVisible: boolean;
   private closedByUser = false;
@@ -66,15 +66,18 @@ export abstract class RnnPanel extends Disposable {
   readonly onDidDispose = this.disposed.event;
 
   protected constructor(
-    readonly key: string,
+    /** the spec's URI, or the stored run folder's */
+    readonly resource: vscode.Uri,
     readonly mode: 'spec' | 'stored',
+    protected readonly panel: vscode.WebviewPanel,
     title: string,
     specName: string,
     protected readonly ctx: PanelContext,
-    column: vscode.ViewColumn,
   ) {
     super();
-    this.panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn: column, preserveFocus: true }, webviewOptions(ctx.extensionUri));
+    this.key = resource.toString();
+    // A panel VS Code restored after a reload comes with its old title; the spec's name may have changed since.
+    this.panel.title = title;
     this.lastVisible = this.panel.visible;
     this.channel = this._register(new PanelChannel(this.panel.webview, () => this.initMessage(), ctx.log, title));
     this._register(this.channel.onMessage((m) => this.receive(m)));
@@ -97,7 +100,8 @@ export abstract class RnnPanel extends Disposable {
     );
     const timer = setTimeout(() => this.warnNotReady(), READY_TIMEOUT_MS);
     this._register({ dispose: () => clearTimeout(timer) });
-    this.panel.webview.html = renderPanelHtml(this.panel.webview, ctx.extensionUri, specName);
+    const pageMode: PanelMode = mode === 'spec' ? 'live' : 'stored';
+    this.panel.webview.html = renderPanelHtml(this.panel.webview, ctx.extensionUri, specName, pageMode, resource);
   }
 
   get title(): string {
@@ -204,154 +208,5 @@ export abstract class RnnPanel extends Disposable {
     this.disposed.fire(this);
     super.dispose();
     if (!this.closedByUser) this.panel.dispose();
-  }
-}
-
-/** A panel that trains the runs of one spec file. */
-export class SpecPanel extends RnnPanel {
-  private session: TrainingSession | undefined;
-  /** runs to start as soon as the page is ready (Train pressed before the page loaded) */
-  private autoStart: RunConfig[] | undefined;
-  private changeTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastChange = { changed: false, valid: true };
-
-  constructor(
-    readonly specUri: vscode.Uri,
-    private specName: string,
-    ctx: PanelContext,
-    column: vscode.ViewColumn,
-  ) {
-    super(specUri.toString(), 'spec', `RNN Lab: ${specName}`, specName, ctx, column);
-    this._register(
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.toString() === this.key) this.scheduleSpecCheck();
-      }),
-    );
-    // A spec that is not open in an editor can still change on disk (git checkout, another tool).
-    const dir = vscode.Uri.joinPath(specUri, '..');
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, basename(specUri.path))));
-    this._register(watcher.onDidChange(() => this.scheduleSpecCheck()));
-    this._register({ dispose: () => clearTimeout(this.changeTimer) });
-  }
-
-  protected override sessionDir(): string | undefined {
-    return this.session?.dir;
-  }
-
-  /** Starts a training session of these runs with the spec's current text. */
-  async train(runs: RunConfig[]): Promise<void> {
-    const doc = await vscode.workspace.openTextDocument(this.specUri);
-    const loaded = this.ctx.specs.get(doc);
-    this.specName = loaded.name;
-    this.session = new TrainingSession(runs, doc.getText(), loaded.name, storeBase(this.specUri));
-    this.ctx.log.info(`[${this.title}] training ${runs.map((r) => r.name).join(', ')}; results go to ${this.session.dir}`);
-    if (this.lastChange.changed || !this.lastChange.valid) {
-      this.lastChange = { changed: false, valid: true };
-      this.channel.post({ type: 'specChanged', ...this.lastChange });
-    }
-    if (!this.channel.isReady) this.autoStart = runs;
-    else this.channel.post({ type: 'train', runs });
-  }
-
-  protected initMessage(): ToPanel {
-    const runs = this.autoStart ?? this.currentRuns();
-    const autoStart = this.autoStart !== undefined;
-    this.autoStart = undefined;
-    return { type: 'init', version: PROTOCOL_VERSION, specName: this.specName, specFile: this.specUri.fsPath, runs, autoStart };
-  }
-
-  private currentRuns(): RunConfig[] {
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.key);
-    return doc ? this.ctx.specs.get(doc).runs : [];
-  }
-
-  protected override onRequestTrain(): void {
-    void (async () => {
-      const doc = await vscode.workspace.openTextDocument(this.specUri);
-      const loaded = this.ctx.specs.get(doc);
-      if (loaded.runs.length === 0) {
-        this.channel.post({ type: 'specChanged', changed: this.session !== undefined && doc.getText() !== this.session.specText, valid: false });
-        reportUntrainable(this.ctx.log, this.specUri, loaded);
-        return;
-      }
-      await this.train(loaded.runs);
-    })().catch((e: unknown) => this.ctx.log.showError(`Could not start training from ${basename(this.specUri.fsPath)}: ${errorText(e)}`, [], e));
-  }
-
-  protected override onRunFinished(m: Extract<FromPanel, { type: 'runFinished' }>): void {
-    const session = this.session;
-    if (session === undefined || !session.has(m.runName)) {
-      this.ctx.log.warn(`[${this.title}] refused a result for "${m.runName.slice(0, 80)}": no training session of this panel started it.`);
-      return;
-    }
-    session.store(m.runName, m.result).then(
-      (folder) => {
-        this.stored.push(folder);
-        this.ctx.log.info(`[${this.title}] stored ${m.runName} in ${folder}`);
-        this.channel.post({ type: 'stored', runName: m.runName, folder });
-      },
-      (e: unknown) => {
-        const message = errorText(e);
-        this.storeFailures.push({ runName: m.runName, message });
-        this.channel.post({ type: 'storeFailed', runName: m.runName, message });
-        this.ctx.log.showError(`RNN Lab could not store ${m.runName}: ${message}`, [], e);
-      },
-    );
-  }
-
-  private scheduleSpecCheck(): void {
-    if (this.session === undefined) return;
-    clearTimeout(this.changeTimer);
-    this.changeTimer = setTimeout(() => {
-      this.checkSpecChanged().catch((e: unknown) => this.ctx.log.warn(`[${this.title}] could not compare the spec with the trained one: ${errorText(e)}`));
-    }, 250);
-  }
-
-  /** Tells the page whether the spec differs from the one its runs were trained from (it never retrains by itself). */
-  private async checkSpecChanged(): Promise<void> {
-    const session = this.session;
-    if (session === undefined) return;
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.key);
-    const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(this.specUri));
-    const valid = (open ? this.ctx.specs.get(open) : loadSpec(text, this.specUri.fsPath)).runs.length > 0;
-    const next = { changed: text !== session.specText, valid };
-    if (session !== this.session || (next.changed === this.lastChange.changed && next.valid === this.lastChange.valid)) return;
-    this.lastChange = next;
-    this.channel.post({ type: 'specChanged', ...next });
-  }
-}
-
-/** A panel that shows one stored run folder. */
-export class StoredRunPanel extends RnnPanel {
-  constructor(
-    private readonly run: StoredRun,
-    ctx: PanelContext,
-    column: vscode.ViewColumn,
-  ) {
-    const session = basename(dirname(run.dir));
-    super(vscode.Uri.file(run.dir).toString(), 'stored', `RNN Lab: ${run.run.name} (${session})`, session, ctx, column);
-  }
-
-  protected initMessage(): ToPanel {
-    return { type: 'init', version: PROTOCOL_VERSION, specName: basename(dirname(this.run.dir)), specFile: join(this.run.dir, 'spec.rnn.yaml'), runs: [this.run.run], autoStart: false };
-  }
-
-  protected override onReady(): void {
-    const { view, run, metrics, dir } = this.run;
-    this.channel.post({
-      type: 'showRun',
-      run,
-      metrics: { ...metrics },
-      view: toEnvelope({ projection: view.projection, condition: view.condition, conditionLabels: view.conditionLabels }),
-      losses: view.losses,
-      folder: dir,
-    });
-  }
-
-  protected override onRequestTrain(): void {
-    const spec = vscode.Uri.file(join(this.run.dir, 'spec.rnn.yaml'));
-    this.ctx.log.showWarning(`This panel shows the stored run ${this.run.run.name}; to train again, open its spec and press Train.`, [
-      { title: 'Open spec', run: () => vscode.window.showTextDocument(spec) },
-    ]);
   }
 }

@@ -1,32 +1,43 @@
 /**
- * One training session of a spec panel: the runs the host sent, the spec text they were
- * trained from, and the run-store folder their results go to. Only runs of the current
- * session are accepted from the page, under the host's own names and configs.
+ * Training sessions of a spec panel: the runs the host sent, the spec text they were
+ * trained from, and the run-store folder their results go to. A result is accepted only
+ * for a run of the session it names, under the host's own names and configs: a Train
+ * pressed while the previous session's last run is still stopping starts a new session,
+ * and that run's result still belongs to (and is stored with) the old one.
  */
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import type { Envelope } from '../../core/pack';
 import type { RunConfig } from '../../core/types';
+import type { SessionRef } from '../../protocol';
 import { decodeRunResult } from '../runResult';
 import { Session } from '../runStore';
 
 export class TrainingSession {
+  /** names this session in the page's results; never a path */
+  readonly id = randomUUID();
   private readonly runs: Map<string, RunConfig>;
-  private readonly folder: Session;
   private readonly written = new Set<string>();
 
   constructor(
     runs: readonly RunConfig[],
     /** the spec's text when Train was pressed: what spec.rnn.yaml in each run folder holds */
     readonly specText: string,
-    specName: string,
-    storeBase: string,
-    readonly startedAt = new Date(),
+    private readonly folder: Session,
   ) {
     this.runs = new Map(runs.map((r) => [r.name, r]));
-    this.folder = new Session(storeBase, specName, startedAt);
   }
 
   get dir(): string {
     return this.folder.dir;
+  }
+
+  get startedAt(): Date {
+    return this.folder.startedAt;
+  }
+
+  get ref(): SessionRef {
+    return { id: this.id, dir: this.dir };
   }
 
   has(runName: string): boolean {
@@ -47,4 +58,45 @@ export class TrainingSession {
       throw e;
     }
   }
+}
+
+/**
+ * A page replaces its queue on Train and stops the run in progress, which then reports
+ * under its old session; queued runs of a replaced session never report. So sessions are
+ * kept by id, the last few only: more replaced sessions than this with a run still
+ * stopping would need a user pressing Train faster than a run can stop.
+ */
+const KEPT_SESSIONS = 8;
+
+export class PanelSessions {
+  private readonly byId = new Map<string, TrainingSession>();
+  private latest: TrainingSession | undefined;
+
+  /** The session of the last Train, whose spec text the "spec changed" banner compares with. */
+  get current(): TrainingSession | undefined {
+    return this.latest;
+  }
+
+  get(id: string): TrainingSession | undefined {
+    return this.byId.get(id);
+  }
+
+  /** A new current session, in a folder no earlier session of this panel (or anything on disk) uses. */
+  async start(runs: readonly RunConfig[], specText: string, specName: string, storeBase: string, startedAt = new Date()): Promise<TrainingSession> {
+    const taken = new Set([...this.byId.values()].map((s) => s.dir));
+    let folder = new Session(storeBase, specName, startedAt);
+    for (let n = 2; taken.has(folder.dir) || (await exists(folder.dir)); n++) folder = new Session(storeBase, specName, startedAt, n);
+    const session = new TrainingSession(runs, specText, folder);
+    this.byId.set(session.id, session);
+    for (const id of [...this.byId.keys()].slice(0, Math.max(0, this.byId.size - KEPT_SESSIONS))) this.byId.delete(id);
+    this.latest = session;
+    return session;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }

@@ -14,7 +14,9 @@ function loadSources() {
   const out = esbuild.buildSync({
     stdin: {
       contents: [
-        "export { isFromPanel, isEnvelope, PROTOCOL_VERSION } from './src/protocol';",
+        "export { isFromPanel, isEnvelope, isPanelRestoreState, PROTOCOL_VERSION } from './src/protocol';",
+        "export { restoreTarget, reloadNotice } from './src/extension/panel/restore';",
+        "export { PanelSessions } from './src/extension/panel/training';",
         "export { decodeRunResult } from './src/extension/runResult';",
         "export { Session, isSafeSegment } from './src/extension/runStore';",
         "export { toEnvelope } from './src/core/pack';",
@@ -73,11 +75,11 @@ describe('host checks on webview input and the run store', function () {
     const vscode = require('vscode');
     const ext = vscode.Uri.file('/ext');
     const webview = { cspSource: 'https://cdn.example', asWebviewUri: (u) => u.with({ scheme: 'https', authority: 'cdn.example' }) };
-    const html = m.renderPanelHtml(webview, ext, 'evil</script><script>alert(1)</script>');
+    const html = m.renderPanelHtml(webview, ext, 'evil</script><script>alert(1)</script>', 'live', vscode.Uri.file('/ws/evil.rnn.yaml'));
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)[1];
     const nonce = /script-src 'nonce-([^']+)'/.exec(csp)[1];
     assert.equal(csp, `default-src 'none'; script-src 'nonce-${nonce}' 'wasm-unsafe-eval'; worker-src blob:; style-src https://cdn.example; img-src https://cdn.example data: blob:; connect-src https://cdn.example`);
-    assert.notEqual(nonce, /script-src 'nonce-([^']+)'/.exec(m.renderPanelHtml(webview, ext, 'x'))[1], 'a new nonce per render');
+    assert.notEqual(nonce, /script-src 'nonce-([^']+)'/.exec(m.renderPanelHtml(webview, ext, 'x', 'live', vscode.Uri.file('/ws/x.rnn.yaml')))[1], 'a new nonce per render');
     assert.equal((html.match(/<script/g) || []).length, 2, 'the spec name adds no script element');
     assert.match(html, new RegExp(`<script nonce="${nonce.replace(/[+/=]/g, '\\$&')}" src="https://cdn.example/ext/dist/webview/panel.js"></script>`));
     assert.match(html, /<link rel="stylesheet" href="https:\/\/cdn.example\/ext\/media\/panel.css">/);
@@ -85,6 +87,10 @@ describe('host checks on webview input and the run store', function () {
     const boot = JSON.parse(/<script type="application\/json" id="rnnlab-boot">(.*?)<\/script>/s.exec(html)[1]);
     assert.equal(boot.version, m.PROTOCOL_VERSION);
     assert.equal(boot.specName, 'evil</script><script>alert(1)</script>');
+    assert.equal(boot.mode, 'live');
+    assert.equal(boot.resource, 'file:///ws/evil.rnn.yaml');
+    const stored = JSON.parse(/id="rnnlab-boot">(.*?)<\/script>/s.exec(m.renderPanelHtml(webview, ext, 's', 'stored', vscode.Uri.file('/ws/.rnnlab/runs/s-1/a-s0')))[1]);
+    assert.deepEqual([stored.mode, stored.resource], ['stored', 'file:///ws/.rnnlab/runs/s-1/a-s0']);
     assert.equal(boot.assets.workerUrl, 'https://cdn.example/ext/dist/webview/worker.js');
     assert.deepEqual(Object.keys(boot.assets.wasmUrls).sort(), ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm']);
   });
@@ -104,8 +110,8 @@ describe('host checks on webview input and the run store', function () {
       { type: 'ready', version: m.PROTOCOL_VERSION },
       { type: 'status', state: 'training', runName: 'aligned-s0', step: 3, steps: 30, loss: 0.5, backend: 'wasm' },
       { type: 'status', state: 'idle' },
-      { type: 'runFinished', runName: 'aligned-s0', result: env },
-      { type: 'runFailed', runName: 'aligned-s0', message: 'diverged', step: 12 },
+      { type: 'runFinished', session: 's1', runName: 'aligned-s0', result: env },
+      { type: 'runFailed', session: 's1', runName: 'aligned-s0', message: 'diverged', step: 12 },
       { type: 'requestTrain' },
       { type: 'log', level: 'warn', message: 'slow' },
     ]) assert.ok(m.isFromPanel(msg), JSON.stringify(msg));
@@ -121,17 +127,83 @@ describe('host checks on webview input and the run store', function () {
       { type: 'status', state: 'training', step: 1.5 },
       { type: 'status', state: 'training', loss: null },
       { type: 'status', state: 'training', runName: 7 },
-      { type: 'runFinished', runName: 'x' },
+      { type: 'runFinished', session: 's1', runName: 'x' },
+      { type: 'runFinished', runName: 'x', result: env },
+      { type: 'runFinished', session: 7, runName: 'x', result: env },
+      { type: 'runFailed', runName: 'x', message: 'diverged' },
       { type: 'runFinished', runName: 'x', result: { meta: env.meta, buffer: new Uint8Array(8) } },
       { type: 'runFinished', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'F32', offset: 0, length: 3 }] }, buffer: new ArrayBuffer(8) } },
       { type: 'runFinished', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'F32', offset: 2, length: 1 }] }, buffer: new ArrayBuffer(8) } },
       { type: 'runFinished', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'U8', offset: 0, length: 1 }] }, buffer: new ArrayBuffer(8) } },
-      { type: 'runFinished', runName: 3, result: env },
+      { type: 'runFinished', session: 's1', runName: 3, result: env },
       { type: 'runFailed', runName: 'x' },
       { type: 'log', level: 'debug', message: 'x' },
       { type: 'log', level: 'info' },
     ];
     for (const msg of bad) assert.equal(m.isFromPanel(msg), false, JSON.stringify(msg, (k, v) => (v instanceof ArrayBuffer ? `ArrayBuffer(${v.byteLength})` : v)));
+  });
+
+  it('checks the state a page kept for a window reload before restoring from it', () => {
+    const vscode = require('vscode');
+    const ws = vscode.workspace.workspaceFolders[0].uri.fsPath;
+    const spec = vscode.Uri.file(path.join(ws, 'long.rnn.yaml'));
+    const dir = path.join(ws, '.rnnlab', 'runs', 'e2e-long-20260101-000000');
+    const live = { version: m.PROTOCOL_VERSION, mode: 'live', resource: spec.toString(), session: { dir, training: { runName: 'default-s0', step: 12 } } };
+    for (const ok of [live, { ...live, session: undefined }, { ...live, session: { dir } }, { version: m.PROTOCOL_VERSION, mode: 'stored', resource: vscode.Uri.file(dir).toString() }]) {
+      assert.ok(m.isPanelRestoreState(ok), JSON.stringify(ok));
+    }
+    for (const bad of [undefined, null, 'x', {}, { ...live, version: '2' }, { ...live, mode: 'train' }, { ...live, resource: 3 }, { ...live, session: { dir: 1 } },
+      { ...live, session: { dir, training: { runName: 'a', step: -1 } } }, { ...live, session: { dir, training: { step: 1 } } }, { version: m.PROTOCOL_VERSION, mode: 'stored', resource: 'x', session: { dir } }]) {
+      assert.equal(m.isPanelRestoreState(bad), false, JSON.stringify(bad));
+    }
+    const t = m.restoreTarget(live);
+    assert.equal(t.mode, 'live');
+    assert.equal(t.spec.toString(), spec.toString());
+    assert.deepEqual(t.session, { dir, training: { runName: 'default-s0', step: 12 } });
+    // Nothing in the state is followed unless it is where the host itself would have put it.
+    assert.deepEqual(m.restoreTarget({ ...live, session: { dir: '/etc', training: { runName: '../x', step: 1 } } }).session, {});
+    assert.deepEqual(m.restoreTarget({ ...live, session: { dir: path.join(dir, 'default-s0') } }).session, {});
+    assert.equal(m.restoreTarget({ ...live, resource: 'https://example.com/a.rnn.yaml' }).mode, 'none');
+    assert.equal(m.restoreTarget({ ...live, resource: vscode.Uri.file(path.join(ws, 'notes.txt')).toString() }).mode, 'none');
+    assert.match(m.restoreTarget({ junk: true }).problem, /kept no state/);
+    assert.equal(m.restoreTarget({ version: m.PROTOCOL_VERSION, mode: 'stored', resource: vscode.Uri.file(dir).toString() }).folder.fsPath, dir);
+  });
+
+  it('words the reload notice from what is in the session folder', async () => {
+    const dir = path.join(tmp, 'notice', 'spec-20260101-000000');
+    const training = { runName: 'oblique-s0', step: 340 };
+    assert.equal(await m.reloadNotice({ dir, training }), 'The window was reloaded: training stopped at oblique-s0 step 340; no run of it had finished before. Press Train to start again.');
+    assert.equal(await m.reloadNotice({ dir }), undefined, 'nothing trained, nothing stored: nothing to say');
+    assert.equal(await m.reloadNotice(undefined), undefined);
+    fs.mkdirSync(path.join(dir, 'aligned-s0'), { recursive: true });
+    fs.mkdirSync(path.join(dir, '.oblique-s0.tmp-1-x'));
+    assert.equal(await m.reloadNotice({ dir, training }), `The window was reloaded: training stopped at oblique-s0 step 340; runs finished before are in ${dir}. Press Train to start again.`);
+    assert.equal(await m.reloadNotice({ dir }), `The window was reloaded: runs finished before are in ${dir}. Press Train to start again.`);
+    assert.equal(await m.reloadNotice({ training }), 'The window was reloaded: training stopped at oblique-s0 step 340. Press Train to start again.');
+  });
+
+  it("a panel's sessions: each its own folder even within one second, and a result goes to the session it names", async () => {
+    const base = path.join(tmp, 'sessions');
+    fs.mkdirSync(base);
+    const sessions = new m.PanelSessions();
+    const at = new Date(2026, 0, 2, 3, 4, 5);
+    const a = await sessions.start([run], 'text a', 'e2e-small', base, at);
+    const b = await sessions.start([run], 'text b', 'e2e-small', base, at);
+    assert.equal(sessions.current, b);
+    assert.equal(a.dir, path.join(base, '.rnnlab', 'runs', 'e2e-small-20260102-030405'));
+    assert.equal(b.dir, `${a.dir}-2`);
+    assert.notEqual(a.id, b.id);
+    // The first session's run reports after the second started: it lands in the first folder, with the first text.
+    const result = m.toEnvelope(fakeResult(run));
+    const folderA = await sessions.get(a.id).store(run.name, result);
+    assert.equal(path.dirname(folderA), a.dir);
+    assert.equal(fs.readFileSync(path.join(folderA, 'spec.rnn.yaml'), 'utf8'), 'text a');
+    const folderB = await sessions.get(b.id).store(run.name, m.toEnvelope(fakeResult(run)));
+    assert.equal(path.dirname(folderB), b.dir);
+    assert.equal(sessions.get('no such session'), undefined);
+    // A folder already on disk (another window, the CLI) is not reused either.
+    const c = await new m.PanelSessions().start([run], '', 'e2e-small', base, at);
+    assert.equal(c.dir, `${a.dir}-3`);
   });
 
   it('decodeRunResult accepts a complete result and keeps the host run config', () => {

@@ -134,6 +134,41 @@ describe('train, store and open a run', function () {
     await waitFor(async () => !['training', 'starting', 'stopping', 'paused'].includes((last = await state()).lastStatus?.state), seen('the panel to leave the training state'));
   });
 
+  it('a Train while the last run is still stopping stores that run with the session that started it', async () => {
+    const { doc } = await openSpec('long.rnn.yaml', vscode.ViewColumn.One);
+    const key = doc.uri.toString();
+    const state = async () => (await panelState(key)).current;
+    let last;
+    const seen = (what) => ({ what, timeout: 120_000, interval: 200, describe: () => JSON.stringify(last && { status: last.lastStatus, stored: last.stored, failures: last.storeFailures }) });
+    await vscode.commands.executeCommand('rnnlab.train', doc.uri);
+    const first = await state();
+    const storedBefore = first.stored.length;
+    await waitFor(async () => (last = await state()).lastStatus?.state === 'training' && last.lastStatus.step >= 5, seen('the first session training past step 5'));
+
+    // The page stops the run in progress and starts the new session after it reports.
+    await vscode.commands.executeCommand('rnnlab.train', doc.uri);
+    const second = await state();
+    assert.notEqual(second.sessionDir, first.sessionDir, 'each session has its own folder, even within the same second');
+    const stopped = await waitFor(async () => {
+      last = await state();
+      return last.stored.length > storedBefore || last.storeFailures.length > 0 ? last : undefined;
+    }, seen('the stopped run of the first session in the store'));
+    assert.deepEqual(stopped.storeFailures, []);
+    assert.equal(path.dirname(stopped.stored[storedBefore]), first.sessionDir, 'stored with the session that started it');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(stopped.stored[storedBefore], 'metrics.json'), 'utf8')).stopped, true);
+
+    await waitFor(async () => (last = await state()).lastStatus?.state === 'training' && last.lastStatus.step >= 5, seen('the second session training past step 5'));
+    await vscode.commands.executeCommand('rnnlab.stop');
+    const done = await waitFor(async () => {
+      last = await state();
+      return last.stored.length > storedBefore + 1 || last.storeFailures.length > 0 ? last : undefined;
+    }, seen("the second session's run in the store"));
+    assert.deepEqual(done.storeFailures, [], 'no run was stored twice or into a folder that had it already');
+    assert.equal(path.dirname(done.stored[storedBefore + 1]), second.sessionDir);
+    assert.deepEqual(fs.readdirSync(first.sessionDir), ['default-s0']);
+    await waitFor(async () => !['training', 'starting', 'stopping', 'paused'].includes((last = await state()).lastStatus?.state), seen('the panel to leave the training state'));
+  });
+
   it('Open run shows a stored run folder in its own panel', async () => {
     assert.equal(folders.length, 2, 'the training test stored two runs');
     const folder = vscode.Uri.file(folders[0]);

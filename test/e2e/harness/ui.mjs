@@ -111,6 +111,27 @@ export async function runCommand(page, title, o = {}) {
 }
 
 /**
+ * Clicks the row labelled `label` in the quick pick a command has opened (e.g. RNN Lab: Open Run…).
+ * @param {import('playwright-core').Page} page
+ * @param {string} label the row's label, exactly
+ */
+export async function pickItem(page, label, o = {}) {
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  const t0 = Date.now();
+  let labels = [];
+  while (Date.now() - t0 < (o.timeoutMs ?? 15_000)) {
+    labels = await rows.evaluateAll((els) => els.map((e) => (e.querySelector('.label-name')?.textContent || '').trim())).catch(() => []);
+    const idx = labels.indexOf(label);
+    if (idx >= 0) {
+      await rows.nth(idx).click();
+      return;
+    }
+    await sleep(200);
+  }
+  throw new Error(`no quick pick row "${label}"; rows: ${JSON.stringify(labels.slice(0, 8))}`);
+}
+
+/**
  * Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab.
  * @param {import('playwright-core').Page} page
  * @param {string} relPath path relative to the workspace folder

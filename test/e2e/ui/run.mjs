@@ -3,6 +3,7 @@
 // Playwright in Debian's Chromium. Opens a spec, runs "RNN Lab: Train" from the command
 // palette, waits for both variants to finish in the panel, and checks that every 3D view
 // has drawn trajectories (pixels other than its background) and labelled readout arrows.
+// Then the window-reload checks of reload.mjs in the same code-server.
 // Saves screenshots to test-results/. Ends with `N passed, M failed`.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { startCodeServer } from '../../../scripts/e2e/code-server.mjs';
 import { ensureAll } from '../../../scripts/e2e/tools.mjs';
 import { REPO_ROOT, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from '../harness/ui.mjs';
 import { decodePng } from '../../browser/png.mjs';
+import { RELOAD_CHECKS, reloadChecks } from './reload.mjs';
 
 const results = [];
 async function check(name, fn) {
@@ -93,6 +95,9 @@ async function main() {
     await screenshot(page, 'ui-panel');
     const panel = await frame.$('body');
     if (panel) await panel.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'ui-panel-only.png') });
+    console.log('ui: window reload');
+    await reloadChecks({ page, workspace, check });
+    await screenshot(page, 'ui-after-reloads');
   } catch {
     await screenshot(page, 'ui-failure').catch(() => undefined);
     console.log('--- code-server (last lines) ---\n' + server.outputTail());
@@ -114,7 +119,7 @@ async function waitFor(frame, ok, timeoutMs) {
   }
 }
 
-const expected = 5;
+const expected = 5 + RELOAD_CHECKS;
 try {
   await main();
 } catch (e) {

@@ -1,0 +1,75 @@
+/**
+ * A panel after a window reload (DESIGN.md, The panel: survives a window reload). VS Code
+ * hands the serializer the webview panel and the state the page kept with setState; the
+ * page's worker, and with it any training, is gone. These helpers check that state (it
+ * comes from the page, so nothing in it is trusted: the spec must be a *.rnn.yaml file,
+ * the session folder must be one folder of that spec's run store) and word what the user
+ * lost. panels.ts then re-attaches a controller to the panel.
+ */
+import * as vscode from 'vscode';
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { isPanelRestoreState } from '../../protocol';
+import { isSafeSegment, storeBase, STORE_DIR } from '../runStore';
+import { isSpecUri } from '../specs';
+
+export type RestoreTarget =
+  | { mode: 'live'; spec: vscode.Uri; session?: { dir?: string; training?: { runName: string; step: number } } }
+  | { mode: 'stored'; folder: vscode.Uri }
+  /** why the state cannot be restored, as a sentence */
+  | { mode: 'none'; problem: string };
+
+const REOPEN = 'Close it, then open the spec or the run again.';
+
+export function restoreTarget(state: unknown): RestoreTarget {
+  if (!isPanelRestoreState(state)) return { mode: 'none', problem: `This RNN Lab panel kept no state that says what it showed. ${REOPEN}` };
+  let uri: vscode.Uri;
+  try {
+    uri = vscode.Uri.parse(state.resource, true);
+  } catch {
+    return { mode: 'none', problem: `This RNN Lab panel kept a broken address (${state.resource.slice(0, 200)}). ${REOPEN}` };
+  }
+  // Runs are stored next to their spec, on disk (commands.ts); a restored panel is no different.
+  if (uri.scheme !== 'file') return { mode: 'none', problem: `This RNN Lab panel showed ${uri.toString().slice(0, 200)}, which is not a file on disk. ${REOPEN}` };
+  if (state.mode === 'stored') return { mode: 'stored', folder: uri };
+  if (!isSpecUri(uri)) return { mode: 'none', problem: `This RNN Lab panel showed ${uri.fsPath.slice(0, 200)}, which is not a *.rnn.yaml spec. ${REOPEN}` };
+  const s = state.session;
+  if (s === undefined) return { mode: 'live', spec: uri };
+  const store = join(storeBase(uri), STORE_DIR);
+  // Only a folder of this spec's store is named to the user and listed: anything else is dropped, not followed.
+  const dir = isAbsolute(s.dir) && dirname(s.dir) === store && isSafeSegment(basename(s.dir)) ? s.dir : undefined;
+  const training = s.training && isSafeSegment(s.training.runName) ? { runName: s.training.runName, step: s.training.step } : undefined;
+  return { mode: 'live', spec: uri, session: { ...(dir ? { dir } : {}), ...(training ? { training } : {}) } };
+}
+
+/**
+ * What the panel says after a reload: where training stopped, and where the runs that
+ * finished before are. Undefined when there is nothing to say (no session, or one that
+ * had ended and stored nothing). It never offers to resume: the run's state is gone, and
+ * training again is the user's choice (Train).
+ */
+export async function reloadNotice(session: { dir?: string; training?: { runName: string; step: number } } | undefined): Promise<string | undefined> {
+  if (session === undefined) return undefined;
+  const parts: string[] = [];
+  if (session.training) parts.push(`training stopped at ${session.training.runName} step ${session.training.step}`);
+  // Without a folder (the page kept none the host would have written to) nothing is known about finished runs.
+  if (session.dir !== undefined) {
+    if ((await runFolders(session.dir)) > 0) parts.push(`runs finished before are in ${session.dir}`);
+    else if (session.training) parts.push('no run of it had finished before');
+  }
+  return parts.length === 0 ? undefined : `The window was reloaded: ${parts.join('; ')}. Press Train to start again.`;
+}
+
+/** Run folders written to a session folder (hidden ones are unfinished writes). */
+async function runFolders(dir: string): Promise<number> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** The notice for a spec that is gone: the panel stays, so that Train works again once the file is back. */
+export function missingSpecNotice(spec: vscode.Uri): string {
+  return `The spec ${spec.fsPath} no longer exists, so this panel cannot train. Restore the file and press Train, or close this panel.`;
+}

@@ -1,0 +1,141 @@
+/** A panel that trains the runs of one spec file. */
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { PROTOCOL_VERSION, type FromPanel, type SessionRef, type ToPanel } from '../../protocol';
+import type { RunConfig } from '../../core/types';
+import { loadSpec } from '../../spec';
+import { errorText } from '../log';
+import { storeBase } from '../runStore';
+import { reportUntrainable } from '../specProblems';
+import { RnnPanel, type PanelContext } from './rnnPanel';
+import { PanelSessions } from './training';
+
+/** A sentence for the page's header until the next Train (after a window reload). */
+export type PanelNotice = Extract<ToPanel, { type: 'notice' }>;
+
+export class SpecPanel extends RnnPanel {
+  private readonly sessions = new PanelSessions();
+  /** runs to start as soon as the page is ready (Train pressed before the page loaded) */
+  private autoStart: { runs: RunConfig[]; session: SessionRef } | undefined;
+  private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastChange = { changed: false, valid: true };
+
+  constructor(
+    readonly specUri: vscode.Uri,
+    private specName: string,
+    ctx: PanelContext,
+    panel: vscode.WebviewPanel,
+    /** the spec's runs as read when the panel opened, for a page that asks before the spec is open in an editor */
+    private readonly openedRuns: RunConfig[] = [],
+    private notice?: PanelNotice,
+  ) {
+    super(specUri, 'spec', panel, `RNN Lab: ${specName}`, specName, ctx);
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === this.key) this.scheduleSpecCheck();
+      }),
+    );
+    // A spec that is not open in an editor can still change on disk (git checkout, another tool).
+    const dir = vscode.Uri.joinPath(specUri, '..');
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, basename(specUri.path))));
+    this._register(watcher.onDidChange(() => this.scheduleSpecCheck()));
+    this._register({ dispose: () => clearTimeout(this.changeTimer) });
+  }
+
+  private get session() {
+    return this.sessions.current;
+  }
+
+  protected override sessionDir(): string | undefined {
+    return this.session?.dir;
+  }
+
+  /** Starts a training session of these runs with the spec's current text. */
+  async train(runs: RunConfig[]): Promise<void> {
+    const doc = await vscode.workspace.openTextDocument(this.specUri);
+    const loaded = this.ctx.specs.get(doc);
+    this.specName = loaded.name;
+    const session = await this.sessions.start(runs, doc.getText(), loaded.name, storeBase(this.specUri));
+    this.notice = undefined;
+    this.ctx.log.info(`[${this.title}] training ${runs.map((r) => r.name).join(', ')}; results go to ${session.dir}`);
+    if (this.lastChange.changed || !this.lastChange.valid) {
+      this.lastChange = { changed: false, valid: true };
+      this.channel.post({ type: 'specChanged', ...this.lastChange });
+    }
+    if (!this.channel.isReady) this.autoStart = { runs, session: session.ref };
+    else this.channel.post({ type: 'train', runs, session: session.ref });
+  }
+
+  protected initMessage(): ToPanel {
+    const start = this.autoStart;
+    this.autoStart = undefined;
+    const base = { type: 'init', version: PROTOCOL_VERSION, specName: this.specName, specFile: this.specUri.fsPath } as const;
+    return start ? { ...base, runs: start.runs, autoStart: true, session: start.session } : { ...base, runs: this.currentRuns(), autoStart: false };
+  }
+
+  protected override onReady(): void {
+    // Again after the page itself reloads: the notice stands until the next Train.
+    if (this.notice) this.channel.post(this.notice);
+  }
+
+  private currentRuns(): RunConfig[] {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.key);
+    return doc ? this.ctx.specs.get(doc).runs : this.openedRuns;
+  }
+
+  protected override onRequestTrain(): void {
+    void (async () => {
+      const doc = await vscode.workspace.openTextDocument(this.specUri);
+      const loaded = this.ctx.specs.get(doc);
+      if (loaded.runs.length === 0) {
+        this.channel.post({ type: 'specChanged', changed: this.session !== undefined && doc.getText() !== this.session.specText, valid: false });
+        reportUntrainable(this.ctx.log, this.specUri, loaded);
+        return;
+      }
+      await this.train(loaded.runs);
+    })().catch((e: unknown) => this.ctx.log.showError(`Could not start training from ${basename(this.specUri.fsPath)}: ${errorText(e)}`, [], e));
+  }
+
+  protected override onRunFinished(m: Extract<FromPanel, { type: 'runFinished' }>): void {
+    // The session the page names, not the current one: a run stopped by the next Train reports after it.
+    const session = this.sessions.get(m.session);
+    if (session === undefined || !session.has(m.runName)) {
+      this.ctx.log.warn(`[${this.title}] refused a result for "${m.runName.slice(0, 80)}": no training session of this panel started it.`);
+      return;
+    }
+    session.store(m.runName, m.result).then(
+      (folder) => {
+        this.stored.push(folder);
+        this.ctx.log.info(`[${this.title}] stored ${m.runName} in ${folder}`);
+        this.channel.post({ type: 'stored', runName: m.runName, folder });
+      },
+      (e: unknown) => {
+        const message = errorText(e);
+        this.storeFailures.push({ runName: m.runName, message });
+        this.channel.post({ type: 'storeFailed', runName: m.runName, message });
+        this.ctx.log.showError(`RNN Lab could not store ${m.runName}: ${message}`, [], e);
+      },
+    );
+  }
+
+  private scheduleSpecCheck(): void {
+    if (this.session === undefined) return;
+    clearTimeout(this.changeTimer);
+    this.changeTimer = setTimeout(() => {
+      this.checkSpecChanged().catch((e: unknown) => this.ctx.log.warn(`[${this.title}] could not compare the spec with the trained one: ${errorText(e)}`));
+    }, 250);
+  }
+
+  /** Tells the page whether the spec differs from the one its runs were trained from (it never retrains by itself). */
+  private async checkSpecChanged(): Promise<void> {
+    const session = this.session;
+    if (session === undefined) return;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.key);
+    const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(this.specUri));
+    const valid = (open ? this.ctx.specs.get(open) : loadSpec(text, this.specUri.fsPath)).runs.length > 0;
+    const next = { changed: text !== session.specText, valid };
+    if (session !== this.session || (next.changed === this.lastChange.changed && next.valid === this.lastChange.valid)) return;
+    this.lastChange = next;
+    this.channel.post({ type: 'specChanged', ...next });
+  }
+}
