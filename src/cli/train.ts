@@ -73,7 +73,7 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
         progress.update({ name: run.name, step: msg.step, steps: run.training.steps, loss: msg.loss, rate: r.rate || 1000 / msg.ms, startedAt: started, ...(r.rho !== undefined ? { rho: r.rho } : {}) });
       } else if (msg.type === 'evaluation') {
         const r = rates.get(run.name);
-        if (r) r.rho = msg.summary.rho;
+        if (r) r.rho = msg.summary.rho ?? undefined;
       }
     },
     async onResult(run, result) {
@@ -81,7 +81,7 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
       const m = runMetrics(result);
       results.push(m);
       progress.finish(run.name);
-      progress.log(`${run.name}: rho ${m.rho.toFixed(3)}, eval loss ${m.eval_loss.toFixed(4)}, ${m.ms_per_step.toFixed(0)} ms/step -> ${shown(dir)}`);
+      progress.log(`${run.name}: ${m.rho !== null ? `rho ${m.rho.toFixed(3)}, ` : ''}eval loss ${m.eval_loss.toFixed(4)}, ${m.ms_per_step.toFixed(0)} ms/step -> ${shown(dir)}`);
       if (a.json) process.stdout.write(metricsJson(jsonRecord(m, run), 0) + '\n');
     },
     onFailure(run, message, step) {

@@ -59,6 +59,7 @@ export async function evaluate(net: Network, run: RunConfig, batch: TaskBatch, o
     dOut,
     kMin: Math.min(Math.round(run.evaluation.t_min / dt), batch.T - 1),
     ...(noisy ? { noisy } : {}),
+    measures: { correlation: run.analysis.includes('correlation'), dimensions: run.analysis.includes('dimensions') },
     viewTrials: Math.min(run.view.trials, batch.B),
     viewStride: Math.max(1, Math.ceil(batch.T / VIEW_POINTS)),
   });

@@ -148,8 +148,11 @@ function evaluation(s: Shape, x: unknown, N: number, batch: BatchDims | undefine
   }
   const a = s.rec(e.analysis, 'evaluation.analysis');
   if (a === undefined) return;
-  for (const k of ['rho', 'rho_naive', 'rho_sqrtN', 'w_out_norm', 'x_norm', 'dx90', 'dfit90'] as const) s.num(a[k], `evaluation.analysis.${k}`);
-  for (const k of ['noise_ratio', 'noise_ratio_pc', 'var_out', 'var_rand', 'var_pc'] as const) s.num(a[k], `evaluation.analysis.${k}`, true);
+  for (const k of ['w_out_norm', 'x_norm'] as const) s.num(a[k], `evaluation.analysis.${k}`);
+  // null: the spec's analysis list left that measure out
+  for (const k of ['rho', 'rho_naive', 'rho_sqrtN', 'dx90', 'dfit90', 'noise_ratio', 'noise_ratio_pc', 'var_out', 'var_rand', 'var_pc'] as const) {
+    s.num(a[k], `evaluation.analysis.${k}`, true);
+  }
   for (const k of ['r2_curve', 'explained_variance'] as const) {
     const v = a[k];
     if (!Array.isArray(v) || !v.every((n) => typeof n === 'number')) s.fail(`evaluation.analysis.${k} is not a list of numbers`);

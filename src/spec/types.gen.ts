@@ -40,10 +40,11 @@ export interface RnnSpec {
    */
   evaluation?: EvaluationSpec;
   /**
-   * Measures to compute: correlation (rho between W_out and the states, plus the norms of
-   * w_out and x), dimensions (D_x,90 and D_fit,90: PCs for 90 % of the variance and for 90
-   * % of the output), noise (noise compression: variance along the output over variance
-   * along random directions). An empty list computes none.
+   * Measures to compute: correlation (rho between W_out and the states), dimensions
+   * (D_x,90 and D_fit,90: PCs for 90 % of the variance and for 90 % of the output), noise
+   * (noise compression: variance along the output over variance along random directions;
+   * it simulates 64 extra noisy trials). A measure left out is reported as null. The
+   * evaluation losses, the norms of w_out and x and the 3D view are always computed.
    * Default: [correlation, dimensions, noise].
    */
   analysis?: AnalysisSpec;
@@ -508,10 +509,11 @@ export interface EvaluationSpec {
 }
 
 /**
- * Measures to compute: correlation (rho between W_out and the states, plus the norms of
- * w_out and x), dimensions (D_x,90 and D_fit,90: PCs for 90 % of the variance and for 90 %
- * of the output), noise (noise compression: variance along the output over variance along
- * random directions). An empty list computes none.
+ * Measures to compute: correlation (rho between W_out and the states), dimensions (D_x,90
+ * and D_fit,90: PCs for 90 % of the variance and for 90 % of the output), noise (noise
+ * compression: variance along the output over variance along random directions; it
+ * simulates 64 extra noisy trials). A measure left out is reported as null. The evaluation
+ * losses, the norms of w_out and x and the 3D view are always computed.
  * Default: [correlation, dimensions, noise].
  */
 export type AnalysisSpec = ("correlation" | "dimensions" | "noise")[];

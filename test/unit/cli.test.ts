@@ -111,6 +111,18 @@ describe('rnnlab CLI', function () {
     await assert.rejects(readRunFolder(dir), /view\.safetensors/);
   });
 
+  it('the analysis list decides which measures are computed; the others are null', () => {
+    const spec = TINY.replace('seeds: 2', 'seeds: 1').replace('evaluation:', 'analysis: [noise]\nevaluation:');
+    writeFileSync(join(dir, 'some.rnn.yaml'), spec);
+    const r = rnnlab(['train', 'some.rnn.yaml', '--out', 'runs', '--json', '--variant', 'aligned'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const [rec] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const k of ['rho', 'rho_sqrtN', 'dx90', 'dfit90']) assert.equal(rec[k], null, k);
+    assert.equal(typeof rec.noise_ratio, 'number');
+    assert.equal(typeof rec.w_out_norm, 'number');
+    assert.equal(typeof rec.eval_loss, 'number');
+  });
+
   it('usage errors exit 2 with a hint', () => {
     writeFileSync(join(dir, 'tiny.rnn.yaml'), TINY);
     const r = rnnlab(['train', 'tiny.rnn.yaml', '--variant', 'nope'], dir);

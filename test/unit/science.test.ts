@@ -32,11 +32,18 @@ function runsOf(text: string): RunConfig[] {
   return loaded.runs;
 }
 
+/** The measures these tests judge, checked to have been computed (the spec's analysis list can leave them out). */
+type Measured = RunMetrics & { rho: number; rho_sqrtN: number; dx90: number; dfit90: number; noise_ratio: number };
+function measured(m: RunMetrics): Measured {
+  for (const k of ['rho', 'rho_sqrtN', 'dx90', 'dfit90', 'noise_ratio'] as const) assert.equal(typeof m[k], 'number', `${m.name}: ${k} was not computed`);
+  return m as Measured;
+}
+
 /** Runs with the same resolved config are trained once per test file (the N = 128 runs are shared). */
-const trained = new Map<string, Promise<RunMetrics>>();
-function metricsOf(run: RunConfig): Promise<RunMetrics> {
+const trained = new Map<string, Promise<Measured>>();
+function metricsOf(run: RunConfig): Promise<Measured> {
   const key = JSON.stringify(run);
-  if (!trained.has(key)) trained.set(key, trainToEnd(run).then(runMetrics));
+  if (!trained.has(key)) trained.set(key, trainToEnd(run).then((r) => measured(runMetrics(r))));
   return trained.get(key)!;
 }
 
@@ -52,13 +59,13 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('science: the quick cycling demo reproduces the aligned and oblique regimes (paper-spec 6)', function () {
   this.timeout(600_000);
-  const metrics: RunMetrics[] = [];
+  const metrics: Measured[] = [];
   before(async () => {
     await useBackend('wasm');
     for (const run of runsOf(QUICK_CYCLING)) metrics.push(await metricsOf(run));
     // One line per run, so a failure below shows the numbers it judged.
     for (const m of metrics) {
-      console.log(`      ${m.name}: rho ${m.rho.toFixed(3)}, rho*sqrtN ${m.rho_sqrtN.toFixed(2)}, noise ratio ${m.noise_ratio?.toFixed(2)}, D_x ${m.dx90}, D_fit ${m.dfit90}, eval loss ${m.eval_loss.toFixed(4)}`);
+      console.log(`      ${m.name}: rho ${m.rho.toFixed(3)}, rho*sqrtN ${m.rho_sqrtN.toFixed(2)}, noise ratio ${m.noise_ratio.toFixed(2)}, D_x ${m.dx90}, D_fit ${m.dfit90}, eval loss ${m.eval_loss.toFixed(4)}`);
     }
   });
   const of = (v: string) => metrics.filter((m) => m.variant === v);
@@ -71,8 +78,8 @@ describe('science: the quick cycling demo reproduces the aligned and oblique reg
   });
 
   it('every seed: noise ratio > 1 with small output weights and < 1 with large ones', () => {
-    for (const m of of('small')) assert.ok(m.noise_ratio! > 1, `${m.name}: ${m.noise_ratio}`);
-    for (const m of of('large')) assert.ok(m.noise_ratio! < 1, `${m.name}: ${m.noise_ratio}`);
+    for (const m of of('small')) assert.ok(m.noise_ratio > 1, `${m.name}: ${m.noise_ratio}`);
+    for (const m of of('large')) assert.ok(m.noise_ratio < 1, `${m.name}: ${m.noise_ratio}`);
   });
 
   it('every run learned the task: noise-free evaluation loss <= 0.05 (and <= 0.03 as section 6 expects)', () => {
@@ -89,8 +96,8 @@ describe('science: the quick cycling demo reproduces the aligned and oblique reg
     assert.ok(rl >= 0.07 && rl <= 0.16, `rho_large ${rl}`);
     const rlSqrtN = mean(of('large').map((m) => m.rho_sqrtN));
     assert.ok(rlSqrtN >= 0.8 && rlSqrtN <= 2, `rho_large sqrt(N) ${rlSqrtN}`);
-    assert.ok(mean(of('small').map((m) => m.noise_ratio!)) > 5);
-    assert.ok(mean(of('large').map((m) => m.noise_ratio!)) < 0.8);
+    assert.ok(mean(of('small').map((m) => m.noise_ratio)) > 5);
+    assert.ok(mean(of('large').map((m) => m.noise_ratio)) < 0.8);
     for (const m of metrics) assert.ok(m.dx90 >= 3 && m.dx90 <= 5, `${m.name}: D_x90 ${m.dx90}`);
     assert.ok(mean(of('small').map((m) => m.dfit90)) <= mean(of('large').map((m) => m.dfit90)));
   });
@@ -104,7 +111,7 @@ describe('science: the quick cycling demo reproduces the aligned and oblique reg
 
 describe('science: the N sweep shows rho_aligned = O(1) and rho_oblique = O(1/sqrt N) (paper-spec 6)', function () {
   this.timeout(600_000);
-  const byN = new Map<number, { small: RunMetrics; large: RunMetrics }>();
+  const byN = new Map<number, { small: Measured; large: Measured }>();
   before(async () => {
     await useBackend('wasm');
     for (const N of [32, 64, 128]) {

@@ -39,25 +39,27 @@ export interface AnalysisInput {
   readonly viewStride?: number;
   /** largest number of PCs for D_fit (default min(30, N)) */
   readonly fitMaxComponents?: number;
+  /** which optional measures to compute (default both); the ones left out are null */
+  readonly measures?: { readonly correlation: boolean; readonly dimensions: boolean };
 }
 
 /** The scalar measures, JSON-safe except that NaN (an undefined D_fit) serialises as null. */
 export interface AnalysisMetrics {
-  /** paper-spec 4.1: the generalised correlation (gen_corr, first value) */
-  rho: number;
+  /** paper-spec 4.1: the generalised correlation (gen_corr, first value); null unless `correlation` is computed */
+  rho: number | null;
   /** ||W X^T||_F / (||W||_F ||X||_F), same centring: reference only, not the paper's measure */
-  rho_naive: number;
+  rho_naive: number | null;
   /** rho * sqrt(N): O(1) in the oblique regime (paper-spec 1.4, 5.1) */
-  rho_sqrtN: number;
+  rho_sqrtN: number | null;
   /** 4.2: RMS of W_out entries times sqrt(N) */
   w_out_norm: number;
   /** 4.2: RMS state entry over (trial, t >= t_min, neuron) times sqrt(N) */
   x_norm: number;
-  /** 4.3: smallest k with cumulative explained variance > 0.9 */
-  dx90: number;
-  /** 4.4: smallest k with R^2_k > 0.9, NaN if none */
-  dfit90: number;
-  /** 4.4: R^2_k for k = 1..kMax */
+  /** 4.3: smallest k with cumulative explained variance > 0.9; null unless `dimensions` is computed */
+  dx90: number | null;
+  /** 4.4: smallest k with R^2_k > 0.9, NaN if none; null unless `dimensions` is computed */
+  dfit90: number | null;
+  /** 4.4: R^2_k for k = 1..kMax (empty unless `dimensions` is computed) */
   r2_curve: number[];
   /** 4.3: explained-variance ratios of the first 10 PCs (fewer if N < 10) */
   explained_variance: number[];
@@ -94,12 +96,16 @@ export async function analyseStates(input: AnalysisInput): Promise<AnalysisResul
   const S = (T - kMin) * B;
   const fitted = states.subarray(kMin * B * N);
   const gram = await computeGram(fitted, S, N);
-  const corr = correlationFromGram(wOut, dOut, N, gram.gram);
+  const want = input.measures ?? { correlation: true, dimensions: true };
+  const corr = want.correlation ? correlationFromGram(wOut, dOut, N, gram.gram) : null;
   const pca = pcaFromGram(gram);
 
-  const kMax = Math.max(1, Math.min(input.fitMaxComponents ?? 30, N));
-  const scores = await projectRows(states, T * B, N, pca.components, kMax, pca.mean);
-  const fit = fittingDimension({ scores, kMax, outputs, T, B, dOut });
+  let fit: { dfit: number; r2: ArrayLike<number> } | null = null;
+  if (want.dimensions) {
+    const kMax = Math.max(1, Math.min(input.fitMaxComponents ?? 30, N));
+    const scores = await projectRows(states, T * B, N, pca.components, kMax, pca.mean);
+    fit = fittingDimension({ scores, kMax, outputs, T, B, dOut });
+  }
 
   const noise = input.noisy ? await noiseCompression(input.noisy, N, wOut, dOut) : null;
 
@@ -114,14 +120,14 @@ export async function analyseStates(input: AnalysisInput): Promise<AnalysisResul
   });
 
   return {
-    rho: corr.rho,
-    rho_naive: corr.rho_naive,
-    rho_sqrtN: corr.rho * Math.sqrt(N),
+    rho: corr ? corr.rho : null,
+    rho_naive: corr ? corr.rho_naive : null,
+    rho_sqrtN: corr ? corr.rho * Math.sqrt(N) : null,
     w_out_norm: outputWeightNorm(wOut, N),
     x_norm: stateNorm(states, T, B, N, kMin),
-    dx90: varianceDimension(pca.explainedVarianceRatio),
-    dfit90: fit.dfit,
-    r2_curve: Array.from(fit.r2),
+    dx90: want.dimensions ? varianceDimension(pca.explainedVarianceRatio) : null,
+    dfit90: fit ? fit.dfit : null,
+    r2_curve: fit ? Array.from(fit.r2) : [],
     explained_variance: Array.from(pca.explainedVarianceRatio.subarray(0, Math.min(10, N))),
     noise_ratio: noise?.noise_ratio ?? null,
     noise_ratio_pc: noise?.noise_ratio_pc ?? null,
