@@ -94,7 +94,7 @@ export const mante: TaskDef<ManteParams> = {
     'each sensory channel carries a coherence ±c (c drawn from `coherences`, paper 1/8, 1/4, 1/2, 1, with a random sign) during the stimulus,',
     'plus noise `input_noise`/√dt·N(0,1) on every step of the trial (0.05).',
     'Timing: fixation `fix` (3), stimulus `stim` (20), delay (5), decision (20): T = 48, n_t = 240 at dt = 0.2.',
-    'Output (1): 0 until the stimulus ends, free during the delay, then the sign of the cued coherence for the decision window.',
+    'Output (1): 0 until the stimulus ends, free during the delay, then the sign of the cued coherence for the decision window (20 time units at the defaults).',
     'The loss uses every `mask_step`-th grid point (5) of the fixation and decision windows. Train with state noise 0.05.',
   ].join(' '),
   citation:

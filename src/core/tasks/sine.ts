@@ -35,7 +35,7 @@ export const sine: TaskDef<SineParams> = {
   description: [
     'The network must produce sin(2π·freq·t) from t = 0 with no input at all (d_in = 0), so the oscillation has to come from its initial state and its own dynamics',
     '(freq 0.1; `duration` 21, n_t = 105 at dt = 0.2).',
-    'The loss uses every `mask_step`-th grid point (5) of the trained window.',
+    'The loss uses every `mask_step`-th grid point (5) of the trained window (21 time units at the defaults).',
     'The evaluation batch runs for `eval_duration` (63, three times as long) with the sine continued but only the trained window in the mask, to show whether the oscillation persists.',
     'This is the Methods example for the aligned, lazy, marginal and oblique regimes (train W only; state noise 1 with large output weights gives oblique).',
   ].join(' '),
