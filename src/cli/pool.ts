@@ -46,9 +46,11 @@ export function trainOnPool(runs: readonly RunConfig[], jobs: number, backend: B
       workers.push(w);
       const send = (m: ToTrainer) => w.postMessage(m);
       let current: RunConfig | undefined;
+      let settled = false;
       const next = () => {
         current = queue.shift();
         if (!current) {
+          settled = true;
           void w.terminate();
           resolve();
           return;
@@ -61,6 +63,7 @@ export function trainOnPool(runs: readonly RunConfig[], jobs: number, backend: B
           next();
         } else if (msg.type === 'initFailed') {
           rejectBackend(new Error(msg.message));
+          settled = true;
           void w.terminate();
           reject(new Error(msg.message));
         } else if (current) {
@@ -80,7 +83,15 @@ export function trainOnPool(runs: readonly RunConfig[], jobs: number, backend: B
       });
       w.on('error', (err) => {
         if (current) cb.onFailure(current, `worker crashed: ${err.message}`);
+        settled = true;
         reject(err);
+      });
+      // A thread that dies without an error (out of memory, killed) must not leave the pool waiting.
+      w.on('exit', (code) => {
+        if (settled || (!current && queue.length === 0)) return;
+        settled = true;
+        if (current) cb.onFailure(current, `the worker thread exited (code ${code}) before the run finished`);
+        reject(new Error(`A training worker exited with code ${code}.`));
       });
       send({ type: 'init', version: PROTOCOL_VERSION, backend, wasm: { kind: 'path', dir: distDir } });
     });

@@ -105,6 +105,8 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
   try {
     await pool.done;
   } catch (e) {
+    // one worker failed: stop the others rather than let them train on after we return
+    await pool.kill();
     process.stderr.write(`rnnlab: ${(e as Error).message}\n`);
     return 1;
   } finally {

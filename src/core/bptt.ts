@@ -27,6 +27,7 @@ import type { Rng, TaskBatch } from './types';
 import type { Network } from './model';
 import { driveFor, forwardStep, stepWeights } from './dynamics';
 import { maskedMse, maskedSteps } from './loss';
+import { CHUNK_ROWS } from './memory';
 
 export type ParamName = 'W' | 'W_in' | 'W_out';
 
@@ -46,8 +47,6 @@ export interface LossAndGrads {
   grads: Map<ParamName, tf.Tensor2D>;
 }
 
-/** Rows per chunk of the weight-gradient matmuls (measured optimum 640-1920 on wasm). */
-const CHUNK_ROWS = 1024;
 
 /**
  * Loss and gradients of the trainable weights for one batch. Returns tensors the

@@ -105,7 +105,10 @@ export function stepWeights(W: tf.Tensor2D, dt: number): StepWeights {
 
 /** -dt * (row sums of W), read back to JavaScript for the Drive. */
 export function sigmoidBias(W: tf.Tensor2D, dt: number): Float32Array {
-  return tf.tidy(() => tf.mul(tf.sum(W, 1), -dt).dataSync() as Float32Array).slice();
+  const bias = tf.tidy(() => tf.mul(tf.sum(W, 1), -dt));
+  const out = (bias.dataSync() as Float32Array).slice();
+  bias.dispose();
+  return out;
 }
 
 /**

@@ -30,7 +30,9 @@ export interface SimulationOptions {
 export function simulate(net: Network, dt: number, batch: TaskBatch, opts: SimulationOptions): Trajectories {
   const { N } = net;
   const { B, T, dOut } = batch;
-  return tf.tidy(() => {
+  // tidy returns only tensors: tfjs walks a tidy's result looking for tensors, and a
+  // typed array in it is walked key by key (seconds and gigabytes at evaluation sizes).
+  const { X, Z } = tf.tidy(() => {
     const w = stepWeights(net.W, dt);
     const drive = driveFor(net, dt, B, opts.noiseStd, opts.rng);
     const xs: tf.Tensor2D[] = [tf.tensor2d(opts.x0, [B, N])];
@@ -41,9 +43,14 @@ export function simulate(net: Network, dt: number, batch: TaskBatch, opts: Simul
       q.dispose();
       xs.push(next);
     }
-    const X = tf.concat(xs, 0);
-    for (const x of xs) x.dispose();
-    const Z = tf.matMul(X, tf.transpose(net.W_out));
-    return { T, B, N, dOut, states: X.dataSync() as Float32Array, outputs: Z.dataSync() as Float32Array };
+    const states = tf.concat(xs, 0);
+    return { X: states, Z: tf.matMul(states, tf.transpose(net.W_out)) };
   });
+  try {
+    // Disposing below does not invalidate these arrays (wasm returns copies; cpu hands over its own, never reused).
+    return { T, B, N, dOut, states: X.dataSync() as Float32Array, outputs: Z.dataSync() as Float32Array };
+  } finally {
+    X.dispose();
+    Z.dispose();
+  }
 }

@@ -21,8 +21,6 @@ export interface StopSignal {
 
 export interface TrainOptions {
   signal?: StopSignal;
-  /** the evaluation batch, when the caller shares one across runs (default: drawn from evaluation.seed) */
-  evalBatch?: TaskBatch;
 }
 
 export type TrainEvent =
@@ -99,11 +97,11 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
   const adam = new Adam({ lr: training.lr0 / N });
   const trials = makeRng(training.seed, 'trials');
   const noiseRng = makeRng(training.seed, 'noise');
-  const evalBatch = opts.evalBatch ?? generateBatch(task, run.evaluation.batch, dt, makeRng(run.evaluation.seed, 'eval'), true);
+  // Drawn from evaluation.seed alone, so every run of a spec is evaluated on the same trials.
+  const evalBatch = generateBatch(task, run.evaluation.batch, dt, makeRng(run.evaluation.seed, 'eval'), true);
   const noiseStd = Math.sqrt(dt) * noise.state;
   const losses = new Float32Array(training.steps);
   const stepMs: number[] = [];
-  let last: Evaluation | undefined;
   let stopped = false;
 
   try {
@@ -116,7 +114,7 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
       B: training.batch,
       steps: training.steps,
       parameters: trainableCount(network),
-      memoryBytes: estimateTrainingBytes({ N, T, B: training.batch, ...dims }),
+      memoryBytes: estimateTrainingBytes({ N, T, B: training.batch, ...dims, maskStep: task.mask_step, evalBatch: run.evaluation.batch }),
     };
     for (let step = 1; step <= training.steps; step++) {
       if (opts.signal?.aborted) {
@@ -133,13 +131,12 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
       yield { type: 'step', step, loss, gradRms, ms };
       const every = run.evaluation.every;
       if (every > 0 && step % every === 0 && step < training.steps) {
-        last = await evaluate(network, run, evalBatch, { final: false });
-        yield { type: 'evaluation', step, final: false, evaluation: last };
+        yield { type: 'evaluation', step, final: false, evaluation: await evaluate(network, run, evalBatch, { final: false }) };
       }
     }
-    const completed = stopped ? stepMs.length : training.steps;
-    last = await evaluate(network, run, evalBatch, { final: true });
-    yield { type: 'evaluation', step: completed, final: true, evaluation: last };
+    const completed = stepMs.length;
+    const final = await evaluate(network, run, evalBatch, { final: true });
+    yield { type: 'evaluation', step: completed, final: true, evaluation: final };
     const result: RunResult = {
       run,
       backend: tf.getBackend(),
@@ -148,7 +145,7 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
       seconds: (performance.now() - started) / 1000,
       initial,
       final: network.toArrays(),
-      evaluation: last,
+      evaluation: final,
       evalBatch,
       stopped,
     };
