@@ -37,9 +37,6 @@ export function runMetrics(r: RunResult): RunMetrics {
   const { run } = r;
   const { projection: _p, ...analysis } = r.evaluation.analysis;
   const n = r.losses.length;
-  const tail = Math.max(1, Math.min(50, Math.round(n * 0.05)));
-  let sum = 0;
-  for (let i = n - tail; i < n; i++) sum += r.losses[i];
   const N = run.network.N;
   return {
     name: run.name,
@@ -54,7 +51,7 @@ export function runMetrics(r: RunResult): RunMetrics {
     lr: run.training.lr0 / N,
     backend: r.backend,
     ...analysis,
-    train_loss: n ? sum / tail : NaN,
+    train_loss: tailMean(r.losses, n),
     eval_loss: r.evaluation.eval_loss,
     eval_loss_x0rand: r.evaluation.eval_loss_x0rand,
     w_out_norm_init: outputStd(run.network.output_scale, N) * Math.sqrt(N),
@@ -64,6 +61,18 @@ export function runMetrics(r: RunResult): RunMetrics {
     seconds: r.seconds,
     stopped: r.stopped,
   };
+}
+
+/**
+ * Mean of the last 5% (at least 1, at most 50) of the first `n` losses: train_loss. The
+ * last step alone is noisy. NaN when n is 0.
+ */
+export function tailMean(losses: ArrayLike<number>, n: number): number {
+  if (n <= 0) return NaN;
+  const tail = Math.max(1, Math.min(50, Math.round(n * 0.05)));
+  let sum = 0;
+  for (let i = n - tail; i < n; i++) sum += losses[i];
+  return sum / tail;
 }
 
 function frobeniusDistance(a: Float32Array, b: Float32Array): number {

@@ -78,9 +78,23 @@ export function decodeFromPage(v) {
   return v;
 }
 
+/**
+ * Pages openPanel opened during the running test: runTests closes those still open when
+ * the test ends, so a failed or timed-out test (whose body may still be running) leaves
+ * no page or training worker behind for the tests after it. keepOpen exempts one.
+ */
+let testPages = new Set();
+const keptPages = new WeakSet();
+
+/** A page shared by later tests: runTests leaves it open. */
+export function keepOpen(page) {
+  keptPages.add(page);
+}
+
 /** A panel page plus handles on the fake host and on what the page and its workers report. */
 export async function openPanel(context, baseUrl, query = '') {
   const page = await context.newPage();
+  testPages.add(page);
   const consoleLines = [];
   const workerConsole = [];
   const pageErrors = [];
@@ -144,6 +158,7 @@ export async function runTests(tests, { only } = {}) {
     if (only && !t.name.includes(only)) continue;
     const t0 = Date.now();
     let timer;
+    const pages = (testPages = new Set());
     try {
       await Promise.race([
         t.fn(),
@@ -156,6 +171,7 @@ export async function runTests(tests, { only } = {}) {
       console.log(`  ✗ ${t.name} (${Date.now() - t0} ms)\n      ${String(e?.stack || e).split('\n').slice(0, 6).join('\n      ')}`);
     } finally {
       clearTimeout(timer);
+      await Promise.all([...pages].filter((p) => !p.isClosed() && !keptPages.has(p)).map((p) => p.close().catch(() => {})));
     }
   }
   return { passed, failed };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { countChromatic, countNear, countNotBackground, pixelAt } from './png.mjs';
-import { frames, hexRgb, openPanel, runsOf, saveJson, shot, waitFor } from './harness.mjs';
+import { frames, hexRgb, keepOpen, openPanel, runsOf, saveJson, shot, waitFor } from './harness.mjs';
 import { PROTOCOL_VERSION } from '../../src/protocol.ts';
 
 const TINY = `
@@ -97,6 +97,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
     const done = await finishedRuns(p.host, 2);
     timings.tinyTwoVariantsMs = Date.now() - t0;
     await frames(p.page, 3);
+    keepOpen(p.page);
     trained = { ...p, done };
     return trained;
   };
@@ -271,8 +272,8 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         assert.equal(done.runName, 'aligned-s0');
         assert.equal(r.stopped, true);
         assert.ok(r.losses.length > 20 && r.losses.length < 3000, `${r.losses.length} steps`);
+        // Idle means the queue is empty: a second run would have gone from finished straight to training.
         await waitFor('idle', async () => (await lastStatus(p.host))?.state === 'idle');
-        await new Promise((r2) => setTimeout(r2, 500));
         assert.equal(await p.host.count('runFinished'), 1, 'the second run started after Stop');
         assert.equal(await p.page.locator('.measures-table tr[data-run="aligned-s0"]').getAttribute('data-status'), 'stopped');
         await p.page.close();
@@ -286,7 +287,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await p.host.send(init(tinyRuns, true));
         await p.host.send(train(renamed));
         const done = await finishedRuns(p.host, 2);
-        await new Promise((r) => setTimeout(r, 1000));
+        await waitFor('idle', async () => (await lastStatus(p.host))?.state === 'idle');
         assert.deepEqual((await p.host.posted('runFinished')).map((m) => m.runName), ['small-s0', 'large-s0']);
         assert.deepEqual(await p.host.posted('runFailed'), []);
         assert.equal(done.length, 2);
@@ -366,6 +367,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         // Orbit continuously for 3 s, as a user dragging would: every rAF asks for a render.
         const raf = await p.page.evaluate(() => new Promise((resolve) => {
           const view = window.rnnlabPanel;
+          const rendersBefore = view.diagnostics().frames.renders;
           const gaps = [];
           let last = performance.now();
           const t0 = last;
@@ -375,7 +377,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
             last = now;
             canvas.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
             if (now - t0 < 3000) requestAnimationFrame(tick);
-            else resolve({ gaps, frames: view.diagnostics().frames });
+            else resolve({ gaps, rendersBefore, frames: view.diagnostics().frames });
           };
           requestAnimationFrame(tick);
         }));
@@ -395,6 +397,9 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         // catch training on the UI thread, which would freeze it for the whole run.
         assert.ok(sorted.at(-1) < 2500, `the UI thread stalled for ${sorted.at(-1)} ms`);
         assert.ok(raf.gaps.length >= 6, `only ${raf.gaps.length} frames in 3 s`);
+        // Every tick orbits the camera, so (almost) every frame draws the linked views.
+        const renders = raf.frames.renders - raf.rendersBefore;
+        assert.ok(renders >= raf.gaps.length / 2, `${renders} view renders in ${raf.gaps.length} frames of orbiting`);
         const shown = Number(/^([\d.]+) steps\/s$/.exec(rate)?.[1]);
         assert.ok(shown > 0 && shown < 1000, `steps/s shown: ${rate}`);
         await p.page.screenshot({ path: shotFile('panel-training-medium.png'), fullPage: true });
@@ -445,6 +450,16 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await p.host.send({ type: 'storeFailed', runName: 'aligned-s0', message: 'disk full' });
         await frames(p.page);
         assert.equal(await p.page.locator('.banner.error').textContent(), 'Could not save aligned-s0: disk full');
+        // Damaged data that the message checks let through, or that they catch: a sentence, never an uncaught error.
+        const noReadouts = constructedView(0.5, 60);
+        delete noReadouts.projection.pca.readouts;
+        await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics: { rho: 0.5, stopped: false }, view: helpers.toEnvelope(noReadouts), losses: new Float32Array(20), folder: '/ws/x' });
+        await frames(p.page);
+        assert.equal(await p.page.locator('.banner.error').textContent(), 'The stored run aligned-s0 cannot be shown: The pca view has no readouts.');
+        await p.host.send({ type: 'train', runs: [{ ...tinyRuns[0], training: { ...tinyRuns[0].training, steps: -1 } }], session: SESSION });
+        await frames(p.page);
+        assert.equal(await p.page.locator('.banner.error').textContent(), 'The panel ignored a message from the extension: train without runs or session');
+        assert.deepEqual(p.pageErrors, []);
         // A train the page could not store the results of (no session) is refused, not trained.
         await p.host.send({ type: 'train', runs: tinyRuns });
         await p.host.send({ ...init(tinyRuns, true), session: undefined });
@@ -515,8 +530,8 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         const done = await finishedRuns(p.host, 3);
         assert.deepEqual(done.map((m) => [m.session, m.runName]), [['first', 'aligned-s0'], ['second', 'aligned-s0'], ['second', 'oblique-s0']]);
         assert.equal(helpers.fromEnvelope(done[0].result).stopped, true);
+        // The page saves its state with each status it sends (StatusThrottle), so the idle one's is there already.
         await waitFor('idle', async () => (await lastStatus(p.host))?.state === 'idle');
-        await new Promise((r) => setTimeout(r, 300));
         // Training over: the reload notice would name the folder, but no run in progress.
         assert.deepEqual((await p.host.states()).at(-1), { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/tiny.rnn.yaml', session: { dir: second.dir } });
         await p.page.close();
@@ -533,6 +548,25 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await p.host.send(init(tinyRuns, true));
         const done = await finishedRuns(p.host, 2);
         assert.equal(helpers.fromEnvelope(done[0].result).backend, 'cpu');
+        await p.page.close();
+      },
+    },
+    {
+      name: 'a page closed while its worker is still starting posts nothing afterwards and keeps no worker',
+      fn: async () => {
+        const p = await openPanel(context, baseUrl);
+        const before = await p.page.evaluate(() => {
+          window.dispatchEvent(new Event('pagehide'));
+          return window.__host.posted().length;
+        });
+        assert.equal((await p.host.diagnostics()).backend, undefined, 'the worker was ready before the page closed: nothing to test');
+        // A page opened after it has its worker ready later than the closed page's would have been.
+        const control = await openPanel(context, baseUrl);
+        await waitFor('the control page to start its worker', async () => (await control.host.diagnostics()).backend, 40_000);
+        await control.page.close();
+        await waitFor('no worker left', () => p.page.workers().length === 0, 10_000);
+        assert.deepEqual((await p.host.posted()).slice(before), [], 'the closed page posted to the host');
+        assert.deepEqual(p.pageErrors, []);
         await p.page.close();
       },
     },

@@ -3,6 +3,7 @@
  * live one (the runs of the last init/train) or a stored run (showRun); the run queue
  * keeps training the live runs either way.
  */
+import { tailMean } from '../../src/core/metrics';
 import { fromEnvelope, type Envelope } from '../../src/core/pack';
 import type { RunConfig } from '../../src/core/types';
 import { PROTOCOL_VERSION, type EvaluationSummary, type PanelState, type SessionRef, type ToPanel } from '../../src/protocol';
@@ -13,7 +14,7 @@ import { RunQueue } from './run-queue';
 import { restoreState, StateSaver } from './restore-state';
 import { RenderScheduler } from './scene/render-scheduler';
 import type { GpuMemory } from './scene/trajectory-view';
-import { FINAL_MEASURES, Session, measuresOf, tailLoss, type Measures, type RunEntry } from './session';
+import { lossCount, pickMeasures, Session, type RunEntry } from './session';
 import { StatusThrottle } from './status-throttle';
 import { ThemeWatcher, type Theme } from './theme';
 import type { Trainer } from './trainer-boot';
@@ -70,7 +71,7 @@ export class PanelApp {
   ) {
     this.specName = boot.specName;
     this.saver = new StateSaver((state) => transport.setState(state));
-    this.shown = new Session('live', boot.specName, []);
+    this.shown = new Session('live', []);
     this.themeWatcher = new ThemeWatcher((t) => this.onTheme(t));
     const theme = this.themeWatcher.current;
     this.header = new Header({
@@ -105,7 +106,6 @@ export class PanelApp {
       step: (entry, m) => {
         entry.step = m.step;
         if (m.step >= 1 && m.step <= entry.losses.length) entry.losses[m.step - 1] = m.loss;
-        entry.lossCount = Math.max(entry.lossCount, Math.min(m.step, entry.losses.length));
         entry.stepsPerSecond = this.rate.tick(m.step);
         if (this.isShown(entry)) this.chart.invalidate();
         this.refreshHeader();
@@ -140,7 +140,12 @@ export class PanelApp {
     );
     this.stopListening = transport.listen(
       (msg) => this.handle(msg),
-      (why) => this.transport.send({ type: 'log', level: 'warn', message: `panel ignored a message: ${why}` }),
+      (why) => {
+        if (this.disposed) return;
+        this.transport.send({ type: 'log', level: 'warn', message: `panel ignored a message: ${why}` });
+        this.error = `The panel ignored a message from the extension: ${why}`;
+        this.refreshHeader();
+      },
     );
     this.showSession(this.shown);
   }
@@ -229,7 +234,7 @@ export class PanelApp {
   private startLive(runs: RunConfig[], session: SessionRef | undefined, train: boolean): void {
     this.error = undefined;
     this.note = undefined;
-    this.live = new Session('live', this.specName, runs, session);
+    this.live = new Session('live', runs, session);
     this.lastActive = undefined;
     this.showSession(this.live);
     if (train) this.queue.start(this.live.runs);
@@ -254,7 +259,7 @@ export class PanelApp {
   }
 
   private showStored(msg: Extract<ToPanel, { type: 'showRun' }>): void {
-    const session = new Session('stored', msg.folder, [msg.run]);
+    const session = new Session('stored', [msg.run]);
     const entry = session.runs[0];
     try {
       entry.view = decodeViewData(msg.view);
@@ -263,10 +268,9 @@ export class PanelApp {
     }
     const losses = msg.losses instanceof Float32Array ? msg.losses : new Float32Array(0);
     entry.losses = losses;
-    entry.lossCount = losses.length;
     entry.step = losses.length;
     entry.status = msg.metrics.stopped === true ? 'stopped' : 'finished';
-    entry.final = storedMeasures(msg.metrics);
+    entry.final = pickMeasures(msg.metrics);
     const evalLoss = entry.final.eval_loss;
     if (typeof evalLoss === 'number' && losses.length > 0) entry.evalLosses.push({ step: losses.length, loss: evalLoss });
     entry.summaryStep = losses.length;
@@ -290,7 +294,7 @@ export class PanelApp {
         this.transport.send({ type: 'log', level: 'error', message: `bad view data from the worker: ${(err as Error).message}` });
       }
     }
-    if (final) entry.final = { ...measuresOf(summary), train_loss: tailLoss(entry.losses, entry.lossCount) };
+    if (final) entry.final = { ...pickMeasures(summary), train_loss: tailMean(entry.losses, lossCount(entry)) };
     if (!this.isShown(entry)) return;
     this.measures.update(entry);
     this.chart.invalidate();
@@ -319,6 +323,7 @@ export class PanelApp {
   }
 
   private onBackend(t: Trainer | null, err?: string): void {
+    if (this.disposed) return;
     if (t) {
       const b = t.backend;
       const detail = b.name === 'wasm' ? ` (${b.simd ? 'SIMD' : 'no SIMD'}, ${b.threads ?? 'several'} thread${b.threads === 1 ? '' : 's'})` : '';
@@ -388,6 +393,7 @@ export class PanelApp {
   }
 
   private pushStatus(loss?: number): void {
+    if (this.disposed) return;
     const active = this.queue.activeEntry;
     this.throttle.push({
       type: 'status',
@@ -398,14 +404,4 @@ export class PanelApp {
       ...(this.error ? { message: this.error } : {}),
     });
   }
-}
-
-/** The table's measures from a stored metrics.json (NaN was written as null). */
-function storedMeasures(metrics: Record<string, unknown>): Measures {
-  const out: Measures = {};
-  for (const m of FINAL_MEASURES) {
-    const v = metrics[m.key];
-    out[m.key] = typeof v === 'number' ? v : null;
-  }
-  return out;
 }

@@ -8,7 +8,7 @@ import type { BackendChoice } from '../../src/core/types';
 import type { Envelope } from '../../src/core/pack';
 import type { FromTrainer, PanelAssets, PanelState } from '../../src/protocol';
 import type { RunEntry } from './session';
-import { startTrainer, WorkerSource, type Trainer } from './trainer-boot';
+import { backendFor, startTrainer, WorkerSource, type Trainer } from './trainer-boot';
 
 type Msg<T extends FromTrainer['type']> = Extract<FromTrainer, { type: T }>;
 
@@ -119,7 +119,7 @@ export class RunQueue {
   }
 
   private setState(s: PanelState): void {
-    if (s === this.current) return;
+    if (this.disposed || s === this.current) return;
     this.current = s;
     this.listener.state(s);
   }
@@ -140,6 +140,7 @@ export class RunQueue {
       trainer = await this.ensureTrainer(entry.run.training.backend);
     } catch (err) {
       this.launching = false;
+      if (this.disposed) return;
       if (generation !== this.generation) return void this.next();
       this.listener.failed(entry, (err as Error).message);
       this.setState('failed');
@@ -204,25 +205,35 @@ export class RunQueue {
 
   /** The running worker if it suits `choice`, else a fresh one (and the old one ends). */
   private async ensureTrainer(choice: BackendChoice): Promise<Trainer> {
-    const wanted = choice === 'cpu' ? 'cpu' : 'wasm';
+    const wanted = backendFor(choice);
     if (this.trainer) {
       const t = await this.trainer.catch(() => undefined);
       // A worker that already fell back to cpu serves every choice: retrying wasm would fail again.
       if (t && t.client.alive && (t.backend.name === wanted || (t.choice !== 'cpu' && t.backend.name === 'cpu' && wanted === 'wasm'))) return t;
       t?.client.terminate();
     }
-    const starting = startTrainer(this.assets, this.source, choice, { log: (msg) => this.listener.log('warn', msg) });
+    // dispose() ends only the worker it saw: start none after it.
+    if (this.disposed) throw new Error('the panel was closed');
+    const starting = startTrainer(this.assets, this.source, choice, {
+      log: (msg) => {
+        if (!this.disposed) this.listener.log('warn', msg);
+      },
+      cancelled: () => this.disposed,
+    });
     this.trainer = starting;
     try {
       const t = await starting;
       this.bootError = undefined;
-      this.listener.log('info', `training worker ready: ${t.backend.name}${t.backend.simd ? ' (SIMD)' : ''} in ${Math.round(t.startupMs)} ms`);
-      this.listener.backend(t);
+      // Disposed while the worker started (the page went away): dispose() terminates it; nobody is listening.
+      if (!this.disposed) {
+        this.listener.log('info', `training worker ready: ${t.backend.name}${t.backend.simd ? ' (SIMD)' : ''} in ${Math.round(t.startupMs)} ms`);
+        this.listener.backend(t);
+      }
       return t;
     } catch (err) {
       if (this.trainer === starting) this.trainer = undefined;
       this.bootError = (err as Error).message;
-      this.listener.backend(null, (err as Error).message);
+      if (!this.disposed) this.listener.backend(null, (err as Error).message);
       throw err;
     }
   }

@@ -43,9 +43,8 @@ export interface RunEntry {
   /** steps completed */
   step: number;
   readonly steps: number;
-  /** training loss per step; the first `lossCount` are set */
+  /** training loss per step; the first lossCount(entry) are set */
   losses: Float32Array;
-  lossCount: number;
   /** the latest evaluation's scalars and the step it was taken at */
   summary?: EvaluationSummary;
   summaryStep: number;
@@ -73,7 +72,6 @@ export function newEntry(run: RunConfig, session?: string): RunEntry {
     step: 0,
     steps: run.training.steps,
     losses: new Float32Array(run.training.steps),
-    lossCount: 0,
     summaryStep: 0,
     evalLosses: [],
     viewStep: 0,
@@ -82,26 +80,22 @@ export function newEntry(run: RunConfig, session?: string): RunEntry {
   };
 }
 
-export function measuresOf(s: EvaluationSummary): Measures {
-  return {
-    eval_loss: s.eval_loss,
-    rho: s.rho,
-    rho_sqrtN: s.rho_sqrtN,
-    w_out_norm: s.w_out_norm,
-    x_norm: s.x_norm,
-    dx90: s.dx90,
-    dfit90: s.dfit90,
-    noise_ratio: s.noise_ratio,
-  };
+/** How many of entry.losses are set: one per step completed. */
+export function lossCount(entry: RunEntry): number {
+  return Math.min(entry.step, entry.losses.length);
 }
 
-/** Mean over the last 5% of steps (1 to 50), as core/metrics.ts computes train_loss. */
-export function tailLoss(losses: Float32Array, n: number): number {
-  if (n === 0) return NaN;
-  const tail = Math.max(1, Math.min(50, Math.round(n * 0.05)));
-  let sum = 0;
-  for (let i = n - tail; i < n; i++) sum += losses[i];
-  return sum / tail;
+/**
+ * The FINAL_MEASURES of an EvaluationSummary (it has no train_loss) or of a stored
+ * metrics.json (where NaN was written as null): each a number, else null.
+ */
+export function pickMeasures(source: EvaluationSummary | Readonly<Record<string, unknown>>): Measures {
+  const out: Measures = {};
+  for (const { key } of FINAL_MEASURES) {
+    const v = (source as Readonly<Record<string, unknown>>)[key];
+    out[key] = typeof v === 'number' ? v : null;
+  }
+  return out;
 }
 
 export class Session {
@@ -109,8 +103,6 @@ export class Session {
 
   constructor(
     readonly kind: 'live' | 'stored',
-    /** the spec's name, or the stored run's folder */
-    readonly title: string,
     runs: RunConfig[],
     /** the host's training session, for live runs that train (not for runs only shown) */
     readonly ref?: SessionRef,

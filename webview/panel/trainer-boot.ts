@@ -26,6 +26,8 @@ export interface BootOptions {
   initTimeoutMs?: number;
   /** progress lines for the host's log */
   log?: (message: string) => void;
+  /** true once the page no longer wants a worker (it was closed): no worker is created after that */
+  cancelled?: () => boolean;
 }
 
 /** A wasm module with one SIMD instruction: the probe tfjs-backend-wasm itself uses (flags_wasm.ts). */
@@ -48,6 +50,7 @@ export function wasmFlavour(): string {
 export class WorkerSource {
   private url: Promise<string> | undefined;
   private revoke: string | undefined;
+  private disposed = false;
 
   constructor(private readonly workerUrl: string) {}
 
@@ -55,7 +58,9 @@ export class WorkerSource {
     this.url ??= fetchOk(this.workerUrl, 'the training worker').then(async (res) => {
       const text = await res.text();
       const url = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
-      this.revoke = url;
+      // Fetched after dispose(): nobody starts a worker from it (startTrainer is cancelled).
+      if (this.disposed) URL.revokeObjectURL(url);
+      else this.revoke = url;
       return url;
     });
     // A failed fetch may succeed later (e.g. the first one raced a rebuild).
@@ -64,24 +69,28 @@ export class WorkerSource {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.revoke) URL.revokeObjectURL(this.revoke);
     this.revoke = undefined;
     this.url = undefined;
   }
 }
 
-/**
- * A ready worker on the backend `choice` ('auto' means wasm here; WebGL selection is
- * not in this build), else a fresh one on cpu, else an Error with both reasons.
- */
+/** The backend a worker starts for `choice`: 'auto' and 'webgl' mean wasm here (WebGL selection is not in this build). */
+export function backendFor(choice: BackendChoice): 'wasm' | 'cpu' {
+  return choice === 'cpu' ? 'cpu' : 'wasm';
+}
+
+/** A ready worker on backendFor(choice), else a fresh one on cpu, else an Error with both reasons. */
 export async function startTrainer(assets: PanelAssets, source: WorkerSource, choice: BackendChoice, opts: BootOptions = {}): Promise<Trainer> {
   const t0 = performance.now();
-  const wanted: 'wasm' | 'cpu' = choice === 'cpu' ? 'cpu' : 'wasm';
+  const wanted = backendFor(choice);
   try {
     const trainer = await startOnce(assets, source, wanted, opts);
     return { ...trainer, choice, reason: reasonFor(choice, trainer.backend), startupMs: performance.now() - t0 };
   } catch (err) {
     const first = (err as Error).message;
+    if (opts.cancelled?.()) throw err;
     if (wanted === 'cpu') throw new Error(`The training worker did not start on cpu: ${first}`);
     opts.log?.(`wasm backend failed, starting a fresh worker on cpu: ${first}`);
     try {
@@ -108,6 +117,7 @@ async function startOnce(assets: PanelAssets, source: WorkerSource, backend: 'wa
     if (!wasmUrl) throw new Error(`the page lists no URL for ${name}`);
     wasm = { name, bytes: await (await fetchOk(wasmUrl, name)).arrayBuffer() };
   }
+  if (opts.cancelled?.()) throw new Error('cancelled: the panel was closed');
   const client = new TrainerClient(new Worker(url, { name: `rnnlab-trainer-${backend}` }));
   try {
     const info = await awaitReady(client, opts.initTimeoutMs ?? 25000, () => {

@@ -2,7 +2,7 @@
  * The panel's link to the extension host. Everything goes through HostTransport, so a
  * test page can fake the host (its own acquireVsCodeApi, or another transport).
  */
-import { PROTOCOL_VERSION, type FromPanel, type PanelRestoreState, type ToPanel } from '../../src/protocol';
+import { isEnvelope, PROTOCOL_VERSION, type FromPanel, type PanelRestoreState, type ToPanel } from '../../src/protocol';
 
 export interface HostTransport {
   send(msg: FromPanel, transfer?: Transferable[]): void;
@@ -27,8 +27,13 @@ export function vscodeTransport(): HostTransport {
     listen(handler, onInvalid) {
       const onMessage = (e: MessageEvent<unknown>) => {
         const why = invalidToPanel(e.data);
-        if (why) onInvalid(why);
-        else handler(e.data as ToPanel);
+        if (why) return onInvalid(why);
+        try {
+          handler(e.data as ToPanel);
+        } catch (err) {
+          // Whatever the checks above missed: a sentence for the user and the log, not an uncaught error.
+          onInvalid(`${(e.data as { type: string }).type} failed: ${(err as Error)?.message ?? String(err)}`);
+        }
       };
       window.addEventListener('message', onMessage);
       return () => window.removeEventListener('message', onMessage);
@@ -37,17 +42,20 @@ export function vscodeTransport(): HostTransport {
   };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isRunList = (v: unknown) => Array.isArray(v) && v.every((r) => isObj(r) && typeof r.name === 'string' && isObj(r.training) && isObj(r.network));
-const isSessionRef = (v: unknown) => isObj(v) && typeof v.id === 'string' && typeof v.dir === 'string';
-const isEnvelope = (v: unknown) => isObj(v) && isObj(v.meta) && Array.isArray(v.meta.arrays) && v.buffer instanceof ArrayBuffer;
+// As src/protocol.ts's own isRecord, which it does not export.
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Runs the panel can list and train: a step count that sizes the loss buffer, a variant to group by. */
+const isRunList = (v: unknown) =>
+  Array.isArray(v) &&
+  v.every((r) => isRecord(r) && typeof r.name === 'string' && typeof r.variant === 'string' && isRecord(r.network) && isRecord(r.training) && Number.isSafeInteger(r.training.steps) && (r.training.steps as number) >= 0);
+const isSessionRef = (v: unknown) => isRecord(v) && typeof v.id === 'string' && typeof v.dir === 'string';
 
 /**
  * Why a message is not a ToPanel we can use, or undefined. The webview trusts its
  * host, but a version skew after an update must give a message, not a crash.
  */
 export function invalidToPanel(m: unknown): string | undefined {
-  if (!isObj(m) || typeof m.type !== 'string') return 'a message without a type';
+  if (!isRecord(m) || typeof m.type !== 'string') return 'a message without a type';
   switch (m.type) {
     case 'init':
       if (m.version !== PROTOCOL_VERSION) return `protocol version ${String(m.version)} from the host; this panel speaks ${PROTOCOL_VERSION}. Reload the window.`;
@@ -68,7 +76,7 @@ export function invalidToPanel(m: unknown): string | undefined {
     case 'visibility':
       return typeof m.visible === 'boolean' ? undefined : 'visibility without visible';
     case 'showRun':
-      return isRunList([m.run]) && isObj(m.metrics) && isEnvelope(m.view) ? undefined : 'showRun without run, metrics or a view envelope';
+      return isRunList([m.run]) && isRecord(m.metrics) && isEnvelope(m.view) ? undefined : 'showRun without run, metrics or a view envelope';
     case 'stored':
       return typeof m.runName === 'string' && typeof m.folder === 'string' ? undefined : 'stored without runName or folder';
     case 'storeFailed':

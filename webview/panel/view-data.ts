@@ -27,8 +27,10 @@ function checkView(pv: ProjectedView | undefined, name: string, trials: number, 
   }
   const vec3 = (x: unknown) => Array.isArray(x) && x.length === 3 && x.every((n) => typeof n === 'number');
   if (!vec3(pv.centre) || typeof pv.scale !== 'number') throw new Error(`The ${name} view has no centre or scale.`);
-  if (!Array.isArray(pv.axis_labels) || pv.axis_labels.length !== 3) throw new Error(`The ${name} view has no axis labels.`);
-  for (const r of pv.readouts ?? []) {
-    if (!vec3(r.arrow) || typeof r.fraction !== 'number' || typeof r.angle_deg !== 'number') throw new Error(`A readout of the ${name} view lacks arrow, fraction or angle.`);
+  if (!Array.isArray(pv.axis_labels) || pv.axis_labels.length !== 3 || !pv.axis_labels.every((l) => typeof l === 'string')) throw new Error(`The ${name} view has no axis labels.`);
+  if (!Array.isArray(pv.readouts)) throw new Error(`The ${name} view has no readouts.`);
+  for (const r of pv.readouts as unknown[]) {
+    const o = r as Partial<Record<'arrow' | 'fraction' | 'angle_deg', unknown>> | null;
+    if (typeof o !== 'object' || o === null || !vec3(o.arrow) || typeof o.fraction !== 'number' || typeof o.angle_deg !== 'number') throw new Error(`A readout of the ${name} view lacks arrow, fraction or angle.`);
   }
 }

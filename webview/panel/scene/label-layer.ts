@@ -12,6 +12,17 @@ import { h } from '../dom';
 
 export class Label {
   readonly anchor = new Vector3();
+  /** size in CSS pixels, measured once per text (width < 0: measure on the next place()) */
+  width = -1;
+  height = 0;
+  /** set by place(): whether it is drawn, and its top-left corner in CSS pixels */
+  shown = false;
+  x = 0;
+  y = 0;
+  /** the translation last written, in tenths of a pixel */
+  private drawnX = NaN;
+  private drawnY = NaN;
+  private current = '';
 
   constructor(
     readonly el: HTMLElement,
@@ -19,8 +30,25 @@ export class Label {
     readonly priority: number,
   ) {}
 
+  get text(): string {
+    return this.current;
+  }
+
   set text(t: string) {
-    if (this.el.textContent !== t) this.el.textContent = t;
+    if (t === this.current) return;
+    this.current = t;
+    this.el.textContent = t;
+    this.width = -1;
+  }
+
+  /** Writes the transform only when the box moved by a tenth of a pixel or more. */
+  moveTo(x: number, y: number): void {
+    const tx = Math.round(x * 10);
+    const ty = Math.round(y * 10);
+    if (tx === this.drawnX && ty === this.drawnY) return;
+    this.drawnX = tx;
+    this.drawnY = ty;
+    this.el.style.transform = `translate(${tx / 10}px, ${ty / 10}px)`;
   }
 }
 
@@ -30,6 +58,8 @@ const scratch = new Vector3();
 export class LabelLayer {
   readonly element: HTMLElement;
   private readonly labels: Label[] = [];
+  /** the labels placed so far in this place(), reused across frames */
+  private readonly placed: Label[] = [];
 
   constructor(className = 'scene-labels') {
     this.element = h('div', { class: className, attrs: { 'aria-hidden': 'true' } });
@@ -47,35 +77,71 @@ export class LabelLayer {
     l.el.remove();
     const i = this.labels.indexOf(l);
     if (i >= 0) this.labels.splice(i, 1);
+    const j = this.placed.indexOf(l);
+    if (j >= 0) this.placed.splice(j, 1);
   }
 
-  /** Moves every label beside its anchor's screen position (CSS pixels of a width x height canvas). */
+  /** Measure every label again on the next place() (the font may have changed with the theme). */
+  remeasure(): void {
+    for (const l of this.labels) l.width = -1;
+  }
+
+  /**
+   * Moves every label beside its anchor's screen position (CSS pixels of a width x height
+   * canvas). It runs every frame while the camera moves, so the DOM is read in one pass
+   * (sizes, only of labels whose text changed) before it is written in another: at most
+   * one layout per frame, none while only the camera moves.
+   */
   place(camera: Camera, width: number, height: number): void {
-    const origin = toScreen(scratch.set(0, 0, 0), camera, width, height);
-    const ox = origin?.x ?? width / 2;
-    const placed: { x: number; y: number; w: number; h: number }[] = [];
+    const ox = toScreen(scratch.set(0, 0, 0), camera, width, height) ? scratch.x : width / 2;
     for (const l of this.labels) {
-      const p = toScreen(scratch.copy(l.anchor), camera, width, height);
-      l.el.hidden = !p || l.el.textContent === '';
-      if (!p || l.el.hidden) continue;
+      l.shown = l.text !== '' && toScreen(scratch.copy(l.anchor), camera, width, height);
+      if (l.shown) {
+        l.x = scratch.x;
+        l.y = scratch.y;
+      }
+      if (l.el.hidden === l.shown) l.el.hidden = !l.shown;
+    }
+    for (const l of this.labels) {
+      if (!l.shown || l.width >= 0) continue;
       const w = l.el.offsetWidth;
-      const hgt = l.el.offsetHeight;
+      l.height = l.el.offsetHeight;
+      // Not laid out yet (a hidden panel): measure again next time.
+      l.width = w > 0 ? w : -1;
+    }
+    this.placed.length = 0;
+    for (const l of this.labels) {
+      if (!l.shown) continue;
+      const w = Math.max(0, l.width);
+      const hgt = l.height;
       // Beside the anchor, away from the origin, but always whole inside the canvas: a
       // clipped "…% in view" label would be misread.
-      const box = { x: clamp(p.x >= ox ? p.x + GAP : p.x - GAP - w, 0, width - w), y: clamp(p.y - hgt / 2, 0, height - hgt), w, h: hgt };
+      l.x = clamp(l.x >= ox ? l.x + GAP : l.x - GAP - w, 0, width - w);
+      l.y = clamp(l.y - hgt / 2, 0, height - hgt);
       for (let tries = 0; tries < 6; tries++) {
-        const hit = placed.find((o) => box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h);
+        const hit = this.overlapping(l);
         if (!hit) break;
-        box.y = hit.y + hit.h + 1 + hgt <= height ? hit.y + hit.h + 1 : Math.max(0, hit.y - hgt - 1);
+        l.y = hit.y + hit.height + 1 + hgt <= height ? hit.y + hit.height + 1 : Math.max(0, hit.y - hgt - 1);
       }
-      placed.push(box);
-      l.el.style.transform = `translate(${box.x.toFixed(1)}px, ${box.y.toFixed(1)}px)`;
+      this.placed.push(l);
+      l.moveTo(l.x, l.y);
     }
   }
 
   dispose(): void {
     this.element.remove();
     this.labels.length = 0;
+    this.placed.length = 0;
+  }
+
+  /** The first label already placed whose box overlaps l's. */
+  private overlapping(l: Label): Label | undefined {
+    const w = Math.max(0, l.width);
+    for (const o of this.placed) {
+      const ow = Math.max(0, o.width);
+      if (l.x < o.x + ow && o.x < l.x + w && l.y < o.y + o.height && o.y < l.y + l.height) return o;
+    }
+    return undefined;
   }
 }
 
@@ -84,8 +150,10 @@ function clamp(v: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(v, hi));
 }
 
-function toScreen(v: Vector3, camera: Camera, width: number, height: number): { x: number; y: number } | undefined {
+/** Projects v in place to CSS pixels (v.x, v.y); false when it lies outside the depth range. */
+function toScreen(v: Vector3, camera: Camera, width: number, height: number): boolean {
   v.project(camera);
-  if (v.z < -1 || v.z > 1) return undefined;
-  return { x: ((v.x + 1) / 2) * width, y: ((1 - v.y) / 2) * height };
+  if (v.z < -1 || v.z > 1) return false;
+  v.set(((v.x + 1) / 2) * width, ((1 - v.y) / 2) * height, v.z);
+  return true;
 }

@@ -45,10 +45,6 @@ export class RenderScheduler {
     if (visible && this.dirty.size > 0 && this.frame === 0) this.frame = requestAnimationFrame(() => this.flush());
   }
 
-  get isVisible(): boolean {
-    return this.visible;
-  }
-
   forget(view: Renderable): void {
     this.dirty.delete(view);
   }

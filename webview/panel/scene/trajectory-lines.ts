@@ -29,7 +29,7 @@ import {
 import { LineMaterial } from 'three/examples/jsm/lines/LineMaterial.js';
 import { LineSegments2 } from 'three/examples/jsm/lines/LineSegments2.js';
 import { LineSegmentsGeometry } from 'three/examples/jsm/lines/LineSegmentsGeometry.js';
-import { mix, type Rgb } from '../colour';
+import type { Rgb } from '../colour';
 
 export interface TrajectoryInput {
   /** [trials][steps][3] in the basis of the view */
@@ -46,10 +46,17 @@ export interface TrajectoryInput {
 }
 
 const lin = new Color();
+const GREY: Rgb = [128, 128, 128];
 
-/** sRGB 0-255 to the renderer's linear working space: vertex colours are not converted by three. */
-function linear(c: Rgb): Color {
-  return lin.setRGB(c[0] / 255, c[1] / 255, c[2] / 255, SRGBColorSpace);
+/**
+ * `a` mixed with `b` by t (0: a, 1: b) in sRGB 0-255, written as the renderer's linear
+ * working space into out[o..o+2]: vertex colours are not converted by three.
+ */
+function writeLinear(out: Float32Array, o: number, a: Rgb, b: Rgb, t: number): void {
+  lin.setRGB((a[0] + (b[0] - a[0]) * t) / 255, (a[1] + (b[1] - a[1]) * t) / 255, (a[2] + (b[2] - a[2]) * t) / 255, SRGBColorSpace);
+  out[o] = lin.r;
+  out[o + 1] = lin.g;
+  out[o + 2] = lin.b;
 }
 
 /** Two xyz per segment, for positions and for colours; rewritten in place. */
@@ -85,6 +92,9 @@ export class TrajectoryLines {
   /** normalised points [trials][steps][3] */
   private world = new Float32Array(0);
   private pointColours: Rgb[] = [];
+  /** every trial's line colour at one time step, for writeLines */
+  private colourAt = new Float32Array(0);
+  private colourNext = new Float32Array(0);
   private cutoff = 1;
 
   constructor(marker: Texture) {
@@ -186,26 +196,46 @@ export class TrajectoryLines {
     }
   }
 
+  /** Segment k of trial b runs from point k to k + 1; a point's colour is computed once, for both segments that share it. */
   private writeLines(background: Rgb, fadeFrom: number): void {
     const { trials, steps, world } = this;
     const P = this.segments.positions;
     const C = this.segments.colours;
     const last = Math.max(1, steps - 1);
-    let v = 0;
+    if (this.colourAt.length < trials * 3) {
+      this.colourAt = new Float32Array(trials * 3);
+      this.colourNext = new Float32Array(trials * 3);
+    }
+    const fill = (out: Float32Array, k: number) => {
+      const t = fadeFrom + (1 - fadeFrom) * (k / last);
+      for (let b = 0; b < trials; b++) writeLinear(out, b * 3, background, this.pointColours[b] ?? GREY, t);
+    };
+    let here = this.colourAt;
+    let next = this.colourNext;
+    if (steps > 1) fill(here, 0);
+    let o = 0;
     for (let k = 0; k < steps - 1; k++) {
+      fill(next, k + 1);
       for (let b = 0; b < trials; b++) {
-        for (const kk of [k, k + 1]) {
-          const src = (b * steps + kk) * 3;
-          P[v * 3] = world[src];
-          P[v * 3 + 1] = world[src + 1];
-          P[v * 3 + 2] = world[src + 2];
-          const c = linear(mix(background, this.pointColours[b] ?? [128, 128, 128], fadeFrom + (1 - fadeFrom) * (kk / last)));
-          C[v * 3] = c.r;
-          C[v * 3 + 1] = c.g;
-          C[v * 3 + 2] = c.b;
-          v++;
-        }
+        const src = (b * steps + k) * 3;
+        // start (point k) then end (point k + 1): the six floats of one segment
+        P[o] = world[src];
+        P[o + 1] = world[src + 1];
+        P[o + 2] = world[src + 2];
+        P[o + 3] = world[src + 3];
+        P[o + 4] = world[src + 4];
+        P[o + 5] = world[src + 5];
+        C[o] = here[b * 3];
+        C[o + 1] = here[b * 3 + 1];
+        C[o + 2] = here[b * 3 + 2];
+        C[o + 3] = next[b * 3];
+        C[o + 4] = next[b * 3 + 1];
+        C[o + 5] = next[b * 3 + 2];
+        o += 6;
       }
+      const done = here;
+      here = next;
+      next = done;
     }
     const g = this.lines.geometry;
     (g.getAttribute('instanceStart') as InterleavedBufferAttribute).data.needsUpdate = true;
@@ -224,11 +254,10 @@ export class TrajectoryLines {
     const C = col.array as Float32Array;
     for (let b = 0; b < trials; b++) {
       const src = (b * steps + k) * 3;
-      P.set(world.subarray(src, src + 3), b * 3);
-      const c = linear(this.pointColours[b] ?? [128, 128, 128]);
-      C[b * 3] = c.r;
-      C[b * 3 + 1] = c.g;
-      C[b * 3 + 2] = c.b;
+      P[b * 3] = world[src];
+      P[b * 3 + 1] = world[src + 1];
+      P[b * 3 + 2] = world[src + 2];
+      writeLinear(C, b * 3, GREY, this.pointColours[b] ?? GREY, 1);
     }
     pos.needsUpdate = true;
     col.needsUpdate = true;

@@ -184,6 +184,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
 
   setTheme(theme: Theme): void {
     this.theme = theme;
+    this.labels.remeasure();
     this.applyTheme();
     if (this.data) this.redraw();
     this.requestRender();
@@ -192,10 +193,6 @@ export class TrajectoryView implements Renderable, LinkedCamera {
   /** How far most of the drawn activity reaches from the centre (90th percentile, world units; 0 without data). */
   radius(): number {
     return this.lines.hasData ? this.lines.radius() : 0;
-  }
-
-  get hasData(): boolean {
-    return this.data !== undefined;
   }
 
   render(): void {
@@ -212,11 +209,6 @@ export class TrajectoryView implements Renderable, LinkedCamera {
   gpuMemory(): GpuMemory {
     const info = this.renderer.info;
     return { geometries: info.memory.geometries, textures: info.memory.textures, programs: info.programs?.length ?? 0 };
-  }
-
-  /** The underlying canvas (tests lose and restore its context). */
-  get canvasElement(): HTMLCanvasElement {
-    return this.canvas;
   }
 
   dispose(): void {
@@ -273,7 +265,6 @@ export class TrajectoryView implements Renderable, LinkedCamera {
 
     const explained = basis === 'pca' ? meta.explained : undefined;
     this.axes.setNames(pv.axis_labels.map((name, j) => (explained?.[j] !== undefined ? `${name} ${percent(explained[j])}` : shortAxis(name))));
-    this.axes.setLength(1);
 
     this.syncArrows(pv);
     setText(this.subtitle, `${meta.runName} · ${meta.final ? 'final' : 'step'} ${meta.step}/${meta.steps}`);

@@ -33,15 +33,6 @@ export interface HeaderActions {
   showLive(): void;
 }
 
-const STATE_TEXT: Record<PanelState, string> = {
-  starting: 'starting',
-  idle: 'idle',
-  training: 'training',
-  paused: 'paused',
-  stopping: 'stopping',
-  failed: 'failed',
-};
-
 export class Header {
   readonly element: HTMLElement;
   private readonly title = h('h1', { class: 'spec-name' });
@@ -84,7 +75,7 @@ export class Header {
     setText(this.mode, m.mode === 'stored' ? 'stored run' : '');
     this.mode.hidden = m.mode !== 'stored';
     this.liveBtn.hidden = !m.canShowLive;
-    setText(this.badge, STATE_TEXT[m.state]);
+    setText(this.badge, m.state);
     this.badge.dataset.state = m.state;
 
     const active = m.state === 'training' || m.state === 'paused';

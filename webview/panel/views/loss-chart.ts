@@ -10,7 +10,7 @@ import { css, mix, type Rgb } from '../colour';
 import { h } from '../dom';
 import { fmt } from '../format';
 import type { Renderable, RenderScheduler } from '../scene/render-scheduler';
-import type { RunEntry, Session } from '../session';
+import { lossCount, type RunEntry, type Session } from '../session';
 import type { Theme } from '../theme';
 
 const M = { left: 54, right: 14, top: 12, bottom: 30 };
@@ -88,7 +88,7 @@ export class LossChart implements Renderable {
     let lo = Infinity;
     let hi = -Infinity;
     for (const r of runs) {
-      for (let i = 0; i < r.lossCount; i++) {
+      for (let i = 0, n = lossCount(r); i < n; i++) {
         const v = r.losses[i];
         if (v > 0 && Number.isFinite(v)) {
           lo = Math.min(lo, v);
@@ -135,7 +135,7 @@ export class LossChart implements Renderable {
       ctx.lineJoin = 'round';
       ctx.beginPath();
       let pen = false;
-      for (let i = 0; i < r.lossCount; i++) {
+      for (let i = 0, n = lossCount(r); i < n; i++) {
         const v = r.losses[i];
         if (!(v > 0) || !Number.isFinite(v)) {
           pen = false;
@@ -233,7 +233,6 @@ export class LossChart implements Renderable {
     for (const s of this.legend.querySelectorAll<HTMLElement>('.swatch.line')) {
       s.style.backgroundColor = css(series[Number(s.dataset.series) % series.length] ?? ([128, 128, 128] as Rgb));
     }
-    for (const s of this.legend.querySelectorAll<HTMLElement>('.swatch.dot')) s.style.backgroundColor = css(this.theme.muted);
   }
 }
 

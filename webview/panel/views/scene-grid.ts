@@ -65,13 +65,16 @@ export class SceneGrid {
     }
     for (const name of variants) {
       if (this.views.has(name)) continue;
-      this.views.set(name, new TrajectoryView(name, {
+      const view = new TrajectoryView(name, {
         scheduler: this.scheduler,
         link: this.link,
         theme: this.theme,
         onResetRequest: () => this.resetCameras(),
         onDataFramed: () => this.frameAll(),
-      }));
+      });
+      // The scrubber applies to views made after it moved too; the others follow setTime.
+      if (this.time < 1) view.setTime(this.time);
+      this.views.set(name, view);
     }
     this.grid.replaceChildren(...variants.map((v) => this.views.get(v)!.element));
     this.grid.dataset.count = String(variants.length);
@@ -83,7 +86,6 @@ export class SceneGrid {
     const v = this.views.get(variant);
     if (!v) return;
     v.show(view, this.basis, meta);
-    v.setTime(this.time);
     this.updateLegend(view);
   }
 
