@@ -4,7 +4,7 @@
  */
 import type { RunResult } from './train';
 import type { AnalysisMetrics } from './analysis';
-import { outputStd } from './model';
+import { outputStd } from './output-scale';
 
 export interface RunMetrics extends AnalysisMetrics {
   name: string;

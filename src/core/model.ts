@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkConfig, Rng, TrainableSet } from './types';
+import { outputStd } from './output-scale';
+
 
 export interface NetworkDims {
   N: number;
@@ -20,12 +22,6 @@ export interface WeightArrays extends NetworkDims {
   h0: Float32Array;
 }
 
-/** Standard deviation of the W_out entries at initialisation (paper-spec 1.3). */
-export function outputStd(scale: NetworkConfig['output_scale'], N: number): number {
-  if (scale === 'small') return 1 / N; // sigma_out = 1/sqrt(N): aligned
-  if (scale === 'large') return 1 / Math.sqrt(N); // sigma_out = 1: oblique
-  return scale / Math.sqrt(N);
-}
 
 /**
  * Draws the initial weights from the 'weights' stream, always in the order
