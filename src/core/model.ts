@@ -7,7 +7,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkConfig, Rng, TrainableSet } from './types';
 import { outputStd } from './output-scale';
 
-
 export interface NetworkDims {
   N: number;
   dIn: number;
