@@ -9,7 +9,7 @@ import type { JsonSchema } from '../../src/spec/schema';
 export const GENERATED_TYPES_PATH = 'src/spec/types.gen.ts';
 
 /** `cyclingTask` -> `CyclingTaskSpec`; the schema's root is `RnnSpec`. */
-export function typeName(definition: string): string {
+function typeName(definition: string): string {
   return `${definition[0]!.toUpperCase()}${definition.slice(1)}Spec`;
 }
 

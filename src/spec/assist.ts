@@ -4,7 +4,7 @@
  * comes from the schema (descriptions, defaults, ranges) and, for task kinds, from the
  * task registry.
  */
-import { isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { TASKS } from '../core/tasks/registry';
 import { cursorContext, type KeyContext, type ValueContext } from './cursor-context';
 import { defaultFor, type DefaultContext } from './defaults';
@@ -36,13 +36,20 @@ export interface SpecCompletion {
   documentation?: string;
 }
 
-/** The document's value, as far as it parses; hover and completion work on half-written specs. */
-function tolerantValue(text: string): Json | undefined {
+/** Hover and completion work on half-written specs: repeated keys are no obstacle. */
+const TOLERANT = { uniqueKeys: false, merge: true } as const;
+
+/** The document's value, as far as it parses. */
+function valueOf(doc: Document): Json | undefined {
   try {
-    return toJson(parseDocument(text, { uniqueKeys: false, merge: true }).toJS({ maxAliasCount: 100 }));
+    return toJson(doc.toJS({ maxAliasCount: 100 }));
   } catch {
     return undefined;
   }
+}
+
+function tolerantValue(text: string): Json | undefined {
+  return valueOf(parseDocument(text, TOLERANT));
 }
 
 /**
@@ -68,21 +75,21 @@ function contains(span: Span | undefined, offset: number): span is Span {
 }
 
 /** The innermost key or scalar value under the cursor. */
-function hitAt(node: unknown, offset: number, path: SpecPath): Hit | undefined {
+function hitAt(doc: Document, node: unknown, offset: number, path: SpecPath): Hit | undefined {
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
-      const k = keyString(pair.key);
+      const k = keyString(pair.key, doc);
       const ks = nodeSpan(pair.key);
       if (contains(ks, offset)) return { path: [...path, k], on: 'key', span: ks };
-      const inner = hitAt(pair.value, offset, [...path, k]);
+      const inner = hitAt(doc, pair.value, offset, [...path, k]);
       if (inner !== undefined) return inner;
     }
     return undefined;
   }
   if (isSeq(node)) {
     for (let i = 0; i < node.items.length; i++) {
-      const inner = hitAt(node.items[i], offset, [...path, i]);
+      const inner = hitAt(doc, node.items[i], offset, [...path, i]);
       if (inner !== undefined) return inner;
     }
     return undefined;
@@ -97,10 +104,10 @@ function isKindPath(path: SpecPath): boolean {
 }
 
 export function hoverAt(text: string, offset: number): SpecHover | undefined {
-  const doc = parseDocument(text, { uniqueKeys: false });
-  const hit = hitAt(doc.contents, offset, []);
+  const doc = parseDocument(text, TOLERANT);
+  const hit = hitAt(doc, doc.contents, offset, []);
   if (hit === undefined) return undefined;
-  const value = tolerantValue(text);
+  const value = valueOf(doc);
   if (isKindPath(hit.path)) {
     const here = valueAt(withVariantKinds(value), hit.path);
     if (hit.on === 'value' && isTaskKind(here)) return { markdown: taskMarkdown(here), ...hit.span };

@@ -54,7 +54,8 @@ function unquote(k: string): string {
 }
 
 function lineInfo(line: string): LineInfo {
-  const m = /^(\s*)(-(?:\s+|$))?(.*)$/.exec(line)!;
+  // `s`: a lone \r or U+2028 inside a line is content like any other character, not an end
+  const m = /^(\s*)(-(?:\s+|$))?(.*)$/s.exec(line)!;
   const indent = m[1]!.length;
   const dash = m[2] !== undefined;
   const content = m[3]!;

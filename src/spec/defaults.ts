@@ -5,7 +5,7 @@
  */
 import type { TaskKind } from '../core/types';
 import { flatten } from './describe';
-import { isObject, type Json } from './json';
+import { isObject, type Json, type JsonObject } from './json';
 import type { JsonSchema } from './schema';
 
 /** What a by-task default may depend on besides the task. */
@@ -25,7 +25,7 @@ export function outputScaleColumn(scale: 'small' | 'large' | number): 'small' | 
 }
 
 /** The nearest of the table's g columns (0.7, 1.5); a tie goes to the larger, the paper's main setting. */
-export function gColumn(g: number, columns: readonly string[]): string | undefined {
+function gColumn(g: number, columns: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of columns) {
@@ -48,10 +48,18 @@ export function defaultFor(schema: JsonSchema, ctx: DefaultContext): Json | unde
 
 function lookupByTask(entry: Json, ctx: DefaultContext): Json | undefined {
   if (!isObject(entry)) return entry;
-  const byScale = entry[outputScaleColumn(ctx.output_scale)];
+  const cell = tableCell(entry, ctx);
+  return cell === undefined ? undefined : cell.value;
+}
+
+/** The cell of a task's table (output-scale column, then g column) that applies in ctx. */
+export function tableCell(entry: JsonObject, ctx: DefaultContext): { scale: 'small' | 'large'; g: string; value: Json } | undefined {
+  const scale = outputScaleColumn(ctx.output_scale);
+  const byScale = entry[scale];
   if (!isObject(byScale)) return undefined;
-  const col = gColumn(ctx.g, Object.keys(byScale));
-  return col === undefined ? undefined : byScale[col];
+  const g = gColumn(ctx.g, Object.keys(byScale));
+  const value = g === undefined ? undefined : byScale[g];
+  return g === undefined || value === undefined ? undefined : { scale, g, value };
 }
 
 /**
@@ -69,11 +77,7 @@ export function completeObject(schema: JsonSchema, ctx: DefaultContext, ...layer
     if (out[k] !== undefined) continue;
     const d = defaultFor(sub, ctx);
     if (d === undefined) throw new Error(`the schema gives no default for ${k}`);
-    out[k] = structuredCloneJson(d);
+    out[k] = structuredClone(d);
   }
   return out;
-}
-
-function structuredCloneJson(v: Json): Json {
-  return Array.isArray(v) ? v.map(structuredCloneJson) : isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, structuredCloneJson(x)])) : v;
 }

@@ -118,7 +118,7 @@ export function oneOf(items: string[]): string {
   return items.length === 1 ? items[0]! : `one of ${items.join(', ')}`;
 }
 
-export function orList(items: string[]): string {
+function orList(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 

@@ -20,7 +20,8 @@ export type DiagnosticCode =
   | 'memory-limit'
   | 'duplicate-variant'
   | 'variant-kind-change'
-  | 'view-trials';
+  | 'view-trials'
+  | 't-min-past-trial'; // evaluation.t_min leaves no state of the trial to measure
 
 /** Where a value lives in the spec: keys and list indices from the document root. */
 export type SpecPath = readonly (string | number)[];

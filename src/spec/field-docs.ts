@@ -1,12 +1,12 @@
 /** Markdown about a field or a task, shared by hover and completion. */
 import { TASKS } from '../core/tasks/registry';
 import type { TaskKind } from '../core/types';
-import { defaultFor, gColumn, outputScaleColumn, type DefaultContext } from './defaults';
+import { defaultFor, outputScaleColumn, tableCell, type DefaultContext } from './defaults';
 import { defaultText, flatten, rangeText, typeText, yamlLiteral } from './describe';
 import type { SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { isObject, type Json } from './json';
-import { definition, descriptionOf, isTaskKind, taskParamNames, taskSchema, type JsonSchema } from './schema';
+import { definition, descriptionOf, specKind, taskParamNames, taskSchema, type JsonSchema } from './schema';
 
 function networkField<T>(network: Json | undefined, key: string, ok: (v: Json) => v is T & Json): T | undefined {
   const v = isObject(network) ? network[key] : undefined;
@@ -21,7 +21,8 @@ const isNumber = (v: Json): v is number => typeof v === 'number' && Number.isFin
  * and, for a path inside a variant, the variant's network over the top-level one.
  */
 export function defaultContext(value: Json | undefined, path: SpecPath): DefaultContext | undefined {
-  if (!isObject(value) || !isObject(value.task) || !isTaskKind(value.task.kind)) return undefined;
+  const kind = specKind(value);
+  if (kind === undefined || !isObject(value)) return undefined;
   const net = definition('network').properties ?? {};
   const layers: (Json | undefined)[] = [value.network];
   if (path[0] === 'variants' && typeof path[1] === 'number' && Array.isArray(value.variants)) {
@@ -33,7 +34,7 @@ export function defaultContext(value: Json | undefined, path: SpecPath): Default
     for (const l of layers) found = networkField(l, key, ok) ?? found;
     return found ?? (flatten(net[key] ?? {}).default as T);
   };
-  return { kind: value.task.kind, output_scale: pick('output_scale', isScale), g: pick('g', isNumber) };
+  return { kind, output_scale: pick('output_scale', isScale), g: pick('g', isNumber) };
 }
 
 function defaultLine(schema: JsonSchema, ctx: DefaultContext | undefined): string | undefined {
@@ -45,9 +46,8 @@ function defaultLine(schema: JsonSchema, ctx: DefaultContext | undefined): strin
   if (d === undefined) return 'Default: by task (see above)';
   const table = flatten(schema)['x-default-by-task'];
   const entry = isObject(table) ? table[ctx.kind] : undefined;
-  const detail = isObject(entry)
-    ? `${ctx.kind}, ${outputScaleColumn(ctx.output_scale)} output, g column ${gColumn(ctx.g, Object.keys(isObject(entry.large) ? entry.large : {})) ?? '?'}`
-    : ctx.kind;
+  const cell = isObject(entry) ? tableCell(entry, ctx) : undefined;
+  const detail = isObject(entry) ? `${ctx.kind}, ${outputScaleColumn(ctx.output_scale)} output, g column ${cell?.g ?? '?'}` : ctx.kind;
   return `Default here: \`${yamlLiteral(d)}\` (${detail})`;
 }
 

@@ -16,8 +16,8 @@ export function isObject(v: Json | undefined): v is JsonObject {
 export function toJson(v: unknown): Json {
   if (v === null || v === undefined) return null;
   if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
-  if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) return v.map(toJson);
+  // `!!timestamp 2001-12-14`, or a plain date under `%YAML 1.1`, parses to a Date
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'object') {
     const out: JsonObject = {};

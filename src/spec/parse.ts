@@ -2,11 +2,11 @@
  * YAML text to a value plus source positions. Syntax problems become diagnostics here;
  * everything about the meaning of the value is checked later against the schema.
  */
-import { isMap, isPair, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic, DiagnosticCode, SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { toJson, type Json } from './json';
-import { keyString, SpecSource, type Span } from './source-map';
+import { keyString, nodeSpan, SpecSource, type Span } from './source-map';
 
 export interface ParsedText {
   source: SpecSource;
@@ -41,14 +41,60 @@ export function parseSpecText(text: string): ParsedText {
   for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(source, w, 'warning'));
   diagnostics.push(...duplicateKeys(source, doc.contents, []));
   if (syntaxErrors > 0) return { source, value: undefined, diagnostics };
+  const expansion = expansionProblems(source, doc);
+  if (expansion.length > 0) return { source, value: undefined, diagnostics: [...diagnostics, ...expansion] };
   try {
     return { source, value: toJson(doc.toJS({ maxAliasCount: 100 })), diagnostics };
   } catch (err) {
-    // Only alias expansion can fail here (a "billion laughs" document).
-    const message = `The YAML cannot be expanded: ${err instanceof Error ? err.message : String(err)}. Write the values out instead of using many aliases.`;
-    diagnostics.push({ ...source.range({ start: 0, end: 0 }), severity: 'error', message, code: 'yaml.ALIAS_EXPANSION', path: [] });
+    // What is left to fail here is alias expansion past maxAliasCount (a "billion laughs" document).
+    const reason = err instanceof Error ? err.message : String(err);
+    const hint = /alias count/i.test(reason) ? ' Write the values out instead of using many aliases.' : '';
+    diagnostics.push({ ...source.range({ start: 0, end: 0 }), severity: 'error', message: `The YAML cannot be expanded: ${reason}.${hint}`, code: 'yaml.ALIAS_EXPANSION', path: [] });
     return { source, value: undefined, diagnostics };
   }
+}
+
+/**
+ * Aliases without an anchor before them and merge keys (<<) whose value is not a mapping:
+ * the yaml parser accepts both and only fails when it builds the value, without a position.
+ */
+function expansionProblems(source: SpecSource, doc: Document): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (node: unknown, fallback: unknown, code: DiagnosticCode, message: string): void => {
+    const span = nodeSpan(node) ?? nodeSpan(fallback) ?? { start: 0, end: 0 };
+    out.push({ ...source.range(span), severity: 'error', code, message, path: [] });
+  };
+  const target = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  // in document order, as yaml resolves an alias: to the last anchor of its name before it
+  const anchors = new Set<string>();
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) {
+        at(node, undefined, 'yaml.BAD_ALIAS', `YAML: the alias *${node.source} refers to no anchor. Write &${node.source} before the value it stands for, earlier in the file, or write the value out.`);
+      }
+    } else if ((isScalar(node) || isCollection(node)) && node.anchor !== undefined) {
+      anchors.add(node.anchor);
+    } else if (isPair(node) && isScalar(node.key) && typeof node.key.value === 'symbol') {
+      // a merge key <<: its value, or each item of a list value, must be a mapping
+      const value = target(node.value);
+      const sources = isSeq(value) ? value.items : [node.value];
+      for (const item of sources) {
+        if (isAlias(item) && item.resolve(doc) === undefined) continue; // reported as an alias
+        const merged = target(item);
+        if (!isMap(merged)) {
+          // through an alias of a list, the items are elsewhere: underline the alias here
+          at(isAlias(node.value) ? node.value : item, node.key, 'yaml.BAD_MERGE', `YAML: a merge key << takes a mapping, an alias of one (<<: *base) or a list of them, not ${describeNode(merged)}.`);
+        }
+      }
+    }
+  });
+  return out;
+}
+
+function describeNode(node: unknown): string {
+  if (isSeq(node)) return 'a list';
+  if (!isScalar(node) || node.value === null || node.value === undefined) return 'an empty value';
+  return typeof node.value === 'string' ? JSON.stringify(node.value) : String(node.value);
 }
 
 function yamlDiagnostic(source: SpecSource, e: YAMLError, severity: 'error' | 'warning'): Diagnostic {
@@ -68,7 +114,7 @@ function duplicateKeys(source: SpecSource, node: unknown, path: SpecPath): Diagn
     const seen = new Map<string, number>();
     for (const item of node.items) {
       if (!isPair(item)) continue;
-      const k = keyString(item.key);
+      const k = keyString(item.key, source.doc);
       const keyNode = item.key as Node | null;
       const start = keyNode?.range?.[0];
       const end = keyNode?.range?.[1];

@@ -8,7 +8,8 @@ import { isObject, type Json, type JsonObject } from './json';
 import { parseSpecText } from './parse';
 import { diagnosticAt, issueDiagnostic } from './report';
 import { runDiagnostics } from './run-checks';
-import { isTaskKind } from './schema';
+import { specKind, TASK_KINDS } from './schema';
+import { valueAt } from './schema-walk';
 import type { RnnSpec } from './types.gen';
 import { validate, type SchemaIssue } from './validate';
 import { variantDiagnostics, withTaskHint } from './variant-checks';
@@ -17,7 +18,6 @@ import { specName } from './names';
 import type { SpecSource } from './source-map';
 
 export { specName };
-export { resolveRuns } from './variants';
 
 export interface LoadedSpec {
   /** Every run of the spec; empty when any diagnostic is an error. */
@@ -29,7 +29,7 @@ export interface LoadedSpec {
   spec?: RnnSpec;
 }
 
-const START = 'Start with a line task: { kind: cycling } (or flipflop, mante, romo, complex_sine, sine).';
+const START = `Start with a line task: { kind: ${TASK_KINDS[0]} } (or ${TASK_KINDS.slice(1).join(', ')}).`;
 
 export function loadSpec(text: string, fileName?: string): LoadedSpec {
   const parsed = parseSpecText(text);
@@ -38,7 +38,7 @@ export function loadSpec(text: string, fileName?: string): LoadedSpec {
   const done = (spec?: RnnSpec, runs: RunConfig[] = []): LoadedSpec => ({
     runs: diagnostics.some((d) => d.severity === 'error') ? [] : runs,
     diagnostics: sortDiagnostics(diagnostics),
-    name: specName(spec ?? nameOnly(value), fileName),
+    name: specName(nameOnly(value), fileName),
     ...(spec !== undefined ? { spec } : {}),
   });
   if (value === undefined) return done();
@@ -47,8 +47,7 @@ export function loadSpec(text: string, fileName?: string): LoadedSpec {
     diagnostics.push(diagnosticAt(source, [], 'map', 'not-a-mapping', message));
     return done();
   }
-  const task = value.task;
-  const kind = isObject(task) && isTaskKind(task.kind) ? task.kind : undefined;
+  const kind = specKind(value);
   const issues = validate(value);
   for (const issue of issues) diagnostics.push(issueDiagnostic(source, kind !== undefined ? withTaskHint(issue, kind) : issue));
   diagnostics.push(...variantDiagnostics(value, source));
@@ -62,40 +61,51 @@ export function loadSpec(text: string, fileName?: string): LoadedSpec {
   return done(spec, expandSeeds(variants, seedCount(spec)));
 }
 
+const startsWith = (path: SpecPath, prefix: SpecPath): boolean => prefix.length <= path.length && prefix.every((seg, i) => seg === path[i]);
+
 /**
  * "Every problem at once": cross-field checks (an odd cycling batch, the memory limit)
  * still run when some fields are invalid, on a copy without those fields (so their
- * defaults apply). Findings about a removed field are dropped: they would describe a
- * value the user did not write.
+ * defaults apply). A bad list item takes its whole list with it (the default list
+ * applies), except in variants: a variant that is itself bad (not a mapping, no valid name) is
+ * left out of the checks, and the others keep their indices. Findings about a removed
+ * field are dropped, and so is the memory limit whenever a field was removed: it depends
+ * on nearly every field, and the defaults standing in would be values the user did not write.
  */
 function checksDespiteErrors(value: JsonObject, issues: readonly SchemaIssue[], source: SpecSource): Diagnostic[] {
   const repaired = structuredClone(value);
   const removed: SpecPath[] = [];
+  const skipped = new Set<number>();
   for (const issue of issues) {
+    const variant = issue.path[0] === 'variants' && typeof issue.path[1] === 'number' ? issue.path[1] : undefined;
+    if (variant !== undefined && (issue.path.length === 2 || issue.path[2] === 'name')) {
+      skipped.add(variant);
+      continue;
+    }
     if (issue.on === 'map') return []; // a required key is missing: nothing to resolve from
-    // a bad list item takes its whole list with it (the default list applies)
-    const cut = issue.path.findIndex((seg) => typeof seg === 'number');
-    const path = cut > 0 && issue.path[0] !== 'variants' ? issue.path.slice(0, cut) : issue.path;
+    const cut = issue.path.findIndex((seg, i) => typeof seg === 'number' && i >= (variant !== undefined ? 2 : 0));
+    const path = cut >= 0 ? issue.path.slice(0, cut) : issue.path;
+    if (removed.some((p) => startsWith(path, p))) continue; // already gone with an enclosing field
     if (path.length === 0 || !removeAt(repaired, path)) return [];
     removed.push(path);
   }
-  if (validate(repaired).length || variantDiagnostics(repaired, source).some((d) => d.severity === 'error')) return [];
-  const variants = resolveVariants(asSpec(repaired));
-  const related = (a: SpecPath, b: SpecPath) => a.slice(0, b.length).every((seg, i) => seg === b[i]) || b.slice(0, a.length).every((seg, i) => seg === a[i]);
-  return runDiagnostics(repaired, variants, source).filter((d) => !removed.some((p) => related(d.path, p)));
+  // the kept variants, checked and resolved on their own, then given back their indices
+  const kept = Array.isArray(repaired.variants) ? repaired.variants.flatMap((v, i) => (skipped.has(i) ? [] : [{ v, i }])) : [];
+  const checked: JsonObject = skipped.size === 0 ? repaired : { ...repaired, variants: kept.map(({ v }) => v) };
+  if (validate(checked).length || variantDiagnostics(checked, source).some((d) => d.severity === 'error')) return [];
+  const variants = resolveVariants(asSpec(checked)).map((v) => (v.index === undefined ? v : { ...v, index: kept[v.index]!.i }));
+  const related = (a: SpecPath, b: SpecPath) => startsWith(a, b) || startsWith(b, a);
+  return runDiagnostics(repaired, variants, source).filter(
+    (d) => !removed.some((p) => related(d.path, p)) && !(d.code === 'memory-limit' && removed.length > 0),
+  );
 }
 
+/** Deletes the key at path (never a list item: that would shift the indices after it). */
 function removeAt(root: JsonObject, path: SpecPath): boolean {
-  let node: Json | undefined = root;
-  for (const seg of path.slice(0, -1)) {
-    if (Array.isArray(node) && typeof seg === 'number') node = node[seg];
-    else if (isObject(node) && typeof seg === 'string') node = node[seg];
-    else return false;
-  }
+  const parent = valueAt(root, path.slice(0, -1));
   const last = path[path.length - 1];
-  if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
-  else if (isObject(node) && typeof last === 'string') delete node[last];
-  else return false;
+  if (!isObject(parent) || typeof last !== 'string') return false;
+  delete parent[last];
   return true;
 }
 

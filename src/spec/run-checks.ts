@@ -10,9 +10,10 @@ import { defaultFor } from './defaults';
 import type { Diagnostic, DiagnosticCode, Severity, SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { yamlLiteral } from './describe';
-import { isObject, type Json, type JsonObject } from './json';
+import type { Json, JsonObject } from './json';
 import { diagnosticAt } from './report';
 import { definition, taskSchema, type JsonSchema } from './schema';
+import { valueAt } from './schema-walk';
 import type { SpecSource } from './source-map';
 import type { ResolvedVariant } from './variants';
 
@@ -32,13 +33,7 @@ interface Problem {
 }
 
 function has(value: Json | undefined, path: SpecPath): boolean {
-  let cur: Json | undefined = value;
-  for (const seg of path) {
-    if (typeof seg === 'number') cur = Array.isArray(cur) ? cur[seg] : undefined;
-    else cur = isObject(cur) ? cur[seg] : undefined;
-    if (cur === undefined) return false;
-  }
-  return true;
+  return valueAt(value, path) !== undefined;
 }
 
 /** Where a field of a variant's run was written: in the variant, else at the top level, else nowhere. */
@@ -59,19 +54,36 @@ function fieldDefault(c: VariantConfig, field: Field): Json | undefined {
 }
 
 function withField(c: VariantConfig, [section, key]: Field, v: Json): VariantConfig {
-  const copy = JSON.parse(JSON.stringify(c)) as VariantConfig;
+  const copy = structuredClone(c);
   (copy[section] as unknown as Record<string, Json>)[key] = v;
   return copy;
 }
 
-/** The first written field whose default makes `fails` false, with that default. */
-function blame(value: JsonObject, v: ResolvedVariant, candidates: readonly Field[], fails: (c: VariantConfig) => boolean): { field: Field; fix: Json } | undefined {
+/**
+ * The written field to blame for a problem: the one the message says to change ("write
+ * f_max >= 2"), else the first whose default makes `fails` false, with that default.
+ */
+function blame(value: JsonObject, v: ResolvedVariant, candidates: readonly Field[], fails: (c: VariantConfig) => boolean, message = ''): { field: Field; fix?: Json } | undefined {
+  const named = namedFields(message, candidates).find((f) => origin(value, v, f) !== undefined);
+  if (named !== undefined) return { field: named };
   for (const field of candidates) {
     if (origin(value, v, field) === undefined) continue;
     const d = fieldDefault(v.config, field);
     if (d !== undefined && !fails(withField(v.config, field, d))) return { field, fix: d };
   }
   return undefined;
+}
+
+/** The candidates a message names after its "write", in the order it names them. */
+function namedFields(message: string, candidates: readonly Field[]): Field[] {
+  const m = /\bwrite\b(.*)$/is.exec(message);
+  if (m === null) return [];
+  const out: Field[] = [];
+  for (const word of m[1]!.match(/[A-Za-z_]\w*/g) ?? []) {
+    const f = candidates.find(([, key]) => key === word);
+    if (f !== undefined && !out.includes(f)) out.push(f);
+  }
+  return out;
 }
 
 function taskFields(c: VariantConfig): Field[] {
@@ -95,7 +107,7 @@ function taskProblem(c: VariantConfig, batch: number): string | undefined {
   }
 }
 
-export function trainingBytes(c: VariantConfig): number {
+function trainingBytes(c: VariantConfig): number {
   const { dIn, dOut } = taskDims(c.task);
   return estimateTrainingBytes({ N: c.network.N, T: taskSteps(c.task, c.network.dt), B: c.training.batch, dIn, dOut });
 }
@@ -112,8 +124,8 @@ function largest(lo: number, hi: number, ok: (x: number) => boolean): number | u
 }
 
 /** A working value to write, unless the task's message already names one. */
-function fixHint(message: string, field: Field, fix: Json): string {
-  return /\bwrite\b/i.test(message) ? '' : ` ${field[1]}: ${yamlLiteral(fix)} would work.`;
+function fixHint(message: string, field: Field, fix: Json | undefined): string {
+  return fix === undefined || /\bwrite\b/i.test(message) ? '' : ` ${field[1]}: ${yamlLiteral(fix)} would work.`;
 }
 
 function checkVariant(value: JsonObject, v: ResolvedVariant): Problem[] {
@@ -122,7 +134,7 @@ function checkVariant(value: JsonObject, v: ResolvedVariant): Problem[] {
   const variant = v.index === undefined ? undefined : v.name;
   const trainFields: Field[] = [['training', 'batch'], ['network', 'dt'], ...taskFields(c)];
   const trainProblem = taskProblem(c, c.training.batch);
-  const b = trainProblem === undefined ? undefined : blame(value, v, trainFields, (x) => taskProblem(x, x.training.batch) !== undefined);
+  const b = trainProblem === undefined ? undefined : blame(value, v, trainFields, (x) => taskProblem(x, x.training.batch) !== undefined, trainProblem);
   if (trainProblem !== undefined) {
     const path = b !== undefined ? origin(value, v, b.field)! : fallbackPath(value, v, trainFields);
     problems.push({ path, code: 'task-constraint', severity: 'error', variant, message: `${trainProblem}${b !== undefined ? fixHint(trainProblem, b.field, b.fix) : ''}` });
@@ -139,8 +151,30 @@ function checkVariant(value: JsonObject, v: ResolvedVariant): Problem[] {
   if (trainProblem === undefined) {
     const p = memoryProblem(value, v);
     if (p !== undefined) problems.push(p);
+    const t = graceProblem(value, v);
+    if (t !== undefined) problems.push(t);
   }
   return problems;
+}
+
+/**
+ * evaluation.t_min at or past the end of the trial leaves no state to measure; the core
+ * then measures the last step alone. A warning, like view.trials: the run still works.
+ */
+function graceProblem(value: JsonObject, v: ResolvedVariant): Problem | undefined {
+  const c = v.config;
+  const dt = c.network.dt;
+  const steps = taskSteps(c.task, dt);
+  const k = Math.round(c.evaluation.t_min / dt);
+  if (k < steps) return undefined;
+  // the largest t_min that still leaves a state: round(t_min / dt) = steps - 1
+  let most = Number(((steps - 1) * dt).toPrecision(6));
+  if (Math.round(most / dt) > steps - 1) most = (steps - 1) * dt;
+  const path = origin(value, v, ['evaluation', 't_min']) ?? fallbackPath(value, v, [['network', 'dt'], ...taskFields(c)]);
+  return {
+    path, code: 't-min-past-trial', severity: 'warning', variant: v.index === undefined ? undefined : v.name,
+    message: `evaluation.t_min = ${c.evaluation.t_min} is ${k} steps at dt = ${dt}, but a trial has only ${steps} steps, so no state is left for the measures after it (they would use only the last step). Write t_min: ${most} or less, or make the trials longer.`,
+  };
 }
 
 function memoryProblem(value: JsonObject, v: ResolvedVariant): Problem | undefined {

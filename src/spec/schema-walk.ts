@@ -1,7 +1,7 @@
 /** The schema of the field at a spec path, choosing `if`/`then` branches by the value (the task kind). */
 import type { SpecPath } from './diagnostics';
 import { isObject, type Json, type JsonObject } from './json';
-import { deref, isTaskKind, SCHEMA, type JsonSchema } from './schema';
+import { deref, SCHEMA, specKind, type JsonSchema } from './schema';
 import { conforms } from './validate';
 
 /**
@@ -10,8 +10,8 @@ import { conforms } from './validate';
  */
 export function withVariantKinds(value: Json | undefined): Json | undefined {
   if (!isObject(value) || !Array.isArray(value.variants)) return value;
-  const kind = isObject(value.task) ? value.task.kind : undefined;
-  if (!isTaskKind(kind)) return value;
+  const kind = specKind(value);
+  if (kind === undefined) return value;
   const variants = value.variants.map((v): Json => {
     if (!isObject(v)) return v;
     const task: JsonObject = isObject(v.task) ? { ...v.task } : {};
@@ -21,7 +21,7 @@ export function withVariantKinds(value: Json | undefined): Json | undefined {
   return { ...value, variants };
 }
 
-export function childSchema(schema: JsonSchema, seg: string | number, value: Json | undefined): JsonSchema | undefined {
+function childSchema(schema: JsonSchema, seg: string | number, value: Json | undefined): JsonSchema | undefined {
   const s = deref(schema);
   if (typeof seg === 'number') return s.items;
   const own = s.properties?.[seg];

@@ -3,7 +3,7 @@
  * spec: validation, defaults, hover text, completion, generated types and docs.
  */
 import raw from './rnn-spec.schema.json';
-import type { Json } from './json';
+import { isObject, type Json } from './json';
 import type { TaskKind } from '../core/types';
 
 export type SchemaType = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object';
@@ -80,6 +80,11 @@ export const TASK_KINDS: readonly TaskKind[] = (definition('taskKind').enum ?? [
 
 export function isTaskKind(v: Json | undefined): v is TaskKind {
   return typeof v === 'string' && (TASK_KINDS as readonly string[]).includes(v);
+}
+
+/** The task kind of a (possibly partial) spec, when it names one. */
+export function specKind(value: Json | undefined): TaskKind | undefined {
+  return isObject(value) && isObject(value.task) && isTaskKind(value.task.kind) ? value.task.kind : undefined;
 }
 
 /** The parameter schema of one task kind: the `then` branch its `kind` selects. */

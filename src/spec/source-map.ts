@@ -3,7 +3,7 @@
  * diagnostic underlines the key or value at fault, inside a variant when it is a
  * variant's value.
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Pair, YAMLMap, type Document, type LineCounter, type Node } from 'yaml';
 import type { SpecPath } from './diagnostics';
 
 export interface Span {
@@ -21,9 +21,28 @@ export interface Range0 {
 /** What a diagnostic at a path underlines: the key, the value, or the mapping that lacks a key. */
 export type Anchor = 'key' | 'value' | 'map';
 
-/** The string a YAML key stands for in the parsed value (yaml's toJS stringifies keys the same way). */
-export function keyString(key: unknown): string {
-  if (isScalar(key)) return String(key.value);
+/**
+ * The string a YAML key stands for in the parsed value: yaml's toJS turns an empty key
+ * into "" and writes a collection key (or an alias of one) in flow style, `[ a, b ]`; the
+ * key is put through toJS the same way, in its document, so the two always agree.
+ */
+export function keyString(key: unknown, doc: Document): string {
+  if (isScalar(key) && (key.value === null || key.value === undefined)) return '';
+  if (isScalar(key) && typeof key.value !== 'object') return String(key.value);
+  if (isScalar(key) || isCollection(key) || isAlias(key)) {
+    const probe = new YAMLMap();
+    probe.items.push(new Pair(key, null));
+    const logLevel = doc.options.logLevel;
+    doc.options.logLevel = 'error'; // toJS warns about collection keys; the real parse did already
+    try {
+      const k = Object.keys(probe.toJS(doc, { maxAliasCount: 100 }) as object)[0];
+      if (k !== undefined) return k;
+    } catch {
+      // an alias that does not resolve: parse reports it
+    } finally {
+      doc.options.logLevel = logLevel;
+    }
+  }
   return key === null || key === undefined ? '' : String(key);
 }
 
@@ -53,7 +72,7 @@ export class SpecSource {
       let next: Step | undefined;
       if (isMap(cur) && typeof seg === 'string') {
         // the last of duplicate keys wins, as in the parsed value
-        const pair = [...cur.items].reverse().find((p) => isPair(p) && keyString(p.key) === seg);
+        const pair = [...cur.items].reverse().find((p) => isPair(p) && keyString(p.key, this.doc) === seg);
         if (pair !== undefined) next = { node: this.resolve(pair.value), pair };
       } else if (isSeq(cur) && typeof seg === 'number') {
         const item = cur.items[seg];

@@ -55,7 +55,7 @@ function lastKey(path: SpecPath): string | undefined {
 }
 
 /** A value worth showing as an example for a schema: its default, its first allowed value, or a minimal mapping. */
-export function exampleValue(schema: JsonSchema, root: JsonSchema = SCHEMA): Json | undefined {
+function exampleValue(schema: JsonSchema, root: JsonSchema = SCHEMA): Json | undefined {
   const s = flatten(schema);
   if (s.default !== undefined) return s.default;
   if (s.examples?.[0] !== undefined) return s.examples[0];

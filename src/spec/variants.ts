@@ -21,7 +21,7 @@ export interface ResolvedVariant {
   config: Omit<RunConfig, 'name' | 'variant' | 'seed_index'>;
 }
 
-export const DEFAULT_VARIANT = 'default';
+const DEFAULT_VARIANT = 'default';
 
 /**
  * The schema validated the layers, and tests check that the schema's fields and
@@ -32,14 +32,10 @@ function complete<T>(schema: JsonSchema, ctx: DefaultContext, ...layers: (object
 }
 
 function schemaDefault<T>(name: string): T {
-  return structuredJson(flatten(definition(name)).default) as T;
+  return structuredClone(flatten(definition(name)).default) as T;
 }
 
-function structuredJson<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}
-
-export function resolveVariant(spec: RnnSpec, variant: VariantSpec | undefined, index: number | undefined): ResolvedVariant {
+function resolveVariant(spec: RnnSpec, variant: VariantSpec | undefined, index: number | undefined): ResolvedVariant {
   const kind = spec.task.kind;
   const networkSchema = definition('network');
   const schemaCtx: DefaultContext = { kind, output_scale: 'large', g: 1.5 };
@@ -57,7 +53,7 @@ export function resolveVariant(spec: RnnSpec, variant: VariantSpec | undefined, 
       noise: complete<NoiseConfig>(definition('noise'), ctx, spec.noise, variant?.noise),
       training: complete<TrainingConfig>(definition('training'), ctx, spec.training, variant?.training),
       evaluation: complete<EvaluationConfig>(definition('evaluation'), ctx, spec.evaluation, variant?.evaluation),
-      analysis: structuredJson(spec.analysis) ?? schemaDefault<AnalysisKind[]>('analysis'),
+      analysis: structuredClone(spec.analysis) ?? schemaDefault<AnalysisKind[]>('analysis'),
       view: complete<ViewConfig>(definition('view'), ctx, spec.view),
     },
   };
@@ -73,7 +69,7 @@ export function expandSeeds(variants: readonly ResolvedVariant[], seeds: number)
   const runs: RunConfig[] = [];
   for (const v of variants) {
     for (let i = 0; i < seeds; i++) {
-      const c = structuredJson(v.config);
+      const c = structuredClone(v.config);
       const seed = c.training.seed + i;
       runs.push({ ...c, name: `${v.slug}-s${seed}`, variant: v.name, seed_index: i, training: { ...c.training, seed } });
     }
@@ -86,8 +82,4 @@ export function seedCount(spec: RnnSpec): number {
   const d = SCHEMA.properties?.seeds?.default;
   if (typeof d !== 'number') throw new Error('the schema gives no default for seeds');
   return d;
-}
-
-export function resolveRuns(spec: RnnSpec): RunConfig[] {
-  return expandSeeds(resolveVariants(spec), seedCount(spec));
 }

@@ -178,6 +178,23 @@ describe('spec completion', () => {
     assert.deepEqual(labels(cs), ['g', 'dt', 'output_scale', 'train', 'h0_std']);
   });
 
+  it('never throws on a line holding a lone \\r, U+2028 or U+2029', () => {
+    const texts = [
+      'task: { kind: cycling }\rnetwork: { N: 3 }\n',
+      'name: "a\rb"\ntask: { kind: cycling }\n',
+      'name: "a\u2028b"\ntask:\n  kind: cycling\n',
+      '# note\u2029\ntask: { kind: cycling }\nnetwork:\n  N: 3\n',
+    ];
+    for (const text of texts) {
+      for (let offset = 0; offset <= text.length; offset++) {
+        assert.doesNotThrow(() => completionsAt(text, offset), `${JSON.stringify(text)} at ${offset}`);
+        assert.doesNotThrow(() => hoverAt(text, offset), `${JSON.stringify(text)} at ${offset}`);
+      }
+    }
+    const { text, offset } = cursor('name: "a\u2028b"\ntask:\n  kind: cycling\n  |\n');
+    assert.ok(labels(completionsAt(text, offset)).includes('response'));
+  });
+
   it('nothing in a comment or a quoted string', () => {
     assert.deepEqual(complete('task: { kind: cycling }\n# net|\n'), []);
     assert.deepEqual(complete('name: "net|\n'), []);

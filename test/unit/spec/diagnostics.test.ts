@@ -46,6 +46,43 @@ describe('spec diagnostics', () => {
       expectAt(d, 'duplicate-key', rangeOf(text, 'N', 1), '"N"', 'network', 'line 3');
       assert.deepEqual(d.path, ['network', 'N']);
     });
+
+    it('an alias without an anchor before it is reported at the alias', () => {
+      const text = 'task: { kind: cycling }\nname: *nope\n';
+      const d = only(text);
+      expectAt(d, 'yaml.BAD_ALIAS', rangeOf(text, '*nope'), '*nope', '&nope');
+      assert.ok(!d.message.includes('many aliases'), d.message);
+    });
+
+    it('a merge key whose value is not a mapping is reported at that value', () => {
+      const text = 'task: { kind: cycling }\nnetwork:\n  <<: 3\n';
+      const d = only(text);
+      expectAt(d, 'yaml.BAD_MERGE', rangeOf(text, '3'), 'mapping', 'not 3');
+      assert.ok(!d.message.includes('many aliases'), d.message);
+      const list = 'base: &b { N: 8 }\ntask: { kind: cycling }\nnetwork: { <<: [*b, 7] }\n';
+      const bad = loadSpec(list).diagnostics.filter((x) => x.code.startsWith('yaml.'));
+      assert.equal(bad.length, 1);
+      expectAt(bad[0]!, 'yaml.BAD_MERGE', rangeOf(list, '7'), 'not 7');
+    });
+
+    it('too many aliases is still explained as such', () => {
+      const text = 'a: &a [1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+      const d = only(text);
+      assert.equal(d.code, 'yaml.ALIAS_EXPANSION');
+      assert.ok(d.message.includes('many aliases'), d.message);
+    });
+
+    it('an empty key and a collection key are reported at the key itself', () => {
+      const empty = 'task: { kind: cycling }\n? \n: 1\n';
+      const e = only(empty);
+      assert.equal(e.code, 'unknown-key');
+      assert.deepEqual(e.path, ['']);
+      assert.equal(e.line, 1, e.message); // not at task: on line 0
+      const flow = 'task: { kind: cycling }\n[a, b]: 1\n';
+      expectAt(only(flow), 'unknown-key', rangeOf(flow, '[a, b]'), '"[ a, b ]"');
+      const nested = 'task: { kind: cycling }\nnetwork:\n  {x: 1}: 2\n';
+      expectAt(only(nested), 'unknown-key', rangeOf(nested, '{x: 1}'), 'in network');
+    });
   });
 
   describe('document shape', () => {
@@ -199,6 +236,31 @@ describe('spec diagnostics', () => {
       expectAt(only(text), 'memory-limit', rangeOf(text, '4096'), 'batch to at most');
     });
 
+    it('the field a task message says to change is the one underlined', () => {
+      const text = 'task:\n  kind: romo\n  f_min: 2\n  f_max: 1\n';
+      const d = only(text);
+      expectAt(d, 'task-constraint', rangeOf(text, '1'), 'write f_max >= 2');
+      assert.deepEqual(d.path, ['task', 'f_max']);
+      const ff = 'task: { kind: flipflop, gap_min: 50, gap_max: 10 }\n';
+      expectAt(only(ff), 'task-constraint', rangeOf(ff, '10'), 'write gap_max >= 50');
+      // when the named field is not written, the written one whose default helps is blamed
+      const one = 'task: { kind: romo, f_min: 2 }\n';
+      expectAt(only(one), 'task-constraint', rangeOf(one, '2'), 'write f_max >= 2');
+    });
+
+    it('evaluation.t_min past the end of the trial is a warning at t_min with the largest useful value', () => {
+      const text = 'task: { kind: cycling }\nevaluation: { t_min: 1000 }\n';
+      const { diagnostics, runs } = loadSpec(text);
+      assert.equal(diagnostics.length, 1);
+      assert.equal(diagnostics[0]!.severity, 'warning');
+      expectAt(diagnostics[0]!, 't-min-past-trial', rangeOf(text, '1000'), '360 steps', 'Write t_min: 71.8 or less');
+      assert.equal(runs.length, 1);
+      assert.deepEqual(loadSpec('task: { kind: cycling }\nevaluation: { t_min: 71.8 }\n').diagnostics, []);
+      // the default t_min with a short task: at the value that makes the trial short
+      const short = 'task: { kind: cycling, response: 1 }\n';
+      expectAt(only(short), 't-min-past-trial', rangeOf(short, '1'), 'evaluation.t_min = 10', 'Write t_min: 1.8 or less');
+    });
+
     it('view.trials above the evaluation batch is a warning, and the runs still resolve', () => {
       const text = 'task: { kind: cycling }\nview: { trials: 40 }\n';
       const { diagnostics, runs } = loadSpec(text);
@@ -259,6 +321,18 @@ describe('spec diagnostics', () => {
     it('a variant cannot change the task kind', () => {
       const text = 'task: { kind: cycling }\nvariants:\n  - { name: a, task: { kind: romo } }\n';
       expectAt(only(text), 'variant-kind-change', rangeOf(text, 'romo'), 'cannot change the task', 'another spec file');
+    });
+
+    it("a variant that repeats the spec's kind has its task checked once", () => {
+      const text = 'task: { kind: cycling }\nvariants:\n  - { name: a, task: { kind: cycling, bits: 2 } }\n';
+      expectAt(only(text), 'unknown-key', rangeOf(text, 'bits'), 'parameter of flipflop');
+    });
+
+    it('a variant kind that is no task kind is one error, not also a kind change', () => {
+      const text = 'task: { kind: cycling }\nvariants:\n  - { name: a, task: { kind: 3 } }\n';
+      expectAt(only(text), 'wrong-type', rangeOf(text, '3'), 'variants[0].task.kind');
+      const word = 'task: { kind: cycling }\nvariants:\n  - { name: a, task: { kind: nope } }\n';
+      expectAt(only(word), 'bad-enum', rangeOf(word, 'nope'), 'variants[0].task.kind');
     });
 
     it("a variant's task parameters are checked against the spec's kind", () => {

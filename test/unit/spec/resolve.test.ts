@@ -196,6 +196,34 @@ describe('spec resolution', () => {
       assert.equal(slug('x'.repeat(100)).length, 64);
     });
 
+    it('slug keeps letters and digits of every script', () => {
+      assert.equal(slug('Альфа'), 'альфа');
+      assert.equal(slug('实验 2'), '实验-2');
+      assert.equal(slug('Ελληνικά'), 'ελληνικά');
+      assert.equal(slug('../实验/x'), '实验-x');
+      assert.equal(slug('-.бета.'), 'бета');
+      assert.equal(slug('Straße'), 'straße');
+      // bounded in characters and in UTF-8 bytes, cut between whole characters
+      const long = slug('中'.repeat(100));
+      assert.ok([...long].length <= 64 && Buffer.byteLength(long) <= 128, long);
+      assert.equal(long, '中'.repeat(42));
+      assert.equal(slug('\u{20000}'.repeat(100)), '\u{20000}'.repeat(32));
+    });
+
+    it('non-Latin variant names are distinct, and a non-Latin spec name names the run folder', () => {
+      const { diagnostics, runs, name } = loadSpec('name: 实验\ntask: { kind: cycling }\nvariants: [{name: альфа}, {name: бета}]\n', 'x.rnn.yaml');
+      assert.deepEqual(diagnostics, []);
+      assert.equal(name, '实验');
+      assert.deepEqual(runs.map((r) => r.name), ['альфа-s0', 'бета-s0']);
+    });
+
+    it('a YAML timestamp is a text, e.g. as a name', () => {
+      // `!!timestamp` parses to a Date even under the core schema; toJson turns it into text
+      const { diagnostics, name } = loadSpec('name: !!timestamp 2001-12-14\ntask: { kind: cycling }\n');
+      assert.deepEqual(diagnostics, []);
+      assert.equal(name, '2001-12-14t00-00-00.000z');
+    });
+
     it('specName prefers name:, then the file name without .rnn.yaml', () => {
       assert.equal(specName({ name: 'My Spec' }, 'a.rnn.yaml'), 'my-spec');
       assert.equal(specName({}, 'C:\\work\\Cycling Demo.rnn.yaml'), 'cycling-demo');
@@ -210,7 +238,7 @@ describe('spec resolution', () => {
 });
 
 describe('spec: every problem at once', () => {
-  it('reports an odd cycling batch even when other fields are invalid, and nothing about removed fields', () => {
+  it('reports an odd cycling batch even when other fields are invalid', () => {
     const text = `task: { kind: cycling }\nnetwork:\n  N: 0\n  gain: 1.5\ntraining: { batch: 31 }\n`;
     const { diagnostics, runs } = loadSpec(text, 'x.rnn.yaml');
     assert.deepEqual(runs, []);
@@ -218,8 +246,31 @@ describe('spec: every problem at once', () => {
     assert.ok(codes.includes('2:5:out-of-range'), codes.join(' '));
     assert.ok(codes.includes('3:2:unknown-key'), codes.join(' '));
     assert.ok(codes.includes('4:19:task-constraint'), codes.join(' '));
-    // N was invalid: no memory finding may be made about a value the user did not write
-    assert.ok(!diagnostics.some((d) => d.code === 'memory-limit'));
+  });
+
+  it('makes no memory finding once a field was removed: it would describe the default, not what is written', () => {
+    // N: 5000 is out of range; with the default N in its place the batch would be blamed for "N = 512"
+    const text = 'task: { kind: cycling }\nnetwork: { N: 5000 }\ntraining: { batch: 4096 }\n';
+    const { diagnostics } = loadSpec(text, 'x.rnn.yaml');
+    assert.deepEqual(diagnostics.map((d) => d.code), ['out-of-range'], diagnostics.map((d) => d.message).join('\n'));
+  });
+
+  it('a bad variant item does not shift the others: their findings keep their place', () => {
+    const text = 'task: { kind: cycling }\nvariants: [3, { name: b, training: { batch: 31 } }]\n';
+    const { diagnostics } = loadSpec(text, 'x.rnn.yaml');
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.path.join('.')]), [['wrong-type', 'variants.0'], ['task-constraint', 'variants.1.training.batch']]);
+    const d = diagnostics[1]!;
+    assert.equal(d.column, text.split('\n')[1]!.indexOf('31'));
+    // a variant without a name is left out the same way
+    const nameless = 'task: { kind: cycling }\nvariants:\n  - { network: { N: 64 } }\n  - { name: b, training: { batch: 31 } }\n';
+    assert.deepEqual(loadSpec(nameless).diagnostics.map((x) => [x.code, x.path.join('.')]), [['missing-key', 'variants.0'], ['task-constraint', 'variants.1.training.batch']]);
+    const badName = 'task: { kind: cycling }\nvariants:\n  - { name: "" }\n  - { name: b, training: { batch: 31 } }\n';
+    assert.deepEqual(loadSpec(badName).diagnostics.map((x) => [x.code, x.path.join('.')]), [['bad-length', 'variants.0.name'], ['task-constraint', 'variants.1.training.batch']]);
+  });
+
+  it('a bad field inside a variant is removed from that variant only', () => {
+    const text = 'task: { kind: cycling }\nvariants:\n  - { name: a, network: { N: 0 } }\n  - { name: b, training: { batch: 31 } }\n';
+    assert.deepEqual(loadSpec(text).diagnostics.map((d) => [d.code, d.path.join('.')]), [['out-of-range', 'variants.0.network.N'], ['task-constraint', 'variants.1.training.batch']]);
   });
 
   it('does not guess when a required key is missing', () => {
