@@ -109,7 +109,15 @@ function taskProblem(c: VariantConfig, batch: number): string | undefined {
 
 function trainingBytes(c: VariantConfig): number {
   const { dIn, dOut } = taskDims(c.task);
-  return estimateTrainingBytes({ N: c.network.N, T: taskSteps(c.task, c.network.dt), B: c.training.batch, dIn, dOut });
+  return estimateTrainingBytes({
+    N: c.network.N,
+    T: taskSteps(c.task, c.network.dt),
+    B: c.training.batch,
+    dIn,
+    dOut,
+    maskStep: c.task.mask_step,
+    evalBatch: c.evaluation.batch,
+  });
 }
 
 /** The largest value in [lo, hi] for which ok holds, assuming ok is monotone (true up to some point). */

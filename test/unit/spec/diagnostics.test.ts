@@ -298,11 +298,11 @@ describe('spec diagnostics', () => {
     });
 
     it('a top-level value that fails only with one variant names the variant', () => {
-      const text = 'task: { kind: cycling }\ntraining: { batch: 256 }\nvariants:\n  - { name: small }\n  - { name: big, network: { N: 2048 } }\n';
+      const text = 'task: { kind: cycling }\ntraining: { batch: 256 }\nvariants:\n  - { name: small }\n  - { name: big, network: { N: 4096 } }\n';
       const d = only(text);
       assert.equal(d.code, 'memory-limit');
       assert.deepEqual(d.path, ['variants', 1, 'network', 'N']);
-      expectAt(d, 'memory-limit', rangeOf(text, '2048'), 'N = 2048');
+      expectAt(d, 'memory-limit', rangeOf(text, '4096'), 'N = 4096');
     });
 
     it('variant names must be unique, also after making them filesystem-safe', () => {
