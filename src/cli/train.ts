@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve, relative, join } from 'node:path';
 import { loadSpec } from '../spec/resolve';
+import { variantNames } from '../spec/names';
 import type { Diagnostic } from '../spec/diagnostics';
 import { runMetrics, metricsJson, type RunMetrics } from '../core/metrics';
 import type { RunConfig } from '../core/types';
@@ -37,7 +38,7 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
   if (loaded.diagnostics.some((d) => d.severity === 'error')) return 2;
   let runs = loaded.runs;
   if (a.variants.length) {
-    const known = [...new Set(runs.map((r) => r.variant))];
+    const known = variantNames(runs);
     const missing = a.variants.filter((v) => !known.includes(v));
     if (missing.length) {
       process.stderr.write(`rnnlab: no variant ${missing.join(', ')} in ${a.spec}; it has ${known.join(', ')}.\n`);
