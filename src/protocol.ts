@@ -156,7 +156,7 @@ const optional = (o: Record<string, unknown>, key: string, check: (x: unknown) =
  * ArrayBuffers from postMessage may come from another realm, where instanceof fails,
  * so the tag decides.
  */
-export function isArrayBuffer(x: unknown): x is ArrayBuffer {
+function isArrayBuffer(x: unknown): x is ArrayBuffer {
   return Object.prototype.toString.call(x) === '[object ArrayBuffer]';
 }
 

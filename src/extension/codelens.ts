@@ -4,6 +4,7 @@
  * goes to the line). They follow the diagnostics, so both always agree.
  */
 import * as vscode from 'vscode';
+import { variantNames } from '../spec/names';
 import { firstError, type SpecCache } from './specs';
 import { COMMANDS } from './commandIds';
 import { Disposable } from './dispose';
@@ -39,7 +40,7 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
         open,
       ];
     }
-    const variants = [...new Set(loaded.runs.map((r) => r.variant))];
+    const variants = variantNames(loaded.runs);
     const lenses = [new vscode.CodeLens(top, { title: '▶ Train', tooltip: `Train all ${loaded.runs.length} runs`, command: COMMANDS.train, arguments: [doc.uri] })];
     if (variants.length > 1) {
       for (const v of variants) lenses.push(new vscode.CodeLens(top, { title: `Train ${v}`, command: COMMANDS.trainVariant, arguments: [doc.uri, v] }));

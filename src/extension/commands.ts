@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LoadedSpec } from '../spec';
+import { variantNames } from '../spec/names';
 import { COMMANDS } from './commandIds';
 import { newExperiment, type NewExperimentArgs } from './experiment';
 import { errorText, type Log } from './log';
@@ -46,8 +47,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     return undefined;
   };
 
-  /** The spec's document and its state; specs must be files, since runs are stored beside them. */
-  const loadTarget = async (uri: vscode.Uri): Promise<{ doc: vscode.TextDocument; loaded: LoadedSpec } | undefined> => {
+  /**
+   * The spec's state and the text it was read from (one version of the document); specs
+   * must be files, since runs are stored beside them.
+   */
+  const loadTarget = async (uri: vscode.Uri): Promise<{ loaded: LoadedSpec; text: string } | undefined> => {
     if (!isSpecUri(uri)) {
       log.showError(`${vscode.workspace.asRelativePath(uri)} is not a spec: spec files end in .rnn.yaml.`);
       return undefined;
@@ -59,10 +63,10 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       return undefined;
     }
     const doc = await vscode.workspace.openTextDocument(uri);
-    return { doc, loaded: c.specs.get(doc) };
+    return { loaded: c.specs.get(doc), text: doc.getText() };
   };
 
-  /** The panel a Stop/Pause/Resume is for: the given one, else the one training. */
+  /** The panel a Stop/Pause/Resume (or the test state) is for: the given one (key or URI), else the one training. */
   const panelFor = (arg: unknown): RnnPanel | undefined => {
     if (typeof arg === 'string') return panels.get(arg);
     if (arg instanceof vscode.Uri) return panels.get(arg.toString());
@@ -91,43 +95,51 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
     };
 
-  const train = async (arg: unknown, variant?: string): Promise<RnnPanel | undefined> => {
+  /** The spec a Train is about, read once, if it has runs; otherwise the user is told why not. */
+  const trainable = async (arg: unknown): Promise<{ uri: vscode.Uri; loaded: LoadedSpec; text: string } | undefined> => {
     const uri = specUri(arg);
     if (uri === undefined) return undefined;
     const target = await loadTarget(uri);
     if (target === undefined) return undefined;
-    const { loaded } = target;
-    if (loaded.runs.length === 0) return void reportUntrainable(log, uri, loaded);
+    if (target.loaded.runs.length === 0) return void reportUntrainable(log, uri, target.loaded);
+    return { uri, ...target };
+  };
+
+  /** Trains the spec as it was read, all of it or one variant. */
+  const train = async ({ uri, loaded, text }: { uri: vscode.Uri; loaded: LoadedSpec; text: string }, variant?: string): Promise<RnnPanel | undefined> => {
     let runs = loaded.runs;
     if (variant !== undefined) {
       runs = runs.filter((r) => r.variant === variant);
       if (runs.length === 0) {
-        const known = [...new Set(loaded.runs.map((r) => r.variant))].join(', ');
-        log.showError(`${vscode.workspace.asRelativePath(uri)} has no variant "${variant}"; it has ${known}.`, [
+        log.showError(`${vscode.workspace.asRelativePath(uri)} has no variant "${variant}"; it has ${variantNames(loaded.runs).join(', ')}.`, [
           { title: 'Open spec', run: () => vscode.window.showTextDocument(uri) },
         ]);
         return undefined;
       }
     }
-    return panels.train(uri, loaded.name, runs);
+    return panels.train(uri, { runs, text, name: loaded.name });
   };
 
   const reg = (id: string, body: (...args: never[]) => unknown, name: string) => vscode.commands.registerCommand(id, guarded(name, body as (...args: unknown[]) => unknown));
 
   return [
-    reg(COMMANDS.train, (arg?: unknown) => train(arg), 'Train'),
+    reg(
+      COMMANDS.train,
+      async (arg?: unknown) => {
+        const target = await trainable(arg);
+        return target && train(target);
+      },
+      'Train',
+    ),
     reg(
       COMMANDS.trainVariant,
       async (arg?: unknown, variant?: unknown) => {
-        const uri = specUri(arg);
-        if (uri === undefined) return undefined;
-        if (typeof variant === 'string') return train(uri, variant);
-        const target = await loadTarget(uri);
+        const target = await trainable(arg);
         if (target === undefined) return undefined;
-        if (target.loaded.runs.length === 0) return void reportUntrainable(log, uri, target.loaded);
-        const variants = [...new Set(target.loaded.runs.map((r) => r.variant))];
+        if (typeof variant === 'string') return train(target, variant);
+        const variants = variantNames(target.loaded.runs);
         const picked = variants.length === 1 ? variants[0] : await vscode.window.showQuickPick(variants, { title: 'Train one variant', placeHolder: 'Which variant?' });
-        return picked === undefined ? undefined : train(uri, picked);
+        return picked === undefined ? undefined : train(target, picked);
       },
       'Train variant',
     ),
@@ -162,8 +174,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     reg(
       COMMANDS.testPanelState,
       (arg?: unknown): PanelStateReport => {
-        const target = typeof arg === 'string' ? panels.get(arg) : arg instanceof vscode.Uri ? panels.get(arg.toString()) : panels.current();
-        return { current: target?.snapshot(), panels: panels.all().map((p) => p.snapshot()) };
+        return { current: panelFor(arg)?.snapshot(), panels: panels.all().map((p) => p.snapshot()) };
       },
       'Panel state',
     ),

@@ -16,7 +16,7 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
-export function toVscodeDiagnostic(d: SpecDiagnostic): vscode.Diagnostic {
+function toVscodeDiagnostic(d: SpecDiagnostic): vscode.Diagnostic {
   const range = new vscode.Range(d.line, d.column, d.endLine, d.endColumn);
   const out = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
   out.source = 'rnnlab';

@@ -4,7 +4,7 @@
  */
 import type * as vscode from 'vscode';
 
-export function disposeAll(items: Iterable<vscode.Disposable>): void {
+function disposeAll(items: Iterable<vscode.Disposable>): void {
   const errors: unknown[] = [];
   for (const d of items) {
     try {

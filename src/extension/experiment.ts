@@ -8,7 +8,10 @@ import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap } fr
 import { TASKS } from '../core/tasks/registry';
 import type { TaskKind } from '../core/types';
 import { loadSpec } from '../spec';
+import { COMMANDS } from './commandIds';
+import { exists } from './exists';
 import type { Log } from './log';
+import { isSpecUri } from './specs';
 
 export type Regime = 'both' | 'aligned' | 'oblique';
 
@@ -17,9 +20,9 @@ export interface NewExperimentArgs {
   regime?: Regime;
   /** a path relative to the workspace folder, ending in .rnn.yaml */
   fileName?: string;
-  /** the workspace folder to write into */
+  /** the workspace folder to write into, or a folder inside one; anything else is refused */
   folder?: vscode.Uri;
-  /** replace an existing file without asking (tests) */
+  /** replace an existing file without asking (tests); only ever inside a workspace folder */
   overwrite?: boolean;
 }
 
@@ -38,7 +41,7 @@ const VARIANTS_YAML = `- { name: aligned, network: { output_scale: small } }
  * if the result were not a valid spec the example is returned as it is, which is
  * always better than a broken new file.
  */
-export function experimentText(example: string, regime: Regime, log?: Log): string {
+function experimentText(example: string, regime: Regime, log?: Log): string {
   const doc = parseDocument(example);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return example;
   if (regime === 'both') {
@@ -93,7 +96,7 @@ export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: Ne
   const regime = args.regime ?? (await pickRegime());
   if (regime === undefined) return undefined;
 
-  const target = await chooseTarget(task, regime, args);
+  const target = await chooseTarget(task, regime, args, log);
   if (target === undefined) return undefined;
   let example: string;
   try {
@@ -103,14 +106,8 @@ export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: Ne
     return undefined;
   }
 
-  let exists = false;
-  try {
-    await vscode.workspace.fs.stat(target);
-    exists = true;
-  } catch {
-    exists = false;
-  }
-  if (exists && !args.overwrite) {
+  const present = await exists(target);
+  if (present && !args.overwrite) {
     const replace = 'Replace';
     const answer = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(target)} already exists. Replace it?`, { modal: true }, replace);
     if (answer !== replace) return undefined;
@@ -120,7 +117,7 @@ export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: Ne
   // one's text (a file replaced by createFile would be deleted on Undo, its text lost).
   const text = experimentText(example, regime, log);
   const edit = new vscode.WorkspaceEdit();
-  const existing = exists ? await vscode.workspace.openTextDocument(target) : undefined;
+  const existing = present ? await vscode.workspace.openTextDocument(target) : undefined;
   if (existing) edit.replace(target, new vscode.Range(existing.positionAt(0), existing.positionAt(existing.getText().length)), text);
   else edit.createFile(target, { contents: new TextEncoder().encode(text) });
   if (!(await vscode.workspace.applyEdit(edit))) {
@@ -136,7 +133,7 @@ export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: Ne
 /** The tasks that have an example to start from, in the paper's order. */
 async function pickTask(extensionUri: vscode.Uri): Promise<TaskKind | undefined> {
   const kinds = Object.keys(TASKS) as TaskKind[];
-  const present = await Promise.all(kinds.map((k) => vscode.workspace.fs.stat(exampleUri(extensionUri, k)).then(() => true, () => false)));
+  const present = await Promise.all(kinds.map((k) => exists(exampleUri(extensionUri, k))));
   const items = kinds.filter((_, i) => present[i]).map((kind) => ({ label: TASKS[kind].title, description: kind, detail: TASKS[kind].citation, task: kind }));
   return (await vscode.window.showQuickPick(items, { title: 'New RNN experiment (1/3): task', placeHolder: 'Which task of the paper?', matchOnDetail: true }))?.task;
 }
@@ -149,14 +146,28 @@ async function pickRegime(): Promise<Regime | undefined> {
   return (await vscode.window.showQuickPick(REGIMES, { title: 'New RNN experiment (2/3): regime', placeHolder: 'Aligned, oblique or both?' }))?.regime;
 }
 
-/** The file to create: a name relative to a workspace folder, or a save dialog without a workspace. */
-async function chooseTarget(task: TaskKind, regime: Regime, args: NewExperimentArgs): Promise<vscode.Uri | undefined> {
+/**
+ * The file to create: a name relative to a workspace folder (or to args.folder, which must
+ * lie in one: the command is public, and overwrite replaces without asking), or a save
+ * dialog without a workspace.
+ */
+async function chooseTarget(task: TaskKind, regime: Regime, args: NewExperimentArgs, log: Log): Promise<vscode.Uri | undefined> {
   const suggested = regime === 'both' ? `${task}.rnn.yaml` : `${task}-${regime}.rnn.yaml`;
   const folders = vscode.workspace.workspaceFolders ?? [];
+  if (args.folder !== undefined && !(args.folder instanceof vscode.Uri && vscode.workspace.getWorkspaceFolder(args.folder))) {
+    throw new Error(`${String(args.folder)} is not a workspace folder or a folder inside one; New experiment writes only there.`);
+  }
   let folder = args.folder ?? (folders.length === 1 ? folders[0].uri : undefined);
   if (folder === undefined && folders.length > 1) folder = (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Where should the new spec go?' }))?.uri;
   if (folder === undefined && folders.length === 0) {
-    return vscode.window.showSaveDialog({ title: 'New RNN experiment', saveLabel: 'Create spec', filters: { 'RNN spec': ['rnn.yaml'] } });
+    const picked = await vscode.window.showSaveDialog({ title: 'New RNN experiment', saveLabel: 'Create spec', filters: { 'RNN spec': ['rnn.yaml'] } });
+    if (picked !== undefined && !isSpecUri(picked)) {
+      log.showError(`${picked.path.split('/').pop() ?? 'The file'} is not a spec name: the name must end in .rnn.yaml, so that RNN Lab recognises the spec.`, [
+        { title: 'New experiment', run: () => vscode.commands.executeCommand(COMMANDS.newExperiment) },
+      ]);
+      return undefined;
+    }
+    return picked;
   }
   if (folder === undefined) return undefined;
   const name =
@@ -175,7 +186,7 @@ async function chooseTarget(task: TaskKind, regime: Regime, args: NewExperimentA
 }
 
 /** Why a file name cannot be used, or undefined. */
-export function fileNameProblem(name: string): string | undefined {
+function fileNameProblem(name: string): string | undefined {
   if (!name.endsWith('.rnn.yaml')) return 'The name must end in .rnn.yaml, so that RNN Lab recognises the spec.';
   if (name.includes('\\') || name.startsWith('/')) return 'Use a path relative to the workspace folder, with / between folders.';
   if (name.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) return 'The path must stay inside the workspace folder (no empty, . or .. parts).';

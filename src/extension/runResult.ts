@@ -53,7 +53,7 @@ class Shape {
   }
 }
 
-export class RunResultError extends Error {
+class RunResultError extends Error {
   override name = 'RunResultError';
 }
 

@@ -6,22 +6,31 @@
  */
 import * as vscode from 'vscode';
 import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { dirname, join, relative, isAbsolute } from 'node:path';
 import type { RunResult } from '../core/train';
 import { writeRunFolder } from '../store/runFolder';
 import { sessionFolderName } from '../store/names';
+import { exists } from './exists';
 
 export const STORE_DIR = join('.rnnlab', 'runs');
 
-/** One folder name: letters, digits, . _ -, not starting with a dot or hyphen (so never `.`, `..`, hidden or an option). */
-const SAFE_SEGMENT = /^[a-z0-9_][a-z0-9._-]{0,127}$/i;
+/** The run store under a base folder: `<base>/.rnnlab/runs`. */
+export function storeDir(base: string): string {
+  return join(base, STORE_DIR);
+}
+
+/**
+ * One folder name: letters (of any script, as slug() keeps them, with their marks), digits,
+ * . _ -, not starting with a dot, hyphen or mark (so never `.`, `..`, hidden or an option).
+ */
+const SAFE_SEGMENT = /^[\p{L}\p{N}_][\p{L}\p{M}\p{N}._-]{0,127}$/u;
 
 export function isSafeSegment(name: string): boolean {
   return SAFE_SEGMENT.test(name);
 }
 
 /** True when child is root itself or lies below it. */
-export function isInside(root: string, child: string): boolean {
+function isInside(root: string, child: string): boolean {
   const rel = relative(root, child);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
@@ -31,7 +40,7 @@ export function storeBase(specUri: vscode.Uri): string {
   return vscode.workspace.getWorkspaceFolder(specUri)?.uri.fsPath ?? dirname(specUri.fsPath);
 }
 
-export class RunStoreError extends Error {
+class RunStoreError extends Error {
   override name = 'RunStoreError';
 }
 
@@ -48,17 +57,16 @@ export class Session {
   ) {
     const folder = sessionFolderName(specName, startedAt, n);
     if (!isSafeSegment(folder)) throw new RunStoreError(`The spec name "${specName}" cannot be a folder name in the run store.`);
-    this.dir = join(base, STORE_DIR, folder);
+    this.dir = join(storeDir(base), folder);
   }
 
   /** Writes one finished run atomically and returns its folder. */
   async write(runName: string, result: RunResult, specText: string): Promise<string> {
+    // A plain folder name can only name a folder directly in this.dir, so the path is right
+    // on paper.
     if (!isSafeSegment(runName)) throw new RunStoreError(`The run name "${runName}" is not a plain folder name; nothing was written.`);
-    const store = join(this.base, STORE_DIR);
-    const target = resolve(this.dir, runName);
-    if (!isInside(store, target) || dirname(target) !== this.dir) throw new RunStoreError(`The run "${runName}" would be written outside ${store}; nothing was written.`);
-    // A symlinked .rnnlab, runs or session folder could lead elsewhere: compare real paths,
-    // before creating anything (mkdir would follow the link) and after.
+    // On disk a symlinked .rnnlab, runs or session folder could still lead elsewhere: compare
+    // real paths, before creating anything (mkdir would follow the link) and after.
     const realBase = await realpath(this.base);
     await this.assertInside(realBase, await existingAncestor(this.dir));
     await mkdir(this.dir, { recursive: true });
@@ -75,7 +83,7 @@ export class Session {
 /** The deepest folder on the way to p that exists already. */
 async function existingAncestor(p: string): Promise<string> {
   for (let d = p; ; d = dirname(d)) {
-    if (await stat(d).then(() => true, () => false)) return d;
+    if (await exists(d)) return d;
     if (dirname(d) === d) return d;
   }
 }
@@ -88,20 +96,22 @@ export interface StoredRunEntry {
   mtimeMs: number;
 }
 
+/** The folders in d, except hidden ones (unfinished writes); none when d cannot be read. */
+export async function visibleFolders(d: string): Promise<string[]> {
+  try {
+    return (await readdir(d, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
 /** Every run folder under the stores of these bases, newest first. Temporary (hidden) folders are skipped. */
 export async function listRuns(bases: readonly string[]): Promise<StoredRunEntry[]> {
   const out: StoredRunEntry[] = [];
-  const dirsIn = async (d: string): Promise<string[]> => {
-    try {
-      return (await readdir(d, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
-    } catch {
-      return [];
-    }
-  };
   for (const base of bases) {
-    const store = join(base, STORE_DIR);
-    for (const session of await dirsIn(store)) {
-      for (const run of await dirsIn(join(store, session))) {
+    const store = storeDir(base);
+    for (const session of await visibleFolders(store)) {
+      for (const run of await visibleFolders(join(store, session))) {
         const dir = join(store, session, run);
         const s = await stat(dir).catch(() => undefined);
         if (s) out.push({ dir, run, session, base, mtimeMs: s.mtimeMs });

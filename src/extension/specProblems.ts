@@ -12,13 +12,13 @@ export async function revealProblem(uri: vscode.Uri, line: number, column = 0): 
   editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
-/** Says why the spec has nothing to train; returns false so callers can `return reportUntrainable(...)`. */
-export function reportUntrainable(log: Log, uri: vscode.Uri, loaded: LoadedSpec): false {
+/** Says why the spec has nothing to train. */
+export function reportUntrainable(log: Log, uri: vscode.Uri, loaded: LoadedSpec): void {
   const file = vscode.workspace.asRelativePath(uri);
   const error = firstError(loaded);
   if (error === undefined) {
     log.showError(`${file} has no runs to train.`, [{ title: 'Open spec', run: () => vscode.window.showTextDocument(uri) }]);
-    return false;
+    return;
   }
   const count = loaded.diagnostics.filter((d) => d.severity === 'error').length;
   const others = count > 1 ? ` (and ${count - 1} more error${count > 2 ? 's' : ''})` : '';
@@ -26,5 +26,4 @@ export function reportUntrainable(log: Log, uri: vscode.Uri, loaded: LoadedSpec)
     { title: 'Go to error', run: () => revealProblem(uri, error.line, error.column) },
     { title: 'Open Problems', run: () => vscode.commands.executeCommand('workbench.actions.view.problems') },
   ]);
-  return false;
 }

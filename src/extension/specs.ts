@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { loadSpec, type Diagnostic as SpecDiagnostic, type LoadedSpec } from '../spec';
 
-export const SPEC_GLOB = '**/*.rnn.yaml';
+const SPEC_GLOB = '**/*.rnn.yaml';
 export const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: SPEC_GLOB };
 
 export function isSpecUri(uri: vscode.Uri): boolean {

@@ -7,10 +7,8 @@ import * as vscode from 'vscode';
 import { PROTOCOL_VERSION, type PanelAssets, type PanelBoot, type PanelMode } from '../../protocol';
 import { contentSecurityPolicy } from './csp';
 
-export { contentSecurityPolicy };
-
 /** The three tfjs-backend-wasm flavours esbuild.mjs copies to dist/; the page picks one. */
-export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
 
 /** Files of the extension the page loads, relative to its root: all must exist before a panel opens. */
 export const PANEL_FILES = ['dist/webview/panel.js', 'dist/webview/worker.js', ...WASM_FILES.map((f) => `dist/${f}`)] as const;
@@ -24,11 +22,11 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
   };
 }
 
-export function newNonce(): string {
+function newNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
-export function panelAssets(webview: vscode.Webview, extensionUri: vscode.Uri): PanelAssets {
+function panelAssets(webview: vscode.Webview, extensionUri: vscode.Uri): PanelAssets {
   const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
   return {
     workerUrl: uri('dist', 'webview', 'worker.js'),
@@ -40,7 +38,7 @@ export function panelAssets(webview: vscode.Webview, extensionUri: vscode.Uri): 
  * JSON inside a script element ends at the first `</script`, and a spec name is user
  * text: escaping <, > and & keeps the JSON equal and the element closed where it should be.
  */
-export function jsonForScript(value: unknown): string {
+function jsonForScript(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')

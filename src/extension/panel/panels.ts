@@ -5,15 +5,15 @@
  * re-attaches a controller to each panel VS Code brings back.
  */
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
 import { readRunFolder } from '../../store/runFolder';
-import type { RunConfig } from '../../core/types';
+import { specName } from '../../spec';
 import { Disposable } from '../dispose';
+import { exists } from '../exists';
 import { errorText } from '../log';
 import { PANEL_FILES, renderMessageHtml, webviewOptions } from './html';
 import { missingSpecNotice, reloadNotice, restoreTarget } from './restore';
 import { createWebviewPanel, type PanelContext, type RnnPanel } from './rnnPanel';
-import { SpecPanel } from './specPanel';
+import { SpecPanel, type TrainRequest } from './specPanel';
 import { StoredRunPanel, storedRunTitle } from './storedPanel';
 
 export class PanelManager extends Disposable implements vscode.WebviewPanelSerializer {
@@ -41,7 +41,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     return p instanceof SpecPanel ? p : undefined;
   }
 
-  /** The panel whose training the status bar shows: the last active one if it is busy, else the last busy one. */
+  /** The panel whose training the status bar shows: the most recently active one that is busy, else the last active one. */
   current(): RnnPanel | undefined {
     return this.order.find((p) => p.busy) ?? this.order[0];
   }
@@ -119,12 +119,8 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
       return;
     }
     const spec = target.spec;
-    const exists = await vscode.workspace.fs.stat(spec).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) {
-      this.add(new SpecPanel(spec, basename(spec.fsPath, '.rnn.yaml'), this.ctx, panel, [], { type: 'notice', level: 'error', message: missingSpecNotice(spec) }));
+    if (!(await exists(spec))) {
+      this.add(new SpecPanel(spec, specName(undefined, spec.fsPath), this.ctx, panel, [], { type: 'notice', level: 'error', message: missingSpecNotice(spec) }));
       return;
     }
     const loaded = this.ctx.specs.get(await vscode.workspace.openTextDocument(spec));
@@ -138,9 +134,9 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   /** Train these runs in the spec's panel, opening it if needed. */
-  async train(uri: vscode.Uri, specName: string, runs: RunConfig[]): Promise<SpecPanel | undefined> {
-    const panel = await this.openSpec(uri, specName);
-    await panel?.train(runs);
+  async train(uri: vscode.Uri, request: TrainRequest): Promise<SpecPanel | undefined> {
+    const panel = await this.openSpec(uri, request.name);
+    await panel?.train(request);
     return panel;
   }
 
@@ -168,13 +164,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   /** The page's files exist; otherwise the panel would stay blank, so say how to build them instead. */
   private async bundleReady(): Promise<boolean> {
     const missing: string[] = [];
-    for (const f of PANEL_FILES) {
-      try {
-        await vscode.workspace.fs.stat(vscode.Uri.joinPath(this.ctx.extensionUri, f));
-      } catch {
-        missing.push(f);
-      }
-    }
+    for (const f of PANEL_FILES) if (!(await exists(vscode.Uri.joinPath(this.ctx.extensionUri, f)))) missing.push(f);
     if (missing.length === 0) return true;
     this.ctx.log.showError(`The RNN Lab panel is not built: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Run npm run build, then reload the window.`, [
       { title: 'Reload window', run: () => vscode.commands.executeCommand('workbench.action.reloadWindow') },

@@ -3,17 +3,17 @@
  * hands the serializer the webview panel and the state the page kept with setState; the
  * page's worker, and with it any training, is gone. These helpers check that state (it
  * comes from the page, so nothing in it is trusted: the spec must be a *.rnn.yaml file,
- * the session folder must be one folder of that spec's run store) and word what the user
- * lost. panels.ts then re-attaches a controller to the panel.
+ * the session folder must be one folder of that spec's run store, a stored run must be a
+ * run folder of a run store) and word what the user lost. panels.ts then re-attaches a
+ * controller to the panel.
  */
 import * as vscode from 'vscode';
-import { readdir } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
 import { isPanelRestoreState } from '../../protocol';
-import { isSafeSegment, storeBase, STORE_DIR } from '../runStore';
+import { isSafeSegment, storeBase, storeDir, visibleFolders } from '../runStore';
 import { isSpecUri } from '../specs';
 
-export type RestoreTarget =
+type RestoreTarget =
   | { mode: 'live'; spec: vscode.Uri; session?: { dir?: string; training?: { runName: string; step: number } } }
   | { mode: 'stored'; folder: vscode.Uri }
   /** why the state cannot be restored, as a sentence */
@@ -31,15 +31,25 @@ export function restoreTarget(state: unknown): RestoreTarget {
   }
   // Runs are stored next to their spec, on disk (commands.ts); a restored panel is no different.
   if (uri.scheme !== 'file') return { mode: 'none', problem: `This RNN Lab panel showed ${uri.toString().slice(0, 200)}, which is not a file on disk. ${REOPEN}` };
-  if (state.mode === 'stored') return { mode: 'stored', folder: uri };
+  if (state.mode === 'stored') {
+    if (!isRunFolder(uri.fsPath)) return { mode: 'none', problem: `This RNN Lab panel showed ${uri.fsPath.slice(0, 200)}, which is not a run folder of a .rnnlab/runs store. ${REOPEN}` };
+    return { mode: 'stored', folder: uri };
+  }
   if (!isSpecUri(uri)) return { mode: 'none', problem: `This RNN Lab panel showed ${uri.fsPath.slice(0, 200)}, which is not a *.rnn.yaml spec. ${REOPEN}` };
   const s = state.session;
   if (s === undefined) return { mode: 'live', spec: uri };
-  const store = join(storeBase(uri), STORE_DIR);
+  const store = storeDir(storeBase(uri));
   // Only a folder of this spec's store is named to the user and listed: anything else is dropped, not followed.
   const dir = isAbsolute(s.dir) && dirname(s.dir) === store && isSafeSegment(basename(s.dir)) ? s.dir : undefined;
   const training = s.training && isSafeSegment(s.training.runName) ? { runName: s.training.runName, step: s.training.step } : undefined;
   return { mode: 'live', spec: uri, session: { ...(dir ? { dir } : {}), ...(training ? { training } : {}) } };
+}
+
+/** `<base>/.rnnlab/runs/<session>/<run>`, as the run store writes it (runStore.ts Session). */
+function isRunFolder(dir: string): boolean {
+  const session = dirname(dir);
+  const store = dirname(session);
+  return isAbsolute(dir) && isSafeSegment(basename(dir)) && isSafeSegment(basename(session)) && store === storeDir(dirname(dirname(store)));
 }
 
 /**
@@ -54,19 +64,10 @@ export async function reloadNotice(session: { dir?: string; training?: { runName
   if (session.training) parts.push(`training stopped at ${session.training.runName} step ${session.training.step}`);
   // Without a folder (the page kept none the host would have written to) nothing is known about finished runs.
   if (session.dir !== undefined) {
-    if ((await runFolders(session.dir)) > 0) parts.push(`runs finished before are in ${session.dir}`);
+    if ((await visibleFolders(session.dir)).length > 0) parts.push(`runs finished before are in ${session.dir}`);
     else if (session.training) parts.push('no run of it had finished before');
   }
   return parts.length === 0 ? undefined : `The window was reloaded: ${parts.join('; ')}. Press Train to start again.`;
-}
-
-/** Run folders written to a session folder (hidden ones are unfinished writes). */
-async function runFolders(dir: string): Promise<number> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).length;
-  } catch {
-    return 0;
-  }
 }
 
 /** The notice for a spec that is gone: the panel stays, so that Train works again once the file is back. */

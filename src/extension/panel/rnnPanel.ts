@@ -38,9 +38,14 @@ export interface PanelSnapshot {
   sent: string[];
   rejected: number;
   sessionDir: string | undefined;
+  /** what the page was last told about the spec since the last Train (spec panels only) */
+  specChange: { changed: boolean; valid: boolean } | undefined;
 }
 
 const READY_TIMEOUT_MS = 20_000;
+
+/** Text from the page is cut to this many characters before it reaches the log or a message. */
+export const MAX_PANEL_TEXT = 4000;
 
 /** A new webview panel beside the active editor, keeping the focus there. */
 export function createWebviewPanel(title: string, ctx: PanelContext): vscode.WebviewPanel {
@@ -137,10 +142,15 @@ export abstract class RnnPanel extends Disposable {
       sent: [...this.channel.sent],
       rejected: this.channel.rejected,
       sessionDir: this.sessionDir(),
+      specChange: this.specChange(),
     };
   }
 
   protected sessionDir(): string | undefined {
+    return undefined;
+  }
+
+  protected specChange(): PanelSnapshot['specChange'] {
     return undefined;
   }
 
@@ -155,7 +165,11 @@ export abstract class RnnPanel extends Disposable {
   }
 
   protected onRunFinished(m: Extract<FromPanel, { type: 'runFinished' }>): void {
-    this.ctx.log.warn(`[${this.title}] refused a result for ${m.runName}: this panel trains nothing.`);
+    this.ctx.log.warn(`[${this.title}] refused a result for "${m.runName.slice(0, 80)}": this panel trains nothing.`);
+  }
+
+  protected onRunFailed(m: Extract<FromPanel, { type: 'runFailed' }>): void {
+    this.ctx.log.warn(`[${this.title}] refused a failure report for "${m.runName.slice(0, 80)}": this panel trains nothing.`);
   }
 
   private receive(m: FromPanel): void {
@@ -170,15 +184,11 @@ export abstract class RnnPanel extends Disposable {
       case 'runFinished':
         return this.onRunFinished(m);
       case 'runFailed':
-        this.runFailures.push({ runName: m.runName, message: m.message });
-        this.ctx.log.showError(`RNN Lab: ${m.runName} failed${m.step !== undefined ? ` at step ${m.step}` : ''}: ${m.message}`, [
-          { title: 'Show panel', run: () => this.reveal() },
-        ]);
-        return;
+        return this.onRunFailed(m);
       case 'requestTrain':
         return this.onRequestTrain();
       case 'log': {
-        const text = `[${this.title}] ${m.message.slice(0, 4000)}`;
+        const text = `[${this.title}] ${m.message.slice(0, MAX_PANEL_TEXT)}`;
         if (m.level === 'error') this.ctx.log.error(text);
         else if (m.level === 'warn') this.ctx.log.warn(text);
         else this.ctx.log.info(text);

@@ -7,18 +7,32 @@ import { loadSpec } from '../../spec';
 import { errorText } from '../log';
 import { storeBase } from '../runStore';
 import { reportUntrainable } from '../specProblems';
-import { RnnPanel, type PanelContext } from './rnnPanel';
-import { PanelSessions } from './training';
+import { MAX_PANEL_TEXT, RnnPanel, type PanelContext } from './rnnPanel';
+import { PanelSessions, type TrainingSession } from './training';
 
 /** A sentence for the page's header until the next Train (after a window reload). */
 export type PanelNotice = Extract<ToPanel, { type: 'notice' }>;
+
+type SpecChange = Omit<Extract<ToPanel, { type: 'specChanged' }>, 'type'>;
+
+/**
+ * What one Train trains: runs, and the spec's text and name they were resolved from, read
+ * together from one version of the spec, so the spec.rnn.yaml stored with a run is the
+ * one that trained it.
+ */
+export interface TrainRequest {
+  runs: RunConfig[];
+  text: string;
+  name: string;
+}
 
 export class SpecPanel extends RnnPanel {
   private readonly sessions = new PanelSessions();
   /** runs to start as soon as the page is ready (Train pressed before the page loaded) */
   private autoStart: { runs: RunConfig[]; session: SessionRef } | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastChange = { changed: false, valid: true };
+  /** what the page was last told about the spec (specChanged): host and page agree on it */
+  private lastChange: SpecChange = { changed: false, valid: true };
 
   constructor(
     readonly specUri: vscode.Uri,
@@ -50,18 +64,14 @@ export class SpecPanel extends RnnPanel {
     return this.session?.dir;
   }
 
-  /** Starts a training session of these runs with the spec's current text. */
-  async train(runs: RunConfig[]): Promise<void> {
-    const doc = await vscode.workspace.openTextDocument(this.specUri);
-    const loaded = this.ctx.specs.get(doc);
-    this.specName = loaded.name;
-    const session = await this.sessions.start(runs, doc.getText(), loaded.name, storeBase(this.specUri));
+  /** Starts a training session of these runs, with the spec text they were resolved from. */
+  async train({ runs, text, name }: TrainRequest): Promise<void> {
+    this.specName = name;
+    const session = await this.sessions.start(runs, text, name, storeBase(this.specUri));
     this.notice = undefined;
     this.ctx.log.info(`[${this.title}] training ${runs.map((r) => r.name).join(', ')}; results go to ${session.dir}`);
-    if (this.lastChange.changed || !this.lastChange.valid) {
-      this.lastChange = { changed: false, valid: true };
-      this.channel.post({ type: 'specChanged', ...this.lastChange });
-    }
+    // The page clears its banner on train (and a page not ready yet has none): no message needed.
+    this.lastChange = { changed: false, valid: true };
     if (!this.channel.isReady) this.autoStart = { runs, session: session.ref };
     else this.channel.post({ type: 'train', runs, session: session.ref });
   }
@@ -87,22 +97,29 @@ export class SpecPanel extends RnnPanel {
     void (async () => {
       const doc = await vscode.workspace.openTextDocument(this.specUri);
       const loaded = this.ctx.specs.get(doc);
+      const text = doc.getText();
       if (loaded.runs.length === 0) {
-        this.channel.post({ type: 'specChanged', changed: this.session !== undefined && doc.getText() !== this.session.specText, valid: false });
+        this.setSpecChange({ changed: this.session !== undefined && text !== this.session.specText, valid: false });
         reportUntrainable(this.ctx.log, this.specUri, loaded);
         return;
       }
-      await this.train(loaded.runs);
+      await this.train({ runs: loaded.runs, text, name: loaded.name });
     })().catch((e: unknown) => this.ctx.log.showError(`Could not start training from ${basename(this.specUri.fsPath)}: ${errorText(e)}`, [], e));
   }
 
-  protected override onRunFinished(m: Extract<FromPanel, { type: 'runFinished' }>): void {
-    // The session the page names, not the current one: a run stopped by the next Train reports after it.
+  /** The session the page names, not the current one: a run stopped by the next Train reports after it. */
+  private sessionOf(m: { session: string; runName: string }, what: string): TrainingSession | undefined {
     const session = this.sessions.get(m.session);
     if (session === undefined || !session.has(m.runName)) {
-      this.ctx.log.warn(`[${this.title}] refused a result for "${m.runName.slice(0, 80)}": no training session of this panel started it.`);
-      return;
+      this.ctx.log.warn(`[${this.title}] refused ${what} for "${m.runName.slice(0, 80)}": no training session of this panel started it.`);
+      return undefined;
     }
+    return session;
+  }
+
+  protected override onRunFinished(m: Extract<FromPanel, { type: 'runFinished' }>): void {
+    const session = this.sessionOf(m, 'a result');
+    if (session === undefined) return;
     session.store(m.runName, m.result).then(
       (folder) => {
         this.stored.push(folder);
@@ -116,6 +133,24 @@ export class SpecPanel extends RnnPanel {
         this.ctx.log.showError(`RNN Lab could not store ${m.runName}: ${message}`, [], e);
       },
     );
+  }
+
+  protected override onRunFailed(m: Extract<FromPanel, { type: 'runFailed' }>): void {
+    if (this.sessionOf(m, 'a failure') === undefined) return;
+    const message = m.message.slice(0, MAX_PANEL_TEXT);
+    this.runFailures.push({ runName: m.runName, message });
+    this.ctx.log.showError(`RNN Lab: ${m.runName} failed${m.step !== undefined ? ` at step ${m.step}` : ''}: ${message}`, [{ title: 'Show panel', run: () => this.reveal() }]);
+  }
+
+  protected override specChange(): SpecChange {
+    return { ...this.lastChange };
+  }
+
+  /** Tells the page, only when it changes. */
+  private setSpecChange(next: SpecChange): void {
+    if (next.changed === this.lastChange.changed && next.valid === this.lastChange.valid) return;
+    this.lastChange = next;
+    this.channel.post({ type: 'specChanged', ...next });
   }
 
   private scheduleSpecCheck(): void {
@@ -133,9 +168,8 @@ export class SpecPanel extends RnnPanel {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.key);
     const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(this.specUri));
     const valid = (open ? this.ctx.specs.get(open) : loadSpec(text, this.specUri.fsPath)).runs.length > 0;
-    const next = { changed: text !== session.specText, valid };
-    if (session !== this.session || (next.changed === this.lastChange.changed && next.valid === this.lastChange.valid)) return;
-    this.lastChange = next;
-    this.channel.post({ type: 'specChanged', ...next });
+    // A Train while the file was read started a new session: this answer is about the old one.
+    if (session !== this.session) return;
+    this.setSpecChange({ changed: text !== session.specText, valid });
   }
 }

@@ -7,17 +7,21 @@ import { toEnvelope } from '../../core/pack';
 import { RnnPanel, type PanelContext } from './rnnPanel';
 
 export class StoredRunPanel extends RnnPanel {
+  /** the session folder's name: the stored run's stand-in for a spec name */
+  private readonly session: string;
+
   constructor(
     private readonly run: StoredRun,
     ctx: PanelContext,
     panel: vscode.WebviewPanel,
   ) {
-    const session = basename(dirname(run.dir));
-    super(vscode.Uri.file(run.dir), 'stored', panel, storedRunTitle(run), session, ctx);
+    const session = sessionName(run);
+    super(vscode.Uri.file(run.dir), 'stored', panel, storedRunTitle(run, session), session, ctx);
+    this.session = session;
   }
 
   protected initMessage(): ToPanel {
-    return { type: 'init', version: PROTOCOL_VERSION, specName: basename(dirname(this.run.dir)), specFile: join(this.run.dir, 'spec.rnn.yaml'), runs: [this.run.run], autoStart: false };
+    return { type: 'init', version: PROTOCOL_VERSION, specName: this.session, specFile: join(this.run.dir, 'spec.rnn.yaml'), runs: [this.run.run], autoStart: false };
   }
 
   protected override onReady(): void {
@@ -40,6 +44,10 @@ export class StoredRunPanel extends RnnPanel {
   }
 }
 
-export function storedRunTitle(run: StoredRun): string {
-  return `RNN Lab: ${run.run.name} (${basename(dirname(run.dir))})`;
+export function storedRunTitle(run: StoredRun, session = sessionName(run)): string {
+  return `RNN Lab: ${run.run.name} (${session})`;
+}
+
+function sessionName(run: StoredRun): string {
+  return basename(dirname(run.dir));
 }

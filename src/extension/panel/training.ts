@@ -6,10 +6,10 @@
  * and that run's result still belongs to (and is stored with) the old one.
  */
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import type { Envelope } from '../../core/pack';
 import type { RunConfig } from '../../core/types';
 import type { SessionRef } from '../../protocol';
+import { exists } from '../exists';
 import { decodeRunResult } from '../runResult';
 import { Session } from '../runStore';
 
@@ -92,11 +92,4 @@ export class PanelSessions {
     this.latest = session;
     return session;
   }
-}
-
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
 }

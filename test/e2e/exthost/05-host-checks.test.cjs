@@ -6,34 +6,22 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { ROOT, loadSources } = require('./helpers.cjs');
 
-const ROOT = path.resolve(__dirname, '../../..');
-
-function loadSources() {
-  const esbuild = require(path.join(ROOT, 'node_modules/esbuild'));
-  const out = esbuild.buildSync({
-    stdin: {
-      contents: [
-        "export { isFromPanel, isEnvelope, isPanelRestoreState, PROTOCOL_VERSION } from './src/protocol';",
-        "export { restoreTarget, reloadNotice } from './src/extension/panel/restore';",
-        "export { PanelSessions } from './src/extension/panel/training';",
-        "export { decodeRunResult } from './src/extension/runResult';",
-        "export { Session, isSafeSegment } from './src/extension/runStore';",
-        "export { toEnvelope } from './src/core/pack';",
-        "export { loadSpec } from './src/spec';",
-        "export { readRunFolder } from './src/store/runFolder';",
-        "export { statusText } from './src/extension/statusBar';",
-        "export { renderPanelHtml, contentSecurityPolicy } from './src/extension/panel/html';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], write: false, logLevel: 'silent',
-  });
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-hostchecks-')), 'bundle.cjs');
-  fs.writeFileSync(file, out.outputFiles[0].text);
-  return require(file);
-}
+const SOURCES = [
+  "export { isFromPanel, isEnvelope, isPanelRestoreState, PROTOCOL_VERSION } from './src/protocol';",
+  "export { restoreTarget, reloadNotice } from './src/extension/panel/restore';",
+  "export { PanelSessions } from './src/extension/panel/training';",
+  "export { decodeRunResult } from './src/extension/runResult';",
+  "export { Session, isSafeSegment } from './src/extension/runStore';",
+  "export { toEnvelope } from './src/core/pack';",
+  "export { loadSpec } from './src/spec';",
+  "export { slug } from './src/spec/names';",
+  "export { readRunFolder } from './src/store/runFolder';",
+  "export { statusText } from './src/extension/statusBar';",
+  "export { renderPanelHtml } from './src/extension/panel/html';",
+  "export { contentSecurityPolicy } from './src/extension/panel/csp';",
+];
 
 /** A small but complete RunResult for `run` (sizes from N, dIn = 2, dOut = 2, T = 4, B = 2). */
 function fakeResult(run) {
@@ -64,7 +52,7 @@ describe('host checks on webview input and the run store', function () {
   this.timeout(60_000);
   let m, run, tmp;
   before(() => {
-    m = loadSources();
+    m = loadSources(SOURCES);
     const spec = fs.readFileSync(path.join(ROOT, 'test/e2e/fixtures/workspace/small.rnn.yaml'), 'utf8');
     run = m.loadSpec(spec, 'small.rnn.yaml').runs[0];
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-store-'));
@@ -79,6 +67,7 @@ describe('host checks on webview input and the run store', function () {
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)[1];
     const nonce = /script-src 'nonce-([^']+)'/.exec(csp)[1];
     assert.equal(csp, `default-src 'none'; script-src 'nonce-${nonce}' 'wasm-unsafe-eval'; worker-src blob:; style-src https://cdn.example; img-src https://cdn.example data: blob:; connect-src https://cdn.example`);
+    assert.equal(csp, m.contentSecurityPolicy('https://cdn.example', nonce), "csp.ts's policy, which the browser tests serve too");
     assert.notEqual(nonce, /script-src 'nonce-([^']+)'/.exec(m.renderPanelHtml(webview, ext, 'x', 'live', vscode.Uri.file('/ws/x.rnn.yaml')))[1], 'a new nonce per render');
     assert.equal((html.match(/<script/g) || []).length, 2, 'the spec name adds no script element');
     assert.match(html, new RegExp(`<script nonce="${nonce.replace(/[+/=]/g, '\\$&')}" src="https://cdn.example/ext/dist/webview/panel.js"></script>`));
@@ -131,12 +120,13 @@ describe('host checks on webview input and the run store', function () {
       { type: 'runFinished', runName: 'x', result: env },
       { type: 'runFinished', session: 7, runName: 'x', result: env },
       { type: 'runFailed', runName: 'x', message: 'diverged' },
-      { type: 'runFinished', runName: 'x', result: { meta: env.meta, buffer: new Uint8Array(8) } },
-      { type: 'runFinished', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'F32', offset: 0, length: 3 }] }, buffer: new ArrayBuffer(8) } },
-      { type: 'runFinished', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'F32', offset: 2, length: 1 }] }, buffer: new ArrayBuffer(8) } },
-      { type: 'runFinished', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'U8', offset: 0, length: 1 }] }, buffer: new ArrayBuffer(8) } },
+      // Broken envelopes, in messages that are otherwise complete: the envelope is what is refused.
+      { type: 'runFinished', session: 's1', runName: 'x', result: { meta: env.meta, buffer: new Uint8Array(8) } },
+      { type: 'runFinished', session: 's1', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'F32', offset: 0, length: 3 }] }, buffer: new ArrayBuffer(8) } },
+      { type: 'runFinished', session: 's1', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'F32', offset: 2, length: 1 }] }, buffer: new ArrayBuffer(8) } },
+      { type: 'runFinished', session: 's1', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'U8', offset: 0, length: 1 }] }, buffer: new ArrayBuffer(8) } },
       { type: 'runFinished', session: 's1', runName: 3, result: env },
-      { type: 'runFailed', runName: 'x' },
+      { type: 'runFailed', session: 's1', runName: 'x' },
       { type: 'log', level: 'debug', message: 'x' },
       { type: 'log', level: 'info' },
     ];
@@ -166,7 +156,15 @@ describe('host checks on webview input and the run store', function () {
     assert.equal(m.restoreTarget({ ...live, resource: 'https://example.com/a.rnn.yaml' }).mode, 'none');
     assert.equal(m.restoreTarget({ ...live, resource: vscode.Uri.file(path.join(ws, 'notes.txt')).toString() }).mode, 'none');
     assert.match(m.restoreTarget({ junk: true }).problem, /kept no state/);
-    assert.equal(m.restoreTarget({ version: m.PROTOCOL_VERSION, mode: 'stored', resource: vscode.Uri.file(dir).toString() }).folder.fsPath, dir);
+    // A stored run is a run folder of a run store, nothing else.
+    const stored = (p) => m.restoreTarget({ version: m.PROTOCOL_VERSION, mode: 'stored', resource: vscode.Uri.file(p).toString() });
+    const runDir = path.join(dir, 'default-s0');
+    assert.equal(stored(runDir).mode, 'stored');
+    assert.equal(stored(runDir).folder.fsPath, runDir);
+    assert.equal(stored(path.join(os.tmpdir(), 'x', '.rnnlab', 'runs', 's-1', 'a-s0')).mode, 'stored', 'any base: a spec outside the workspace keeps its runs beside it');
+    for (const bad of [dir, path.join(ws, '.rnnlab', 'runs'), ws, '/etc', path.join(ws, 'other', 's-1', 'a-s0'), path.join(ws, '.rnnlab', 'runs', 's-1', '.a-s0.tmp-1-x'), path.join(runDir, 'deeper')]) {
+      assert.match(stored(bad).problem, /not a run folder of a \.rnnlab\/runs store/, bad);
+    }
   });
 
   it('words the reload notice from what is in the session folder', async () => {
@@ -248,6 +246,18 @@ describe('host checks on webview input and the run store', function () {
     }
     assert.deepEqual(fs.readdirSync(base), [], 'not even the store folder was created');
     assert.throws(() => new m.Session(base, '../x', new Date()), /cannot be a folder name/);
+    for (const name of ['..\u0301', '\u0301a', '-a', 'a\u2028b', 'a b', 'a:b']) assert.equal(m.isSafeSegment(name), false, JSON.stringify(name));
+  });
+
+  it('stores runs of specs and variants named in any script, under the names slug gives them', async () => {
+    const base = path.join(tmp, 'scripts');
+    fs.mkdirSync(base);
+    const name = m.slug('Альфа, 学习');
+    assert.equal(name, 'альфа-学习');
+    const session = new m.Session(base, name, new Date(2026, 0, 1));
+    const dir = await session.write(`${m.slug('Вариант Ω')}-s0`, m.decodeRunResult(m.toEnvelope(fakeResult(run)), run), '');
+    assert.equal(dir, path.join(base, '.rnnlab', 'runs', 'альфа-学习-20260101-000000', 'вариант-ω-s0'));
+    assert.ok(fs.existsSync(path.join(dir, 'run.json')));
   });
 
   it('refuses a store that is a symlink to somewhere outside the workspace', async () => {

@@ -5,16 +5,20 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
-const { activate, openSpec, panelState, waitFor, workspaceRoot, closeAllEditors } = require('./helpers.cjs');
+const { activate, openSpec, panelState, waitFor, workspaceRoot, closeAllEditors, loadSources } = require('./helpers.cjs');
 
-const RUN_FILES = ['spec.rnn.yaml', 'run.json', 'metrics.json', 'weights.safetensors', 'trajectories.safetensors', 'view.safetensors'];
+const BUSY = ['training', 'starting', 'stopping', 'paused'];
 
 describe('train, store and open a run', function () {
   this.timeout(300_000);
   let spec;
   let folders = [];
+  /** the files of a run folder, as src/store/runFolder.ts lists them */
+  let RUN_FILES;
 
   before(async () => {
+    ({ RUN_FILES } = loadSources(["export { RUN_FILES } from './src/store/runFolder';"]));
+    assert.equal(RUN_FILES.length, 6);
     const ext = await activate();
     const missing = ['dist/webview/panel.js', 'dist/webview/worker.js'].filter((f) => !fs.existsSync(path.join(ext.extensionPath, f)));
     // Fail, not skip: a missing bundle is a build problem, not a pass.
@@ -90,16 +94,45 @@ describe('train, store and open a run', function () {
     }, { what: 'a visibility message on show' });
   });
 
-  it('marks the spec as changed after training, without training again', async () => {
+  it('marks the spec as changed after training, and back when the edit is undone, without training again', async () => {
     const key = spec.uri.toString();
+    const before = (await panelState(key)).current;
+    const trains = before.sent.filter((t) => t === 'train').length;
+    const changes = (c) => c.sent.filter((t) => t === 'specChanged').length;
+    const noRetraining = (c, when) => {
+      assert.equal(c.sent.filter((t) => t === 'train').length, trains, `no automatic retraining ${when}`);
+      assert.ok(!BUSY.includes(c.lastStatus?.state), `not training ${when}: ${JSON.stringify(c.lastStatus)}`);
+      assert.equal(c.stored.length, before.stored.length, `nothing new stored ${when}`);
+    };
     const editor = await vscode.window.showTextDocument(spec, { viewColumn: vscode.ViewColumn.One });
-    await editor.edit((e) => e.replace(spec.lineAt(3).range, 'network: { N: 24 }'));
-    const s = await waitFor(async () => {
-      const c = (await panelState(key)).current;
-      return c.sent.includes('specChanged') ? c : undefined;
-    }, { what: 'specChanged after the edit' });
-    assert.ok(!s.sent.slice(s.sent.indexOf('specChanged')).includes('train'), 'no automatic retraining');
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    const line = () => spec.lineAt(3);
+    const original = line().text;
+    let last;
+    try {
+      await editor.edit((e) => e.replace(line().range, 'network: { N: 24 }'));
+      const changed = await waitFor(async () => {
+        last = (await panelState(key)).current;
+        return last.specChange?.changed === true ? last : undefined;
+      }, { what: 'specChanged after the edit', describe: () => JSON.stringify(last.specChange) });
+      assert.deepEqual(changed.specChange, { changed: true, valid: true });
+      const count = changes(changed);
+      await new Promise((r) => setTimeout(r, 1000));
+      noRetraining((await panelState(key)).current, 'after the edit');
+
+      // Back to the trained text by an edit: the web workbench may have auto-saved the first
+      // one already, so a revert could find nothing to revert.
+      await editor.edit((e) => e.replace(line().range, original));
+      const back = await waitFor(async () => {
+        last = (await panelState(key)).current;
+        return changes(last) > count && last.specChange?.changed === false ? last : undefined;
+      }, { what: 'specChanged back to unchanged after the edit was undone', describe: () => JSON.stringify(last.specChange) });
+      assert.deepEqual(back.specChange, { changed: false, valid: true });
+      await new Promise((r) => setTimeout(r, 1000));
+      noRetraining((await panelState(key)).current, 'after the edit was undone');
+    } finally {
+      if (line().text !== original) await editor.edit((e) => e.replace(line().range, original));
+      await spec.save();
+    }
   });
 
   it('Pause, Resume and Stop act on the training panel; a stopped run is stored as stopped', async () => {
@@ -112,8 +145,17 @@ describe('train, store and open a run', function () {
     await waitFor(async () => (last = await state()) && last.lastStatus?.state === 'training' && last.lastStatus.step >= 5, seen('training past step 5'));
 
     await vscode.commands.executeCommand('rnnlab.pause');
-    last = await waitFor(async () => ((last = await state()).lastStatus?.state === 'paused' ? last : undefined), seen('the paused state'));
-    const pausedAt = last.lastStatus.step;
+    await waitFor(async () => (last = await state()).lastStatus?.state === 'paused', seen('the paused state'));
+    // The page says "paused" at once; a step already in flight still reports after it. So
+    // the paused step is the one two polls half a second apart agree on.
+    let previous;
+    const { step: pausedAt } = await waitFor(async () => {
+      last = await state();
+      const step = last.lastStatus?.state === 'paused' ? last.lastStatus.step : undefined;
+      const settled = step !== undefined && step === previous;
+      previous = step;
+      return settled ? { step } : undefined;
+    }, { ...seen('the step to settle while paused'), interval: 500 });
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal((await state()).lastStatus.step, pausedAt, 'no steps while paused');
 
@@ -131,7 +173,7 @@ describe('train, store and open a run', function () {
     const metrics = JSON.parse(fs.readFileSync(path.join(done.stored[0], 'metrics.json'), 'utf8'));
     assert.equal(metrics.stopped, true);
     assert.ok(metrics.steps > pausedAt && metrics.steps < 100000, `stopped after ${metrics.steps} steps`);
-    await waitFor(async () => !['training', 'starting', 'stopping', 'paused'].includes((last = await state()).lastStatus?.state), seen('the panel to leave the training state'));
+    await waitFor(async () => !BUSY.includes((last = await state()).lastStatus?.state), seen('the panel to leave the training state'));
   });
 
   it('a Train while the last run is still stopping stores that run with the session that started it', async () => {
@@ -166,7 +208,7 @@ describe('train, store and open a run', function () {
     assert.deepEqual(done.storeFailures, [], 'no run was stored twice or into a folder that had it already');
     assert.equal(path.dirname(done.stored[storedBefore + 1]), second.sessionDir);
     assert.deepEqual(fs.readdirSync(first.sessionDir), ['default-s0']);
-    await waitFor(async () => !['training', 'starting', 'stopping', 'paused'].includes((last = await state()).lastStatus?.state), seen('the panel to leave the training state'));
+    await waitFor(async () => !BUSY.includes((last = await state()).lastStatus?.state), seen('the panel to leave the training state'));
   });
 
   it('Open run shows a stored run folder in its own panel', async () => {

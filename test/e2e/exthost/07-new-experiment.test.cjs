@@ -1,6 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const vscode = require('vscode');
 const { activate, workspaceRoot, waitFor, closeAllEditors } = require('./helpers.cjs');
@@ -92,5 +93,25 @@ describe('New experiment', function () {
     }
     assert.ok(!fs.existsSync(path.join(path.dirname(workspaceRoot()), 'outside.rnn.yaml')));
     assert.ok(!fs.existsSync(path.join(workspaceRoot(), 'plain.yaml')));
+  });
+
+  it('writes only into a workspace folder or a folder inside one, even when told to overwrite', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-outside-'));
+    try {
+      const fileName = 'escaped.rnn.yaml';
+      fs.writeFileSync(path.join(outside, fileName), 'keep me\n');
+      for (const folder of [vscode.Uri.file(outside), vscode.Uri.file(path.dirname(workspaceRoot())), 'not a uri']) {
+        const uri = await vscode.commands.executeCommand('rnnlab.newExperiment', { task: 'sine', regime: 'both', fileName, folder, overwrite: true });
+        assert.equal(uri, undefined, String(folder));
+      }
+      assert.equal(fs.readFileSync(path.join(outside, fileName), 'utf8'), 'keep me\n');
+      assert.ok(!fs.existsSync(path.join(path.dirname(workspaceRoot()), fileName)));
+      // A folder inside the workspace folder is fine.
+      const inside = vscode.Uri.file(dir());
+      const uri = await vscode.commands.executeCommand('rnnlab.newExperiment', { task: 'sine', regime: 'both', fileName, folder: inside });
+      assert.equal(uri?.fsPath, path.join(dir(), fileName));
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

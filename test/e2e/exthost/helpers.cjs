@@ -1,9 +1,28 @@
 // Shared by the extension-host tests (not a test file itself: mocha-index loads *.test.cjs only).
 'use strict';
 const vscode = require('vscode');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const EXTENSION_ID = 'rnnlab.rnn-dynamics-lab';
+const ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * The repository's own sources, bundled with esbuild from `export ... from './src/...'`
+ * lines, with `vscode` resolving to the extension host's API: the tests use the real
+ * code and constants, not copies.
+ */
+function loadSources(lines) {
+  const esbuild = require(path.join(ROOT, 'node_modules/esbuild'));
+  const out = esbuild.buildSync({
+    stdin: { contents: lines.join('\n'), resolveDir: ROOT, loader: 'ts' },
+    bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], write: false, logLevel: 'silent',
+  });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-sources-')), 'bundle.cjs');
+  fs.writeFileSync(file, out.outputFiles[0].text);
+  return require(file);
+}
 
 function workspaceRoot() {
   const folders = vscode.workspace.workspaceFolders;
@@ -68,4 +87,4 @@ async function closeAllEditors() {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
-module.exports = { EXTENSION_ID, workspaceRoot, fixtureUri, waitFor, activate, openSpec, ourDiagnostics, panelState, closeAllEditors, show };
+module.exports = { EXTENSION_ID, ROOT, loadSources, workspaceRoot, fixtureUri, waitFor, activate, openSpec, ourDiagnostics, panelState, closeAllEditors, show };
