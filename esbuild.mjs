@@ -47,7 +47,7 @@ const targets = {
     outdir: 'dist',
   },
   worker: {
-    // one self-contained IIFE: the panel starts it from a blob and it may fetch nothing (webview-training.md)
+    // one self-contained IIFE: the panel starts it from a blob and it may fetch nothing (docs/architecture.md)
     entryPoints: { 'webview/worker': 'webview/worker/main.ts' },
     platform: 'browser',
     format: 'iife',

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureCodeServer, node24Env } from './tools.mjs';
 
-/** User settings applied to every run (testing-in-vscode.md §2); `userSettings` overrides them. */
+/** User settings applied to every run (test/e2e/harness/README.md); `userSettings` overrides them. */
 export const DEFAULT_USER_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'workbench.startupEditor': 'none',

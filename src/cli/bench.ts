@@ -1,7 +1,7 @@
 /**
  * `rnnlab bench`: milliseconds per training step of the hand-written BPTT on cycling
  * (all weights trained, batch 32), side by side with the PyTorch peer
- * (../shared/peer/torch_rnn_step.py, 1 thread) in the same run. Each configuration is
+ * (scripts/peer/torch_rnn_step.py, 1 thread) in the same run. Each configuration is
  * timed in a fresh child process, so its peak memory is its own; the peer runs right
  * after it on the same configuration, so both see the same machine load.
  */
@@ -95,7 +95,7 @@ export async function benchOne(cfg: BenchConfig, seconds: number, maxIters: numb
 }
 
 export function findPeer(explicit?: string): string | undefined {
-  const candidates = [explicit, process.env.RNNLAB_PEER, resolve(__dirname, '../../shared/peer/torch_rnn_step.py'), '/work/shared/peer/torch_rnn_step.py'];
+  const candidates = [explicit, process.env.RNNLAB_PEER, resolve(__dirname, '../scripts/peer/torch_rnn_step.py')];
   return candidates.find((p): p is string => Boolean(p) && existsSync(p!));
 }
 

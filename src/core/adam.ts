@@ -1,5 +1,5 @@
 /**
- * Adam with PyTorch's semantics (paper-spec 2: betas 0.9/0.999, eps 1e-8, no weight
+ * Adam with PyTorch's semantics (docs/science.md §2: betas 0.9/0.999, eps 1e-8, no weight
  * decay, no clipping), written out so the moments can be checkpointed and the update
  * matches torch.optim.Adam term for term:
  *   m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2

@@ -1,8 +1,8 @@
 /**
  * Backpropagation through time, written by hand (no gradient tape), for the model of
- * paper-spec 1.2 trained as in section 2. Why by hand: on tfjs-wasm, autograd's matMul
+ * docs/science.md §1.2 trained as in section 2. Why by hand: on tfjs-wasm, autograd's matMul
  * gradient uses the slow transposed matMul and the tape keeps every intermediate; this
- * formulation is 5-8x faster and needs a fraction of the memory (tfjs-performance.md).
+ * formulation is 5-8x faster and needs a fraction of the memory (docs/performance.md).
  *
  * Notation (batch rows; q_k = sigma(2 x_k), r_k = tanh x_k = 2 q_k - 1; see dynamics.ts):
  *   x_{k+1} = (1-dt) x_k + dt r_k W^T + dt s_k W_in^T + noise,   z_k = x_k W_out^T

@@ -1,5 +1,5 @@
 /**
- * One Euler-Maruyama step of paper-spec 1.2, shared by training (bptt.ts) and
+ * One Euler-Maruyama step of docs/science.md §1.2, shared by training (bptt.ts) and
  * simulation (simulate.ts):
  *
  *   x_{k+1} = (1 - dt) x_k + dt (W tanh(x_k) + W_in s_k) + sqrt(dt) sigma xi_k

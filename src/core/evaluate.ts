@@ -1,5 +1,5 @@
 /**
- * Evaluation of a network on the shared evaluation batch (paper-spec 4.0): noise-free
+ * Evaluation of a network on the shared evaluation batch (docs/science.md §4.0): noise-free
  * trajectories from x_0 = h_0 for the loss, the measures and the 3D view; noisy repeats
  * for the noise compression (4.5); and, at the end, the loss from random initial states.
  */
@@ -23,7 +23,7 @@ export interface Evaluation {
   conditionLabels: readonly string[];
 }
 
-/** The first 4 trials of the evaluation batch, each repeated 16 times (paper-spec 4.5). */
+/** The first 4 trials of the evaluation batch, each repeated 16 times (docs/science.md §4.5). */
 const NOISE_TRIALS = 4;
 const NOISE_REPEATS = 16;
 /** at most this many time points per drawn trajectory */

@@ -1,5 +1,5 @@
 /**
- * The training loss of paper-spec 2: mean squared error over the masked entries only,
+ * The training loss of docs/science.md §2: mean squared error over the masked entries only,
  * sum(mask (z - y)^2) / sum(mask), which equals PyTorch's MSELoss(z[mask], y[mask]).
  * Accumulated in float64.
  */

@@ -1,5 +1,5 @@
 /**
- * The network of paper-spec section 1: initialisation (1.3) and the weights as
+ * The network of docs/science.md §1: initialisation (1.3) and the weights as
  * tfjs variables. The dynamics themselves live in simulate.ts (forward only) and
  * bptt.ts (forward + hand-written backward).
  */
@@ -84,7 +84,7 @@ export class Network implements NetworkDims {
   }
 }
 
-/** x_0 = h_0 + sigma_init xi for every trial (paper-spec 1.3), [B][N]. */
+/** x_0 = h_0 + sigma_init xi for every trial (docs/science.md §1.3), [B][N]. */
 export function initialStates(h0: Float32Array, B: number, sigma: number, rng: Rng | null): Float32Array {
   const N = h0.length;
   const x0 = new Float32Array(B * N);

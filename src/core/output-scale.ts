@@ -4,7 +4,7 @@
  */
 import type { NetworkConfig } from './types';
 
-/** Standard deviation of the W_out entries at initialisation (paper-spec 1.3). */
+/** Standard deviation of the W_out entries at initialisation (docs/science.md §1.3). */
 export function outputStd(scale: NetworkConfig['output_scale'], N: number): number {
   if (scale === 'small') return 1 / N; // sigma_out = 1/sqrt(N): aligned
   if (scale === 'large') return 1 / Math.sqrt(N); // sigma_out = 1: oblique

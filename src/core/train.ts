@@ -1,5 +1,5 @@
 /**
- * Training as a stream of progress events (paper-spec 2): Adam at lr0/N, a fresh batch
+ * Training as a stream of progress events (docs/science.md §2): Adam at lr0/N, a fresh batch
  * and fresh noise every step, full BPTT, a fixed number of steps. The consumer pulls
  * events with `for await`; it can stop between steps (signal) or simply stop pulling.
  * The tfjs backend must already be running (backend.ts).

@@ -35,7 +35,7 @@ export interface CommonTaskParams {
   /** Keep only grid indices k with k % mask_step == 0 in the loss mask (paper: 5; complex sine 2). */
   mask_step: number;
 }
-/** paper-spec 3.1 */
+/** docs/science.md §3.1 */
 export interface CyclingParams extends CommonTaskParams {
   kind: 'cycling';
   /** context pulse length (1) */
@@ -45,7 +45,7 @@ export interface CyclingParams extends CommonTaskParams {
   /** rotation frequency (0.1) */
   freq: number;
 }
-/** paper-spec 3.2 */
+/** docs/science.md §3.2 */
 export interface FlipflopParams extends CommonTaskParams {
   kind: 'flipflop';
   bits: number;
@@ -57,7 +57,7 @@ export interface FlipflopParams extends CommonTaskParams {
   gap_min: number;
   gap_max: number;
 }
-/** paper-spec 3.3 */
+/** docs/science.md §3.3 */
 export interface ManteParams extends CommonTaskParams {
   kind: 'mante';
   fix: number;
@@ -69,7 +69,7 @@ export interface ManteParams extends CommonTaskParams {
   /** positive coherence magnitudes; signs are drawn (1/8, 1/4, 1/2, 1) */
   coherences: number[];
 }
-/** paper-spec 3.4 */
+/** docs/science.md §3.4 */
 export interface RomoParams extends CommonTaskParams {
   kind: 'romo';
   fix_min: number;
@@ -83,7 +83,7 @@ export interface RomoParams extends CommonTaskParams {
   f_max: number;
   min_diff: number;
 }
-/** paper-spec 3.5 */
+/** docs/science.md §3.5 */
 export interface ComplexSineParams extends CommonTaskParams {
   kind: 'complex_sine';
   duration: number;
@@ -91,7 +91,7 @@ export interface ComplexSineParams extends CommonTaskParams {
   f_max: number;
   offset: number;
 }
-/** paper-spec 3.6 (simple sine of the Methods) */
+/** docs/science.md §3.6 (simple sine of the Methods) */
 export interface SineParams extends CommonTaskParams {
   kind: 'sine';
   duration: number;

@@ -1,5 +1,5 @@
 /**
- * Lifetimes (style.md HX/RA): the extension, each panel and each training session own
+ * Lifetimes: the extension, each panel and each training session own
  * what they create through _register, so closing a panel frees exactly its listeners.
  */
 import type * as vscode from 'vscode';

@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     log.info(`RNN Lab ${String(context.extension.packageJSON.version ?? '')} activated in VS Code ${vscode.version}`);
   } catch (e) {
-    // VS Code shows no notification when an extension fails to activate (style.md RA), so say it here.
+    // VS Code shows no notification when an extension fails to activate, so say it here.
     log.showError(`RNN Lab could not start: ${errorText(e)}`, [], e);
     throw e;
   }

@@ -1,6 +1,6 @@
 /**
  * The `RNN Lab` output channel and user-facing errors. Every error the user sees is one
- * sentence plus buttons that lead somewhere (style.md RA/PR: errors with somewhere to click).
+ * sentence plus buttons that lead somewhere (errors with somewhere to click).
  */
 import * as vscode from 'vscode';
 

@@ -1,5 +1,5 @@
 /**
- * The trained networks reproduce the paper's regimes (paper-spec section 6, quick demo):
+ * The trained networks reproduce the paper's regimes (docs/science.md §6, quick demo):
  * cycling with a 31-unit response window, N = 128, W trained only, lr0 = 0.1, 500 steps,
  * batch 32, g = 1.5, sigma_noise 0.2, sigma_init 1, on the wasm backend in Node, through
  * the same train() the CLI and the panel use.
@@ -57,7 +57,7 @@ async function trainToEnd(run: RunConfig): Promise<RunResult> {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-describe('science: the quick cycling demo reproduces the aligned and oblique regimes (paper-spec 6)', function () {
+describe('science: the quick cycling demo reproduces the aligned and oblique regimes (docs/science.md §6)', function () {
   this.timeout(600_000);
   const metrics: Measured[] = [];
   before(async () => {
@@ -109,7 +109,7 @@ describe('science: the quick cycling demo reproduces the aligned and oblique reg
   });
 });
 
-describe('science: the N sweep shows rho_aligned = O(1) and rho_oblique = O(1/sqrt N) (paper-spec 6)', function () {
+describe('science: the N sweep shows rho_aligned = O(1) and rho_oblique = O(1/sqrt N) (docs/science.md §6)', function () {
   this.timeout(600_000);
   const byN = new Map<number, { small: Measured; large: Measured }>();
   before(async () => {

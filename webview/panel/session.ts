@@ -14,19 +14,19 @@ export type Measures = Partial<Record<MeasureKey, number | null>>;
 export interface MeasureDef {
   key: MeasureKey;
   label: string;
-  /** hover text: what it is, with the paper-spec section */
+  /** hover text: what it is, with the docs/science.md section */
   title: string;
 }
 
 export const MEASURES: readonly MeasureDef[] = [
-  { key: 'eval_loss', label: 'eval loss', title: 'Masked MSE of the noise-free evaluation batch (paper-spec 4.0)' },
-  { key: 'rho', label: 'ρ', title: 'Generalised correlation between the readout and the states (paper-spec 4.1): large when aligned' },
+  { key: 'eval_loss', label: 'eval loss', title: 'Masked MSE of the noise-free evaluation batch (docs/science.md §4.0)' },
+  { key: 'rho', label: 'ρ', title: 'Generalised correlation between the readout and the states (docs/science.md §4.1): large when aligned' },
   { key: 'rho_sqrtN', label: 'ρ√N', title: 'ρ times √N: of order 1 in the oblique regime' },
-  { key: 'w_out_norm', label: '‖w_out‖', title: 'RMS of the W_out entries times √N (paper-spec 4.2)' },
-  { key: 'x_norm', label: '‖x‖', title: 'RMS state entry times √N, after the grace period (paper-spec 4.2)' },
-  { key: 'dx90', label: 'D_x90', title: 'PCs needed for 90% of the state variance (paper-spec 4.3)' },
-  { key: 'dfit90', label: 'D_fit90', title: 'PCs needed to fit the output with R² > 0.9 (paper-spec 4.4)' },
-  { key: 'noise_ratio', label: 'noise ratio', title: 'Noise variance along w_out over a random direction (paper-spec 4.5): < 1 means compressed' },
+  { key: 'w_out_norm', label: '‖w_out‖', title: 'RMS of the W_out entries times √N (docs/science.md §4.2)' },
+  { key: 'x_norm', label: '‖x‖', title: 'RMS state entry times √N, after the grace period (docs/science.md §4.2)' },
+  { key: 'dx90', label: 'D_x90', title: 'PCs needed for 90% of the state variance (docs/science.md §4.3)' },
+  { key: 'dfit90', label: 'D_fit90', title: 'PCs needed to fit the output with R² > 0.9 (docs/science.md §4.4)' },
+  { key: 'noise_ratio', label: 'noise ratio', title: 'Noise variance along w_out over a random direction (docs/science.md §4.5): < 1 means compressed' },
 ];
 
 /** The final table also has the training loss at the end. */

@@ -1,5 +1,5 @@
 /**
- * Starting the training worker under the panel's strict CSP (docs/webview-training.md):
+ * Starting the training worker under the panel's strict CSP (docs/architecture.md):
  * the page fetches the worker bundle and starts it from a blob, fetches the one wasm
  * flavour tfjs will ask for and transfers the bytes, and races the backend start
  * against a timeout, since a failed wasm compile never settles. On any failure the
@@ -41,7 +41,7 @@ export function wasmFlavour(): string {
     simd = false;
   }
   // Threads need SharedArrayBuffer, which exists only in a cross-origin isolated page;
-  // VS Code webviews are not isolated (webview-training.md), so this is the rare path.
+  // VS Code webviews are not isolated (docs/architecture.md), so this is the rare path.
   const threads = simd && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
   return threads ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
 }

@@ -2,7 +2,7 @@
  * The panel's training worker: the shared TrainerService behind a browser Web Worker.
  *
  * The page starts this bundle from a blob and hands over the wasm binary as bytes
- * (docs/webview-training.md): a blob worker in a VS Code webview can fetch no webview
+ * (docs/architecture.md): a blob worker in a VS Code webview can fetch no webview
  * resource (microsoft/vscode#315494), so nothing here may touch the network.
  */
 import * as tf from '@tensorflow/tfjs-core';

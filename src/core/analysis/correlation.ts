@@ -1,5 +1,5 @@
 /**
- * The correlation rho between the output weights and the states: paper-spec 4.1,
+ * The correlation rho between the output weights and the states: docs/science.md §4.1,
  * helpers.gen_corr(W_out, X), first value (the one the figures use).
  */
 
@@ -12,7 +12,7 @@ export interface Correlation {
   readonly rho: number;
   /**
    * ||W X^T||_F / (||W||_F ||X||_F) with the same centring. For reference only: NOT
-   * the paper's measure (for 4-D activity it is about 0.7 rho; paper-spec 4.1 item 4).
+   * the paper's measure (for 4-D activity it is about 0.7 rho; docs/science.md §4.1 item 4).
    */
   readonly rho_naive: number;
   /** participation ratio (tr G)^2 / ||G||_F^2 of the row-centred Gram G = X^T X */

@@ -1,6 +1,6 @@
 /**
- * Dimension measures: D_x,90 (paper-spec 4.3), the fitting dimension D_fit,90
- * (paper-spec 4.4) and the participation ratio (comp_pr, 4.3).
+ * Dimension measures: D_x,90 (docs/science.md §4.3), the fitting dimension D_fit,90
+ * (docs/science.md §4.4) and the participation ratio (comp_pr, 4.3).
  */
 import { solveSymmetric } from './linalg';
 
@@ -54,12 +54,12 @@ export interface FittingDimension {
 }
 
 /**
- * Regress the output on the first k PCs, k = 1..kMax (paper-spec 4.4): least squares
+ * Regress the output on the first k PCs, k = 1..kMax (docs/science.md §4.4): least squares
  * with an intercept on the training trials (all time points), then
  * R^2_k = 1 - mean((z - zhat)^2) / mean((z - zbar)^2) over all trials, time points and
  * outputs, with zbar the mean over trials and time per output.
  *
- * Plain least squares replaces the paper's RidgeCV, as paper-spec 4.4 allows (k <= 30
+ * Plain least squares replaces the paper's RidgeCV, as docs/science.md §4.4 allows (k <= 30
  * regressors, thousands of samples). The intercept is handled by centring regressors
  * and targets on the training set, which is the same fit with better conditioning;
  * the centred cross-products are formed once and each k solves its leading k x k block.

@@ -1,5 +1,5 @@
 /**
- * The N x N Gram matrix of a large S x N float32 data matrix (paper-spec 4.1, 4.3, 8):
+ * The N x N Gram matrix of a large S x N float32 data matrix (docs/science.md §4.1, 4.3, 8):
  * the one heavy product of the analysis (2.6 GFLOP at S = 10,000, N = 512), so it
  * runs on the active tfjs backend and is shared by the correlation and the PCA.
  */
@@ -37,7 +37,7 @@ export interface GramOptions {
  * - Rows go through tfjs in blocks whose float32 partial Grams are summed in float64:
  *   shorter float32 sums, and bounded tensor sizes (wasm heap, webgl textures).
  * - The transpose is explicit: tfjs-wasm's matMul with transposeA is 8-20x slower
- *   (tfjs-performance.md).
+ *   (docs/performance.md).
  * - Blocks are built from JS subarrays, never by slicing a big tensor (on wasm a slice
  *   copies the whole buffer).
  */

@@ -1,5 +1,5 @@
 /**
- * The analysis measures of paper-spec 4.0-4.5 from simulated trajectories: one entry,
+ * The analysis measures of docs/science.md §4.0-4.5 from simulated trajectories: one entry,
  * analyseStates. The caller runs the simulations (noise-free evaluation batch, and
  * optionally noisy repeats for 4.5) and passes plain arrays.
  *
@@ -45,11 +45,11 @@ export interface AnalysisInput {
 
 /** The scalar measures, JSON-safe except that NaN (an undefined D_fit) serialises as null. */
 export interface AnalysisMetrics {
-  /** paper-spec 4.1: the generalised correlation (gen_corr, first value); null unless `correlation` is computed */
+  /** docs/science.md §4.1: the generalised correlation (gen_corr, first value); null unless `correlation` is computed */
   rho: number | null;
   /** ||W X^T||_F / (||W||_F ||X||_F), same centring: reference only, not the paper's measure */
   rho_naive: number | null;
-  /** rho * sqrt(N): O(1) in the oblique regime (paper-spec 1.4, 5.1) */
+  /** rho * sqrt(N): O(1) in the oblique regime (docs/science.md §1.4, 5.1) */
   rho_sqrtN: number | null;
   /** 4.2: RMS of W_out entries times sqrt(N) */
   w_out_norm: number;

@@ -1,5 +1,5 @@
 /**
- * Dense float64 linear algebra for the analysis measures (paper-spec 4.1-4.5, 8):
+ * Dense float64 linear algebra for the analysis measures (docs/science.md §4.1-4.5, 8):
  * a symmetric eigensolver for the N x N covariance, and small solvers for the
  * (k+1) x (k+1) normal equations of the fitting dimension.
  *

@@ -1,5 +1,5 @@
 /**
- * Noise compression (paper-spec 4.5, Fig 6): how much of the trial-to-trial noise
+ * Noise compression (docs/science.md §4.5, Fig 6): how much of the trial-to-trial noise
  * lies along the output weights, compared with random directions and with the
  * leading PCs of the condition-averaged activity.
  *
@@ -41,7 +41,7 @@ export interface NoiseCompression {
 
 /**
  * Fluctuations dx = x - xbar_c(k) around the per-(condition, time) mean, pooled over
- * all trials and ALL time points (paper-spec 4.5), and their variance along the
+ * all trials and ALL time points (docs/science.md §4.5), and their variance along the
  * output directions, random directions and the top-2 PCs of the condition-averaged
  * activity xbar_c(k) (all conditions and time points, centred over rows as sklearn's
  * PCA). Variances are unbiased over the T * trials samples, like torch's var.

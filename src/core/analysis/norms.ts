@@ -1,5 +1,5 @@
 /**
- * The two norms of paper-spec 4.2, both as RMS times sqrt(N) so they read as the
+ * The two norms of docs/science.md §4.2, both as RMS times sqrt(N) so they read as the
  * typical norm of one readout vector and of one state vector (1.4: sqrt(N) vs O(1)).
  */
 

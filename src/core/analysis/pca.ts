@@ -1,5 +1,5 @@
 /**
- * PCA of the state samples (paper-spec 4.3): samples centred over rows (each neuron
+ * PCA of the state samples (docs/science.md §4.3): samples centred over rows (each neuron
  * minus its mean over samples, as sklearn's PCA does), full spectrum.
  */
 import type { Gram } from './gram';

@@ -1,7 +1,7 @@
 /**
  * Coordinates of many state vectors in a few directions, (x_s - shift) . v_j, on the
  * active tfjs backend. D_fit projects every state of every time point onto up to 30
- * PCs (paper-spec 4.4): S x N x 30 multiply-adds, about 0.2 s in plain JS at N = 512.
+ * PCs (docs/science.md §4.4): S x N x 30 multiply-adds, about 0.2 s in plain JS at N = 512.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * `shift` (length N) defaults to zero. Leaves no tensors behind.
  *
  * The product (x - shift) V^T runs in float32 on tfjs in row blocks built from JS
- * subarrays (never slicing a big tensor, see tfjs-performance.md); V^T is laid out
+ * subarrays (never slicing a big tensor, see docs/performance.md); V^T is laid out
  * in JS so no transposed matMul is needed.
  */
 export async function projectRows(

@@ -1,6 +1,6 @@
 /**
  * The few leading eigenvectors of a covariance without a full decomposition: the
- * top-2 PCs needed for the noise measure (paper-spec 4.5) and for the readout basis
+ * top-2 PCs needed for the noise measure (docs/science.md §4.5) and for the readout basis
  * of the 3D view. A full decomposition (linalg.ts) costs about 0.5 s at N = 512.
  */
 import { dot, symmetricEigen, type SymmetricEigen } from './linalg';

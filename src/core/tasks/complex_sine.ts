@@ -48,7 +48,7 @@ export const complexSine: TaskDef<ComplexSineParams> = {
   citation:
     'After the sine-wave generator of Sussillo & Barak (2013), Neural Computation 25:626-649, and Maheswaranathan et al. (2019), ' +
     '"Universality and individuality in neural dynamics across large populations of recurrent networks", NeurIPS. ' +
-    'Schuessler et al. (2024), eLife 13:RP93060, complex sine task (Methods); docs/paper-spec.md §3.5.',
+    'Schuessler et al. (2024), eLife 13:RP93060, complex sine task (Methods); docs/science.md §3.5.',
   dims: () => ({ dIn: 1, dOut: 1 }),
   steps: (p, dt) => gridSteps(p.duration, dt),
   generate,

@@ -62,7 +62,7 @@ export const cycling: TaskDef<CyclingParams> = {
   ].join(' '),
   citation:
     'After Russo et al. (2018), "Motor cortex embeds muscle-like commands in an untangled population response", Neuron 97:953-966. ' +
-    'Schuessler et al. (2024), eLife 13:RP93060, cycling task (Fig 2 and Methods); docs/paper-spec.md §3.1.',
+    'Schuessler et al. (2024), eLife 13:RP93060, cycling task (Fig 2 and Methods); docs/science.md §3.1.',
   dims: () => ({ dIn: 2, dOut: 2 }),
   steps: (p, dt) => timing(p, dt).T,
   generate,

@@ -127,7 +127,7 @@ export const flipflop: TaskDef<FlipflopParams> = {
   ].join(' '),
   citation:
     'Sussillo & Barak (2013), "Opening the black box: low-dimensional dynamics in high-dimensional recurrent neural networks", Neural Computation 25:626-649. ' +
-    'Schuessler et al. (2024), eLife 13:RP93060, flip-flop task (Methods); docs/paper-spec.md §3.2.',
+    'Schuessler et al. (2024), eLife 13:RP93060, flip-flop task (Methods); docs/science.md §3.2.',
   dims: (p) => ({ dIn: p.bits, dOut: p.bits }),
   steps: (p, dt) => gridSteps(p.duration, dt),
   generate,

@@ -99,7 +99,7 @@ export const mante: TaskDef<ManteParams> = {
   ].join(' '),
   citation:
     'Mante, Sussillo, Shenoy & Newsome (2013), "Context-dependent computation by recurrent dynamics in prefrontal cortex", Nature 503:78-84. ' +
-    'Schuessler et al. (2024), eLife 13:RP93060, Mante task (Methods); docs/paper-spec.md §3.3.',
+    'Schuessler et al. (2024), eLife 13:RP93060, Mante task (Methods); docs/science.md §3.3.',
   dims: () => ({ dIn: D_IN, dOut: 1 }),
   steps: (p, dt) => windows(p, dt).T,
   generate,

@@ -92,7 +92,7 @@ export const romo: TaskDef<RomoParams> = {
   ].join(' '),
   citation:
     'Romo, Brody, Hernández & Lemus (1999), "Neuronal correlates of parametric working memory in the prefrontal cortex", Nature 399:470-473. ' +
-    'Schuessler et al. (2024), eLife 13:RP93060, Romo task (Methods); docs/paper-spec.md §3.4.',
+    'Schuessler et al. (2024), eLife 13:RP93060, Romo task (Methods); docs/science.md §3.4.',
   dims: () => ({ dIn: 1, dOut: 1 }),
   steps: trialSteps,
   generate,

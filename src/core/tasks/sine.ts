@@ -40,7 +40,7 @@ export const sine: TaskDef<SineParams> = {
     'This is the Methods example for the aligned, lazy, marginal and oblique regimes (train W only; state noise 1 with large output weights gives oblique).',
   ].join(' '),
   citation:
-    'Schuessler et al. (2024), eLife 13:RP93060, simple sine example of the Methods (sine_example notebooks, Figs 9 and 23-27); docs/paper-spec.md §3.6.',
+    'Schuessler et al. (2024), eLife 13:RP93060, simple sine example of the Methods (sine_example notebooks, Figs 9 and 23-27); docs/science.md §3.6.',
   dims: () => ({ dIn: 0, dOut: 1 }),
   steps: (p, dt) => batchSteps(p, dt, false),
   generate,

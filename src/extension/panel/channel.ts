@@ -1,6 +1,6 @@
 /**
  * The host's end of the panel channel. Messages posted before the page's script listens
- * are lost (anchors.md 5.7), so everything waits for the page's `ready`; the first
+ * are lost (a webview attaches its listener only after its script runs), so everything waits for the page's `ready`; the first
  * message after it is always `init`. Every incoming message is checked with isFromPanel
  * first: a refused one is logged and dropped, never acted on.
  */

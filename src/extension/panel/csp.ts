@@ -1,5 +1,5 @@
 /**
- * The panel's Content Security Policy, the one measured in docs/webview-training.md,
+ * The panel's Content Security Policy, the one measured in docs/architecture.md,
  * unchanged: nonce scripts only, 'wasm-unsafe-eval' for tfjs-wasm, blob: workers (the page
  * starts the training worker from a blob of the fetched bundle), and connect-src for the
  * page's own fetches of the worker bundle and the wasm binary. No vscode import, so the

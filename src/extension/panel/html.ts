@@ -16,7 +16,7 @@ export const PANEL_FILES = ['dist/webview/panel.js', 'dist/webview/worker.js', .
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
     enableScripts: true,
-    // Training runs in the page's worker: without this, hiding the tab kills it and the run restarts (webview-training.md Q5).
+    // Training runs in the page's worker: without this, hiding the tab kills it and the run restarts.
     retainContextWhenHidden: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
   };

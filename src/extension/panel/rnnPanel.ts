@@ -89,7 +89,7 @@ export abstract class RnnPanel extends Disposable {
     this._register(this.channel.onReady(() => this.onReady()));
     this._register(
       this.panel.onDidChangeViewState(({ webviewPanel }) => {
-        // The retained page keeps rendering while hidden and never learns of it itself (webview-training.md Q5).
+        // The retained page keeps rendering while hidden and never learns of it itself.
         if (webviewPanel.visible !== this.lastVisible) {
           this.lastVisible = webviewPanel.visible;
           this.channel.post({ type: 'visibility', visible: webviewPanel.visible });

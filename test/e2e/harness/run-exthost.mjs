@@ -26,7 +26,7 @@ function resolveTests(extensionTestsPath) {
   return { module: p, env: {} };
 }
 
-// Workbench chatter and the harmless offline errors (testing-in-vscode.md §2); kept in `log`, not echoed.
+// Workbench chatter and the harmless offline errors (test/e2e/harness/README.md); kept in `log`, not echoed.
 const NOISE = [/ENOTFOUND open-vsx\.org/, /Timed out waiting for authentication provider/, /^Canceled: Canceled/,
   /^(Resolving connection token|Resolved connection token|Creating a socket|\[reconnection-grace-time\]|Updating additional builtin extensions cache|\[Service Worker\] registered|\[AgentHost:remote\]|\[AccountPolicyGate\])/];
 

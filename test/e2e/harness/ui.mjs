@@ -9,7 +9,7 @@ import { findChromium } from '../../../scripts/e2e/tools.mjs';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 
-/** Flags from testing-in-vscode.md §3 (SwiftShader WebGL2, nothing that phones home). */
+/** Flags from test/e2e/harness/README.md (SwiftShader WebGL2, nothing that phones home). */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
   '--disable-dev-shm-usage'];

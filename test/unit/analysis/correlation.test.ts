@@ -8,7 +8,7 @@ function rhoOf(w: ArrayLike<number>, dOut: number, x: ArrayLike<number>, S: numb
   return correlationFromGram(w, dOut, N, gramOf(x, S, N));
 }
 
-describe('analysis/correlation (paper-spec 4.1)', () => {
+describe('analysis/correlation (docs/science.md §4.1)', () => {
   it('one output, one sample: |w.x| / (|w||x|) after centring, by hand', () => {
     // w = (1,2,3) -> (-1,0,1); x = (2,0,1) -> (1,-1,0); w.x = -1, |w| = |x| = sqrt2 -> 1/2.
     const c = rhoOf([1, 2, 3], 1, [2, 0, 1], 1, 3);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { fittingDimension, participationRatio, varianceDimension } from '../../../src/core/analysis/dimensions';
 import { dctSignal, TestRandom } from './fixtures';
 
-describe('analysis/dimensions: D_x and participation ratio (paper-spec 4.3)', () => {
+describe('analysis/dimensions: D_x and participation ratio (docs/science.md §4.3)', () => {
   it('D_x is the first k whose cumulative ratio exceeds the threshold strictly', () => {
     assert.equal(varianceDimension([0.6, 0.25, 0.1, 0.05]), 3); // 0.6, 0.85, 0.95
     assert.equal(varianceDimension([0.95, 0.05]), 1);
@@ -44,7 +44,7 @@ function referenceFit(features: number[][], targets: number[][]): number[][] {
   return a.map((row, i) => row.slice(p).map((v) => v / a[i][i]));
 }
 
-describe('analysis/dimensions: D_fit (paper-spec 4.4)', () => {
+describe('analysis/dimensions: D_fit (docs/science.md §4.4)', () => {
   const T = 40;
   const B = 8;
   const kMax = 4;

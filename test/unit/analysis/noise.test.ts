@@ -96,7 +96,7 @@ function sampledVariance(dx: Float64Array, basis: Float64Array[], count: number,
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`analysis/noise compression (paper-spec 4.5) on ${backend}`, () => {
+  describe(`analysis/noise compression (docs/science.md §4.5) on ${backend}`, () => {
     before(() => useBackend(backend));
     const rng = new TestRandom(51);
     const q = randomOrthogonal(N, rng);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { outputWeightNorm, stateNorm } from '../../../src/core/analysis/norms';
 
-describe('analysis/norms (paper-spec 4.2)', () => {
+describe('analysis/norms (docs/science.md §4.2)', () => {
   it('||w_out|| of one readout is its Euclidean norm', () => {
     // (3, 4): RMS sqrt(12.5), times sqrt(2) = 5
     assert.ok(Math.abs(outputWeightNorm([3, 4], 2) - 5) < 1e-15);

@@ -3,7 +3,7 @@ import { varianceDimension } from '../../../src/core/analysis/dimensions';
 import { pcaFromGram } from '../../../src/core/analysis/pca';
 import { constructedStates, exactGram, near, randomOrthogonal, TestRandom } from './fixtures';
 
-describe('analysis/pca (paper-spec 4.3)', () => {
+describe('analysis/pca (docs/science.md §4.3)', () => {
   const T = 30;
   const B = 4;
   const kMin = 5;

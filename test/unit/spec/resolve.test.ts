@@ -16,7 +16,7 @@ function one(text: string): RunConfig {
 }
 
 describe('spec resolution', () => {
-  describe('defaults (paper-spec sections 1-3)', () => {
+  describe('defaults (docs/science.md §§1-3)', () => {
     it('a spec with only a task kind gets every paper default', () => {
       const run = one('task: { kind: cycling }\n');
       assert.deepEqual(run, {
@@ -51,7 +51,7 @@ describe('spec resolution', () => {
       });
     }
 
-    // paper-spec section 2: lr0 by task x output scale x g; sine from the Methods (3.6)
+    // docs/science.md §2: lr0 by task x output scale x g; sine from the Methods (3.6)
     const lr0: [TaskKind, string, number, number][] = [
       ['cycling', 'small', 1.5, 0.02],
       ['flipflop', 'small', 1.5, 0.005],
@@ -281,7 +281,7 @@ describe('spec: every problem at once', () => {
 });
 
 describe('spec: the sine task starts from a fixed random h_0 by default', () => {
-  it('h0_std is 1 for sine (paper-spec 1.3: x = 0 is a fixed point without input or noise) and 0 elsewhere', () => {
+  it('h0_std is 1 for sine (docs/science.md §1.3: x = 0 is a fixed point without input or noise) and 0 elsewhere', () => {
     const [sine] = loadSpec('task: { kind: sine }\n', 's.rnn.yaml').runs;
     assert.equal(sine.network.h0_std, 1);
     const [cyc] = loadSpec('task: { kind: cycling }\n', 'c.rnn.yaml').runs;

@@ -3,7 +3,7 @@ import { makeRng } from '../../../src/core/rng';
 import { TASKS, checkTask, generateBatch, getTask, taskDims, taskSteps } from '../../../src/core/tasks/registry';
 import type { TaskKind, TaskParams } from '../../../src/core/types';
 
-/** The paper's defaults for every task (paper-spec section 3). */
+/** The paper's defaults for every task (docs/science.md §3). */
 const PAPER: { [K in TaskKind]: Extract<TaskParams, { kind: K }> } = {
   cycling: { kind: 'cycling', stim: 1, response: 71, freq: 0.1, mask_step: 5 },
   flipflop: { kind: 'flipflop', bits: 3, duration: 25, stim: 1, grace: 2, fix_max: 1, gap_min: 3, gap_max: 10, mask_step: 5 },
@@ -31,7 +31,7 @@ describe('tasks/registry', () => {
       assert.ok(def.title.length > 5);
       assert.ok(def.description.length > 200, `${kind} description is a few sentences`);
       assert.match(def.citation, /Schuessler et al\. \(2024\)/);
-      assert.match(def.citation, /paper-spec\.md §3/);
+      assert.match(def.citation, /science\.md §3/);
     }
   });
 

@@ -1,5 +1,5 @@
 /**
- * One row per run with its latest evaluation: the measures of paper-spec section 4 as
+ * One row per run with its latest evaluation: the measures of docs/science.md §4 as
  * they arrive during training, and the final values once the run ended.
  */
 import { h, setText } from '../dom';
