@@ -8,12 +8,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../core/backend';
 import { Network, initWeights, initialStates } from '../core/model';
 import { Adam } from '../core/adam';
-import { lossAndGrads, type ParamName } from '../core/bptt';
+import { trainStep } from '../core/step';
 import { makeRng } from '../core/rng';
 import { generateBatch } from '../core/tasks/registry';
 import type { BackendChoice, CyclingParams } from '../core/types';
@@ -68,12 +67,7 @@ export async function benchOne(cfg: BenchConfig, seconds: number, maxIters: numb
     if (batch.T !== cfg.T) throw new Error(`bench: the cycling batch has T = ${batch.T}, expected ${cfg.T}`);
     const x0 = initialStates(net.h0, cfg.B, 1, noise);
     const t0 = performance.now();
-    tf.tidy(() => {
-      const { loss, grads } = lossAndGrads(net, dt, { batch, x0, noiseStd: Math.sqrt(dt) * 0.2, rng: noise });
-      if (!Number.isFinite(loss)) throw new Error('bench: the loss diverged');
-      const v = (n: ParamName) => (n === 'W' ? net.W : n === 'W_in' ? net.W_in! : net.W_out);
-      adam.apply([...grads].map(([n, g]) => [v(n), g] as const));
-    });
+    trainStep(net, adam, dt, { batch, x0, noiseStd: Math.sqrt(dt) * 0.2, rng: noise }, 1, 0.02);
     return performance.now() - t0;
   };
   step();

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig, TaskBatch } from './types';
 import { Network, initWeights, initialStates, type WeightArrays } from './model';
 import { Adam } from './adam';
-import { lossAndGrads, type ParamName } from './bptt';
+import { trainStep } from './step';
 import { makeRng } from './rng';
 import { checkTask, generateBatch, taskDims, taskSteps } from './tasks/registry';
 import { evaluate, type Evaluation } from './evaluate';
@@ -68,19 +68,7 @@ export interface RunResult {
   stopped: boolean;
 }
 
-/** A run that diverged (NaN or Inf in the loss, the states or the gradients). */
-export class DivergenceError extends Error {
-  constructor(
-    readonly step: number,
-    what: string,
-    lr0: number,
-  ) {
-    super(
-      `Training diverged at step ${step}: ${what} is not finite. Try a smaller learning rate, e.g. training.lr0: ${+(lr0 / 4).toPrecision(2)}.`,
-    );
-    this.name = 'DivergenceError';
-  }
-}
+export { DivergenceError } from './step';
 
 export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGenerator<TrainEvent, RunResult> {
   const started = performance.now();
@@ -155,38 +143,6 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
     network.dispose();
     adam.dispose();
   }
-}
-
-/** One optimiser step in one tf.tidy; refuses to apply non-finite gradients. */
-function trainStep(
-  net: Network,
-  adam: Adam,
-  dt: number,
-  batchRun: Parameters<typeof lossAndGrads>[2],
-  step: number,
-  lr0: number,
-): { loss: number; gradRms: number } {
-  return tf.tidy(() => {
-    const { loss, grads } = lossAndGrads(net, dt, batchRun);
-    if (!Number.isFinite(loss)) throw new DivergenceError(step, 'the loss', lr0);
-    // A NaN state after the last masked step cannot reach the loss but does reach dW.
-    let sq = 0;
-    let count = 0;
-    for (const g of grads.values()) {
-      sq += tf.sum(tf.square(g)).dataSync()[0];
-      count += g.size;
-    }
-    if (!Number.isFinite(sq)) throw new DivergenceError(step, 'the gradient (so the states)', lr0);
-    adam.apply([...grads].map(([name, g]) => [variableOf(net, name), g] as const));
-    return { loss, gradRms: count ? Math.sqrt(sq / count) : 0 };
-  });
-}
-
-function variableOf(net: Network, name: ParamName): tf.Variable {
-  if (name === 'W') return net.W;
-  if (name === 'W_out') return net.W_out;
-  if (!net.W_in) throw new Error('W_in has a gradient but the network has no input weights.');
-  return net.W_in;
 }
 
 function trainableCount(net: Network): number {

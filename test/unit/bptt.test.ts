@@ -1,104 +1,104 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from './helpers/tf';
-import { lossAndGrads, type ParamName } from '../../src/core/bptt';
-import { Network, type WeightArrays } from '../../src/core/model';
+import { lossAndGrads, type BpttOptions, type ParamName } from '../../src/core/bptt';
+import { Network } from '../../src/core/model';
 import { simulate } from '../../src/core/simulate';
 import { makeRng } from '../../src/core/rng';
-import type { TaskBatch } from '../../src/core/types';
-import { refGradient, refLoss, refStates, relError, type RefWeights } from './reference';
-
-/** A hand-made batch: random inputs and targets, a sparse irregular mask. */
-function toyBatch(B: number, T: number, dIn: number, dOut: number, seed: number): TaskBatch {
-  const rng = makeRng(seed, 'toy');
-  const inputs = new Float32Array(T * B * dIn);
-  for (let i = 0; i < inputs.length; i++) inputs[i] = rng.uniform() < 0.3 ? rng.normal() : 0;
-  const targets = new Float32Array(T * B * dOut);
-  rng.fillNormal(targets, 0.5);
-  const mask = new Float32Array(T * B * dOut);
-  // every 3rd step, some entries off, and never after T-3 (so trailing steps are untrained)
-  for (let k = 2; k < T - 3; k += 3) for (let i = 0; i < B * dOut; i++) mask[k * B * dOut + i] = rng.uniform() < 0.8 ? 1 : 0;
-  return { B, T, dIn, dOut, inputs, targets, mask, condition: new Int32Array(B), conditionLabels: ['all'] };
-}
-
-function toyWeights(N: number, dIn: number, dOut: number, seed: number): WeightArrays {
-  const rng = makeRng(seed, 'weights');
-  const W = new Float32Array(N * N);
-  rng.fillNormal(W, 1.5 / Math.sqrt(N));
-  const W_in = new Float32Array(N * dIn);
-  rng.fillNormal(W_in, 1);
-  const W_out = new Float32Array(dOut * N);
-  rng.fillNormal(W_out, 1 / Math.sqrt(N));
-  return { N, dIn, dOut, W, W_in, W_out, h0: new Float32Array(N) };
-}
+import { refStates, relError } from './reference';
+import { assertMatchesFiniteDifferences, BASE_CASE, stepInputs, toyBatch, toyWeights, type GradientCase, type StepInputs, type StepOutputs } from './helpers/gradient-check';
 
 const f64 = (a: Float32Array) => Float64Array.from(a);
 
+/** bptt.ts's lossAndGrads as the gradient check calls an implementation. */
+function tfjsStep(opts: BpttOptions = {}): (inputs: StepInputs) => StepOutputs {
+  return (x) => {
+    const net = new Network(x.weights, x.train);
+    try {
+      const { loss, grads } = lossAndGrads(net, x.dt, { batch: x.batch, x0: x.x0, noiseStd: x.noiseStd, rng: x.rng }, opts);
+      const out = new Map<ParamName, Float32Array>();
+      for (const [name, g] of grads) out.set(name, Float32Array.from(g.dataSync()));
+      tf.dispose([...grads.values()]);
+      return { loss, grads: out };
+    } finally {
+      net.dispose();
+    }
+  };
+}
+
 describe('hand-written BPTT', () => {
-  const N = 7, dIn = 2, dOut = 2, B = 3, T = 26, dt = 0.2, sigma = 0.3;
+  const { N, dIn, dOut, B, T, dt } = BASE_CASE;
 
   for (const backend of ['cpu', 'wasm'] as const) {
     describe(`on ${backend}`, () => {
       before(() => useBackend(backend));
 
-      it('gradients of W, W_in and W_out match float64 finite differences, with noise', () => {
-        const batch = toyBatch(B, T, dIn, dOut, 1);
-        const w = toyWeights(N, dIn, dOut, 2);
-        const x0 = new Float32Array(B * N);
-        makeRng(3, 'x0').fillNormal(x0, 1);
-        const noiseStd = Math.sqrt(dt) * sigma;
-        // The same noise the Drive will draw: one [B, N] fill per step, in step order.
-        const noiseRng = makeRng(4, 'noise');
-        const noise: Float64Array[] = [];
-        const buf = new Float32Array(B * N);
-        for (let k = 0; k < T - 1; k++) {
-          noiseRng.fillNormal(buf, noiseStd, false);
-          noise.push(f64(buf));
+      it('gradients of W, W_in and W_out match float64 finite differences, with noise, in one chunk', () => {
+        assertMatchesFiniteDifferences(tfjsStep(), BASE_CASE);
+      });
+
+      // The masked steps of the toy batch end at k = 20: chunks of 1, 2, 5 and 7 steps
+      // split the backward loop into 21, 11, 5 and 3 chunks, the last one short.
+      for (const steps of [1, 2, 5, 7]) {
+        it(`sums the weight gradients over every chunk (chunks of ${steps} step${steps > 1 ? 's' : ''})`, () => {
+          assertMatchesFiniteDifferences(tfjsStep({ chunkRows: steps * B }), { ...BASE_CASE, seed: 10 + steps });
+        });
+      }
+
+      it('with a loss at k = 0 alone, only W_out has a gradient that is not zero', () => {
+        for (const chunkRows of [B, undefined]) {
+          assertMatchesFiniteDifferences(tfjsStep(chunkRows === undefined ? {} : { chunkRows }), { ...BASE_CASE, mask: 'k0', seed: 20 });
         }
-        const net = new Network(w, ['input', 'recurrent', 'output']);
-        const { loss, grads } = lossAndGrads(net, dt, { batch, x0, noiseStd, rng: makeRng(4, 'noise') });
-        const ref: RefWeights = { N, dIn, dOut, W: f64(w.W), W_in: f64(w.W_in), W_out: f64(w.W_out) };
-        const refL = refLoss(ref, dt, batch, x0, noise);
-        assert.ok(Math.abs(loss - refL) / refL < 1e-5, `loss ${loss} vs reference ${refL}`);
-        for (const name of ['W', 'W_in', 'W_out'] as ParamName[]) {
-          const fd = refGradient(ref, name, dt, batch, x0, noise);
-          const ours = grads.get(name)!.dataSync();
-          const err = relError(ours, fd);
-          // float32 forward/backward against float64 differences: ~1e-6 is expected;
-          // a missing term (leak, tanh', an output adjoint) gives errors of order 0.1-1.
-          assert.ok(err < 1e-4, `${name}: relative error ${err.toExponential(2)}`);
+      });
+
+      it('with a loss at k = 0 and at the last step, in chunks of 1 and 4 steps', () => {
+        for (const steps of [1, 4]) {
+          assertMatchesFiniteDifferences(tfjsStep({ chunkRows: steps * B }), { ...BASE_CASE, mask: 'k0-and-last', seed: 30 + steps });
         }
-        tf.dispose([...grads.values()]);
-        net.dispose();
       });
 
       it('trains only what is trainable, and with W fixed still gets W_in right', () => {
-        const batch = toyBatch(B, T, dIn, dOut, 5);
-        const w = toyWeights(N, dIn, dOut, 6);
-        const x0 = new Float32Array(B * N);
-        const net = new Network(w, ['input']);
-        const { grads } = lossAndGrads(net, dt, { batch, x0, noiseStd: 0, rng: null });
-        assert.deepEqual([...grads.keys()], ['W_in']);
-        const ref: RefWeights = { N, dIn, dOut, W: f64(w.W), W_in: f64(w.W_in), W_out: f64(w.W_out) };
-        const fd = refGradient(ref, 'W_in', dt, batch, x0, []);
-        assert.ok(relError(grads.get('W_in')!.dataSync(), fd) < 1e-4);
-        tf.dispose([...grads.values()]);
-        net.dispose();
+        const c: GradientCase = { ...BASE_CASE, train: ['input'], sigma: 0, seed: 5 };
+        assertMatchesFiniteDifferences(tfjsStep(), c);
+        assertMatchesFiniteDifferences(tfjsStep({ chunkRows: 2 * B }), c);
       });
 
-      it('leaks no tensors', () => {
+      it('frees each chunk of adjoints once it is summed: small chunks lower the peak memory', async () => {
+        // Long enough that the adjoints dominate: 200 masked steps of [B, N].
+        const c: GradientCase = { ...BASE_CASE, N: 64, B: 8, T: 206, seed: 40 };
+        const peak = async (opts: BpttOptions) => {
+          const x = stepInputs(c);
+          const net = new Network(x.weights, x.train);
+          const info = await tf.profile(() => {
+            const { grads } = lossAndGrads(net, x.dt, { batch: x.batch, x0: x.x0, noiseStd: x.noiseStd, rng: x.rng }, opts);
+            tf.dispose([...grads.values()]);
+          });
+          net.dispose();
+          return info.peakBytes;
+        };
+        const one = await peak({ chunkRows: Infinity });
+        const small = await peak({ chunkRows: 4 * c.B });
+        // One chunk keeps every adjoint a_k ([B, N] float32) until the end, then a copy and
+        // its transpose: about 3 x 200 x B x N x 4 bytes more than chunks of 4 steps keep.
+        const adjoints = 200 * c.B * c.N * 4;
+        assert.ok(one - small > adjoints, `peak ${small} bytes with small chunks, ${one} in one chunk: expected a difference above ${adjoints}`);
+      });
+
+      it('leaks no tensors, in one chunk or many', () => {
         const batch = toyBatch(B, T, dIn, dOut, 7);
         const net = new Network(toyWeights(N, dIn, dOut, 8), ['input', 'recurrent', 'output']);
         const x0 = new Float32Array(B * N);
         const before = tf.memory().numTensors;
         for (let i = 0; i < 3; i++) {
           tf.tidy(() => {
-            lossAndGrads(net, dt, { batch, x0, noiseStd: 0.1, rng: makeRng(i, 'noise') });
+            lossAndGrads(net, dt, { batch, x0, noiseStd: 0.1, rng: makeRng(i, 'noise') }, i === 0 ? {} : { chunkRows: i * B });
           });
         }
         // and without the tidy, disposing only the returned gradients
-        const { grads } = lossAndGrads(net, dt, { batch, x0, noiseStd: 0.1, rng: makeRng(9, 'noise') });
-        tf.dispose([...grads.values()]);
+        for (const opts of [{}, { chunkRows: 2 * B }]) {
+          const { grads } = lossAndGrads(net, dt, { batch, x0, noiseStd: 0.1, rng: makeRng(9, 'noise') }, opts);
+          tf.dispose([...grads.values()]);
+        }
         assert.equal(tf.memory().numTensors, before);
         net.dispose();
       });
