@@ -1,4 +1,4 @@
-// The one build script: one esbuild entry per target (DESIGN.md).
+// The one build script: one esbuild entry per target (docs/architecture.md).
 //   node esbuild.mjs                 build everything
 //   node esbuild.mjs --only cli      build some targets (comma-separated names)
 //   node esbuild.mjs --watch         rebuild on change

@@ -1,5 +1,5 @@
 /**
- * Every message that crosses a thread or process boundary, in one place (DESIGN.md).
+ * Every message that crosses a thread or process boundary, in one place (docs/architecture.md).
  * Discriminated unions on `type`; bulk arrays travel as Envelopes (one ArrayBuffer,
  * transferred), never as JSON arrays.
  *
@@ -137,7 +137,7 @@ export interface PanelRestoreState {
 
 // ---------------------------------------------------------------- runtime checks
 // The webview is another process that can be stale (an old bundle after a rebuild) or
-// broken, so the host checks every message before acting on it (DESIGN.md, Security).
+// broken, so the host checks every message before acting on it (docs/architecture.md, Security).
 
 const PANEL_STATES: readonly PanelState[] = ['starting', 'idle', 'training', 'paused', 'stopping', 'failed'];
 const LOG_LEVELS: readonly string[] = ['info', 'warn', 'error'];

@@ -4,7 +4,7 @@
  * tfjs-backend-wasm where its binary is (a path in Node, bytes from memory in a worker)
  * before calling initBackend.
  *
- * Order (DESIGN.md, docs/performance.md): wasm is the default everywhere; webgl only on
+ * Order (docs/architecture.md, Choosing the backend; docs/performance.md): wasm is the default everywhere; webgl only on
  * request (an automatic GPU choice with calibration belongs to the panel); cpu only as
  * a last resort, since it is 20-30x slower than wasm.
  */

@@ -15,7 +15,7 @@ export interface PackedTree {
   arrays: ArrayMap;
 }
 
-/** The envelope of DESIGN.md: JSON metadata plus one ArrayBuffer to transfer. */
+/** The envelope of docs/architecture.md: JSON metadata plus one ArrayBuffer to transfer. */
 export interface Envelope {
   meta: { tree: unknown; arrays: { name: string; dtype: 'F32' | 'F64' | 'I32'; offset: number; length: number }[] };
   buffer: ArrayBuffer;

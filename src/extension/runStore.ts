@@ -2,7 +2,7 @@
  * The run store: `<workspace>/.rnnlab/runs/<spec>-<session start>/<run>/`, or under the
  * spec's own folder when the spec is outside every workspace folder. Names that reach
  * the file system come from a webview message in the end, so every folder is checked to
- * lie inside the store before anything is written (DESIGN.md, Security).
+ * lie inside the store before anything is written (docs/architecture.md, Security).
  */
 import * as vscode from 'vscode';
 import { mkdir, readdir, realpath, stat } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * What the page keeps with setState for a window reload (DESIGN.md, The panel): which spec
+ * What the page keeps with setState for a window reload (docs/architecture.md, The panel and the host): which spec
  * or stored run it shows and, for a spec, where its last session's runs went and which
  * run was training at which step. Training itself cannot survive a reload (it lives in
  * this page's worker), so this is only enough for the host to reopen the panel and say

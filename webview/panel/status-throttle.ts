@@ -1,5 +1,5 @@
 /**
- * Status for the host, at most about 10 a second (DESIGN.md: the host hop's p95 reached
+ * Status for the host, at most about 10 a second (docs/architecture.md, Messages: the host hop's p95 reached
  * 220 ms when flooded). A change of state goes out at once; progress within a state is
  * coalesced, and the latest value always goes out in the end.
  */

@@ -1,6 +1,6 @@
 /**
  * What the 3D view draws: trajectories and readout vectors in two 3-D bases of state
- * space (docs/science.md §4.3, 4.6).
+ * space (docs/science.md §4.3).
  *
  * Coordinates. A state x maps to (a_1 . x, a_2 . x, a_3 . x) for the orthonormal axes
  * a_j of the basis: a linear map, with no mean subtracted. The activity centre (the

@@ -1,5 +1,5 @@
 /**
- * A panel after a window reload (DESIGN.md, The panel: survives a window reload). VS Code
+ * A panel after a window reload (docs/architecture.md, The panel and the host). VS Code
  * hands the serializer the webview panel and the state the page kept with setState; the
  * page's worker, and with it any training, is gone. These helpers check that state (it
  * comes from the page, so nothing in it is trusted: the spec must be a *.rnn.yaml file,

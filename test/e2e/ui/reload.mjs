@@ -1,4 +1,4 @@
-// UI checks of a window reload (DESIGN.md, The panel: survives a window reload), run by
+// UI checks of a window reload (docs/architecture.md, The panel and the host), run by
 // run.mjs in its code-server: a spec panel reloaded while a run trains comes back with a
 // notice and trains again only when asked; a stored-run panel comes back showing its run
 // without starting a worker; a panel whose spec was deleted says so.

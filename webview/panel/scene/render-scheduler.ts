@@ -2,7 +2,7 @@
  * Rendering on demand (three.js manual, "rendering on demand"): views ask for a frame
  * when something changed (controls, data, size, theme); one requestAnimationFrame draws
  * every view that asked. Nothing is drawn while the host says the panel is hidden: a
- * retained webview keeps running rAF when hidden (docs/architecture.md, question 5).
+ * retained webview keeps running rAF when hidden (docs/architecture.md, Hidden panels).
  */
 export interface Renderable {
   /** Called when a frame is drawn and this view asked for one since the last. */
