@@ -3,12 +3,18 @@
 //   node scripts/test.mjs                 everything
 //   node scripts/test.mjs --only unit     some suites (comma-separated): typecheck, unit, browser, exthost, ui
 //   node scripts/test.mjs --skip-build    use the existing dist/
+// Before the suites that need them, it installs what they need on a fresh machine: Debian's
+// chromium and the build headers (as root or through sudo), code-server with its Node 24 into
+// the cache folder (~/.cache/rnnlab). The `start` suite runs the README's `npm start` through
+// npm, with `--check`, into an empty cache folder: the newcomer's first start, every time.
 // A suite that cannot run (a tool missing, a crash, no count in its output) counts as
 // failed, never as passed; its own output says how to fix it.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureAll, findCodeServer } from './e2e/tools.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -19,11 +25,13 @@ const node = process.execPath;
 /** Each suite: a command, and how to read its counts from its output. */
 const suites = [
   { name: 'typecheck', run: typecheck },
+  { name: 'start', run: freshStart },
   {
     name: 'unit',
     cmd: [node, [join(root, 'node_modules/mocha/bin/mocha.js'), 'test/unit/**/*.test.ts']],
     counts: mochaCounts,
   },
+  { name: 'setup', run: setup },
   { name: 'browser', cmd: [node, ['--import', 'tsx', 'test/browser/run.mjs']], counts: closingLine, needs: 'test/browser/run.mjs' },
   {
     name: 'exthost',
@@ -34,9 +42,9 @@ const suites = [
   { name: 'ui', cmd: [node, ['test/e2e/ui/run.mjs']], counts: closingLine, needs: 'test/e2e/ui/run.mjs' },
 ];
 
-function run(cmd, argv, { quiet = false } = {}) {
+function run(cmd, argv, { quiet = false, env = process.env } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const take = (stream, sink) =>
       stream.on('data', (d) => {
@@ -63,6 +71,39 @@ function mochaCounts(out) {
 function closingLine(out) {
   const m = [...out.matchAll(/^(\d+) passed, (\d+) failed\s*$/gm)].pop();
   return m ? { passed: Number(m[1]), failed: Number(m[2]) } : null;
+}
+
+/**
+ * `npm start -- --check` through npm, as a newcomer types it, with an empty code-server cache:
+ * the real cache when this machine has none yet (so the tests that follow use what it
+ * installed), otherwise a temporary one that is removed afterwards.
+ */
+async function freshStart() {
+  const fresh = !findCodeServer();
+  const cache = fresh ? undefined : mkdtempSync(join(tmpdir(), 'rnnlab-fresh-cache-'));
+  console.log(fresh ? 'no code-server in the cache yet: npm start installs it, as on a fresh machine'
+    : `npm start with an empty cache folder ${cache}`);
+  const env = cache ? { ...process.env, RNNLAB_CACHE: cache } : process.env;
+  try {
+    const r = await run('npm', ['start', '--', '--check'], { env });
+    const ok = r.code === 0 && /check ok/.test(r.out);
+    console.log(`npm start -- --check: ${ok ? 'ok' : `FAILED (exit ${r.code})`}`);
+    return ok ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+  } finally {
+    if (cache) rmSync(cache, { recursive: true, force: true });
+  }
+}
+
+/** Chromium and code-server for the suites after it; one failure if they cannot be had. */
+async function setup() {
+  try {
+    const t = await ensureAll();
+    console.log(`setup ok: chromium ${t.chromium}, code-server ${t.codeServerVersion} in ${t.dir}`);
+    return { passed: 1, failed: 0 };
+  } catch (e) {
+    console.log(`setup FAILED: ${e.message}`);
+    return { passed: 0, failed: 1 };
+  }
 }
 
 async function typecheck() {

