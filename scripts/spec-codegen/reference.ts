@@ -5,6 +5,7 @@
 import { defaultText, flatten, rangeText, typeText } from '../../src/spec/describe';
 import { isObject, type Json } from '../../src/spec/json';
 import { deref, type JsonSchema } from '../../src/spec/schema';
+import { sweepFields } from '../../src/spec/sweep';
 
 export const GENERATED_REFERENCE_PATH = 'docs/spec-reference.md';
 
@@ -82,6 +83,8 @@ export function generateSpecReference(schema: JsonSchema): string {
     else if (s.properties !== undefined) {
       const tables = byTaskTables(key, s);
       parts.push(section(key, s, `${table(s)}${tables !== '' ? `\n\n${tables}` : ''}`));
+    } else if (s['x-sweep-sections'] !== undefined) {
+      parts.push(section(key, s, sweepTable(s['x-sweep-sections'])));
     } else if (s.items !== undefined && flatten(s.items).properties !== undefined) {
       parts.push(section(key, s, `Each item:\n\n${table(flatten(s.items))}`));
     }
@@ -97,4 +100,15 @@ function taskSection(schema: JsonSchema, task: JsonSchema): string {
     out.push(`### ${code(`kind: ${params.title ?? '?'}`)}\n\n${table(params, ['kind'])}`);
   }
   return out.join('\n\n');
+}
+
+/** The fields a sweep may vary, by section; task parameters depend on the spec's task kind. */
+function sweepTable(sections: readonly string[]): string {
+  const fields = sweepFields(undefined);
+  const rows = sections.map((sec) => {
+    const own = fields.filter((f) => f.section === sec).map((f) => code(f.key));
+    return `| ${code(sec)} | ${sec === 'task' ? `the parameters of the spec's task kind, e.g. ${code('task.response')} (not ${code('task.kind')})` : own.join(', ')} |`;
+  });
+  const notSwept = `Not sweepable: ${code('task.kind')} (one spec per task), ${code('training.seed')} (use ${code('seeds')}), and ${code('name')}, ${code('analysis')}, ${code('variants')}, ${code('seeds')}, ${code('view')}.`;
+  return ['| section | sweep keys |', '|---|---|', ...rows].join('\n') + `\n\n${notSwept}`;
 }

@@ -49,6 +49,7 @@ function typeExpr(s: JsonSchema, indent: string): string {
   }
   const t = Array.isArray(s.type) ? s.type : s.type === undefined ? [] : [s.type];
   if (t.includes('array')) return `${paren(s.items === undefined ? 'unknown' : typeExpr(s.items, indent))}[]`;
+  if (s.properties === undefined && typeof s.additionalProperties === 'object') return `{ [key: string]: ${typeExpr(s.additionalProperties, indent)} }`;
   if (t.includes('object') || s.properties !== undefined) return objectLiteral(s, indent);
   const mapped = t.map((x) => (x === 'integer' ? 'number' : x));
   return mapped.length === 0 ? 'unknown' : [...new Set(mapped)].join(' | ');

@@ -4,12 +4,13 @@ import { resolve, relative, join } from 'node:path';
 import { loadSpec } from '../spec/resolve';
 import { variantNames } from '../spec/names';
 import type { Diagnostic } from '../spec/diagnostics';
-import { runMetrics, metricsJson, type RunMetrics } from '../core/metrics';
-import type { RunConfig } from '../core/types';
+import { runMetrics, metricsJson } from '../core/metrics';
+import { runRecord } from './records';
 import { writeRunFolder } from '../store/runFolder';
 import { sessionFolderName } from '../store/names';
 import { ProgressView, duration } from './progress';
-import { summaryTable } from './table';
+import { summaryTable, type TableRun } from './table';
+import { scalingLines } from './scaling';
 import { trainOnPool } from './pool';
 import { availableParallelism } from 'node:os';
 
@@ -51,7 +52,7 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
   const session = join(resolve(a.out), sessionFolderName(loaded.name, new Date()));
   const jobs = a.jobs ?? Math.min(availableParallelism(), runs.length);
   const progress = new ProgressView(process.stderr);
-  const results: RunMetrics[] = [];
+  const results: TableRun[] = [];
   const failures: string[] = [];
   const rates = new Map<string, { step: number; at: number; rate: number; rho?: number }>();
   const started = Date.now();
@@ -80,10 +81,10 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     async onResult(run, result) {
       const dir = await writeRunFolder(session, run.name, result, text);
       const m = runMetrics(result);
-      results.push(m);
+      results.push({ ...m, ...(run.coordinates !== undefined ? { coordinates: run.coordinates } : {}) });
       progress.finish(run.name);
       progress.log(`${run.name}: ${m.rho !== null ? `rho ${m.rho.toFixed(3)}, ` : ''}eval loss ${m.eval_loss.toFixed(4)}, ${m.ms_per_step.toFixed(0)} ms/step -> ${shown(dir)}`);
-      if (a.json) process.stdout.write(metricsJson(jsonRecord(m, run), 0) + '\n');
+      if (a.json) process.stdout.write(metricsJson(runRecord(m, run, dir), 0) + '\n');
     },
     onFailure(run, message, step) {
       progress.finish(run.name);
@@ -118,17 +119,12 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     const order = new Map(runs.map((r, i) => [r.name, i]));
     results.sort((x, y) => order.get(x.name)! - order.get(y.name)!);
     const out = a.json ? process.stderr : process.stdout;
-    out.write(`\n${summaryTable(results)}\n\n`);
+    const scaling = scalingLines(results);
+    out.write(`\n${summaryTable(results)}\n\n${scaling.length ? `${scaling.join('\n')}\n\n` : ''}`);
     out.write(`${results.length} run${results.length > 1 ? 's' : ''} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${shown(session)}\n`);
   }
   if (interrupted) return 130;
   return failures.length ? 1 : 0;
-}
-
-/** The --json record: the keys the issue names first, then everything else of metrics.json. */
-function jsonRecord(m: RunMetrics, run: RunConfig): Record<string, unknown> {
-  const { name, variant, seed, task, N, output_scale, rho, rho_sqrtN, dx90, dfit90, w_out_norm, x_norm, noise_ratio, eval_loss, train_loss, ms_per_step, backend, ...rest } = m;
-  return { name, variant, seed, task, N, output_scale, rho, rho_sqrtN, dx90, dfit90, w_out_norm, x_norm, noise_ratio, eval_loss, train_loss, ms_per_step, backend, ...rest, seed_index: run.seed_index };
 }
 
 /** A path as the user can use it: relative below the working directory, absolute elsewhere. */

@@ -184,12 +184,17 @@ export interface ViewConfig {
   readout_arrows: boolean;
 }
 
-/** One concrete run: a spec after defaults, variant overrides and seed expansion. */
+/** The value of a swept field at one grid point (a spec's `sweep`). */
+export type SweepValue = number | string | boolean | (number | string)[];
+
+/** One concrete run: a spec after defaults, variant overrides, sweep point and seed expansion. */
 export interface RunConfig {
-  /** unique, filesystem-safe within the spec, e.g. "oblique-s1" */
+  /** unique, filesystem-safe within the spec, e.g. "oblique-s1" or "oblique-n128-s1": the run's id */
   name: string;
   variant: string;
   seed_index: number;
+  /** the run's grid point, sweep key to value (e.g. { "network.N": 128 }); only in specs with a sweep */
+  coordinates?: Record<string, SweepValue>;
   task: TaskParams;
   network: NetworkConfig;
   noise: NoiseConfig;

@@ -141,7 +141,8 @@ function keyInsert(key: string, schema: JsonSchema, ctx: DefaultContext | undefi
     const first = flatten(s.items).required?.[0];
     return c.flow ? `${key}: []` : `${key}:\n${indent}- ${first !== undefined ? `${first}: ` : ''}`;
   }
-  const d = ctx !== undefined ? defaultFor(schema, ctx) : s.default;
+  // a list without a default (a sweep entry) starts from its example: [small, large], [512]
+  const d = (ctx !== undefined ? defaultFor(schema, ctx) : s.default) ?? (s.type === 'array' ? s.examples?.[0] : undefined);
   return d !== undefined ? `${key}: ${yamlLiteral(d)}` : `${key}: `;
 }
 

@@ -21,7 +21,11 @@ export type DiagnosticCode =
   | 'duplicate-variant'
   | 'variant-kind-change'
   | 'view-trials'
-  | 't-min-past-trial'; // evaluation.t_min leaves no state of the trial to measure
+  | 't-min-past-trial' // evaluation.t_min leaves no state of the trial to measure
+  | 'not-sweepable' // a sweep key names a field that cannot be swept (task.kind, training.seed, view...)
+  | 'sweep-conflict' // a swept field is also written where the sweep replaces it
+  | 'sweep-size' // the sweep makes too many runs
+  | 'duplicate-run'; // two runs of the grid would get the same name (and run folder)
 
 /** Where a value lives in the spec: keys and list indices from the document root. */
 export type SpecPath = readonly (string | number)[];

@@ -13,6 +13,7 @@ import { valueAt } from './schema-walk';
 import type { RnnSpec } from './types.gen';
 import { validate, type SchemaIssue } from './validate';
 import { variantDiagnostics, withTaskHint } from './variant-checks';
+import { duplicateRuns, sweepDiagnostics, sweepIssues } from './sweep-checks';
 import { expandSeeds, resolveVariants, seedCount } from './variants';
 import { specName } from './names';
 import type { SpecSource } from './source-map';
@@ -48,9 +49,9 @@ export function loadSpec(text: string, fileName?: string): LoadedSpec {
     return done();
   }
   const kind = specKind(value);
-  const issues = validate(value);
+  const issues = [...validate(value), ...sweepIssues(value)];
   for (const issue of issues) diagnostics.push(issueDiagnostic(source, kind !== undefined ? withTaskHint(issue, kind) : issue));
-  diagnostics.push(...variantDiagnostics(value, source));
+  diagnostics.push(...variantDiagnostics(value, source), ...sweepDiagnostics(value, source));
   if (diagnostics.some((d) => d.severity === 'error')) {
     if (!parsed.diagnostics.some((d) => d.severity === 'error')) diagnostics.push(...checksDespiteErrors(value, issues, source));
     return done();
@@ -58,7 +59,9 @@ export function loadSpec(text: string, fileName?: string): LoadedSpec {
   const spec = asSpec(value);
   const variants = resolveVariants(spec);
   diagnostics.push(...runDiagnostics(value, variants, source));
-  return done(spec, expandSeeds(variants, seedCount(spec)));
+  const runs = expandSeeds(variants, seedCount(spec));
+  diagnostics.push(...duplicateRuns(runs, source));
+  return done(spec, runs);
 }
 
 const startsWith = (path: SpecPath, prefix: SpecPath): boolean => prefix.length <= path.length && prefix.every((seg, i) => seg === path[i]);
@@ -92,7 +95,8 @@ function checksDespiteErrors(value: JsonObject, issues: readonly SchemaIssue[], 
   // the kept variants, checked and resolved on their own, then given back their indices
   const kept = Array.isArray(repaired.variants) ? repaired.variants.flatMap((v, i) => (skipped.has(i) ? [] : [{ v, i }])) : [];
   const checked: JsonObject = skipped.size === 0 ? repaired : { ...repaired, variants: kept.map(({ v }) => v) };
-  if (validate(checked).length || variantDiagnostics(checked, source).some((d) => d.severity === 'error')) return [];
+  if (validate(checked).length || sweepIssues(checked).length) return [];
+  if ([...variantDiagnostics(checked, source), ...sweepDiagnostics(checked, source)].some((d) => d.severity === 'error')) return [];
   const variants = resolveVariants(asSpec(checked)).map((v) => (v.index === undefined ? v : { ...v, index: kept[v.index]!.i }));
   const related = (a: SpecPath, b: SpecPath) => startsWith(a, b) || startsWith(b, a);
   return runDiagnostics(repaired, variants, source).filter(

@@ -36,8 +36,10 @@ function has(value: Json | undefined, path: SpecPath): boolean {
   return valueAt(value, path) !== undefined;
 }
 
-/** Where a field of a variant's run was written: in the variant, else at the top level, else nowhere. */
+/** Where a field of a variant's run was written: in the sweep, else in the variant, else at the top level, else nowhere. */
 function origin(value: JsonObject, v: ResolvedVariant, field: Field): SpecPath | undefined {
+  const swept = v.point.find((c) => c.key === field.join('.'));
+  if (swept !== undefined) return ['sweep', swept.key, swept.index];
   if (v.index !== undefined && has(value, ['variants', v.index, ...field])) return ['variants', v.index, ...field];
   if (has(value, field)) return [...field];
   return undefined;
@@ -225,7 +227,7 @@ export function runDiagnostics(value: JsonObject, variants: readonly ResolvedVar
     const key = `${formatPath(p.path)}\u0000${p.code}\u0000${p.message}`;
     const g = grouped.get(key);
     if (g === undefined) grouped.set(key, { p, variants: p.variant !== undefined ? [p.variant] : [] });
-    else if (p.variant !== undefined) g.variants.push(p.variant);
+    else if (p.variant !== undefined && !g.variants.includes(p.variant)) g.variants.push(p.variant); // a variant at several grid points
   }
   return [...grouped.values()].map(({ p, variants: names }) => {
     const inVariant = p.path[0] === 'variants';

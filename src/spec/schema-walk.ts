@@ -3,6 +3,8 @@ import type { SpecPath } from './diagnostics';
 import { isObject, type Json, type JsonObject } from './json';
 import { deref, SCHEMA, specKind, type JsonSchema } from './schema';
 import { conforms } from './validate';
+import { isSweepField, sweepField, sweepFields, sweepListSchema } from './sweep';
+import type { TaskKind } from '../core/types';
 
 /**
  * A variant's task override has no kind of its own; give it the spec's, so its
@@ -21,24 +23,29 @@ export function withVariantKinds(value: Json | undefined): Json | undefined {
   return { ...value, variants };
 }
 
-function childSchema(schema: JsonSchema, seg: string | number, value: Json | undefined): JsonSchema | undefined {
+function childSchema(schema: JsonSchema, seg: string | number, value: Json | undefined, kind: TaskKind | undefined): JsonSchema | undefined {
   const s = deref(schema);
   if (typeof seg === 'number') return s.items;
+  if (s['x-sweep-sections'] !== undefined) {
+    // a sweep key is the path of a field; its value a list of that field's values
+    const f = sweepField(seg, kind);
+    return isSweepField(f) ? sweepListSchema(f) : undefined;
+  }
   const own = s.properties?.[seg];
   if (own !== undefined) return own;
   for (const part of s.allOf ?? []) {
     if (part.if !== undefined) {
       if (value !== undefined && part.then !== undefined && conforms(value, part.if)) {
-        const c = childSchema(part.then, seg, value);
+        const c = childSchema(part.then, seg, value, kind);
         if (c !== undefined) return c;
       }
     } else {
-      const c = childSchema(part, seg, value);
+      const c = childSchema(part, seg, value, kind);
       if (c !== undefined) return c;
     }
   }
   for (const alt of s.anyOf ?? s.oneOf ?? []) {
-    const c = childSchema(alt, seg, value);
+    const c = childSchema(alt, seg, value, kind);
     if (c !== undefined) return c;
   }
   return undefined;
@@ -60,9 +67,10 @@ export function valueAt(value: Json | undefined, path: SpecPath): Json | undefin
 export function schemaAt(path: SpecPath, value: Json | undefined): JsonSchema | undefined {
   let s: JsonSchema | undefined = SCHEMA;
   let v = withVariantKinds(value);
+  const kind = specKind(value);
   for (const seg of path) {
     if (s === undefined) return undefined;
-    s = childSchema(s, seg, v);
+    s = childSchema(s, seg, v, kind);
     v = child(v, seg);
   }
   return s;
@@ -72,6 +80,7 @@ export function schemaAt(path: SpecPath, value: Json | undefined): JsonSchema | 
 export function keysAt(path: SpecPath, value: Json | undefined): { key: string; schema: JsonSchema }[] {
   const s = schemaAt(path, value);
   if (s === undefined) return [];
+  if (deref(s)['x-sweep-sections'] !== undefined) return sweepFields(specKind(value)).map((f) => ({ key: f.key, schema: sweepListSchema(f) }));
   const container = valueAt(withVariantKinds(value), path);
   const out = new Map<string, JsonSchema>();
   const collect = (x: JsonSchema): void => {

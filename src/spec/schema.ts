@@ -45,6 +45,8 @@ export interface JsonSchema {
   definitions?: Record<string, JsonSchema>;
   /** Defaults that depend on the task (and for lr0 on output scale and g); see defaults.ts. */
   'x-default-by-task'?: Json;
+  /** The sections whose fields a `sweep` may vary; see sweep.ts. */
+  'x-sweep-sections'?: string[];
 }
 
 export const SCHEMA: JsonSchema = raw as JsonSchema;

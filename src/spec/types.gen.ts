@@ -63,6 +63,16 @@ export interface RnnSpec {
    */
   seeds?: number;
   /**
+   * A grid of runs: each key is the path of a field (network.N, network.g, noise.state,
+   * task.response, training.batch, ...) and its value the list of values to try. The lists
+   * are crossed with each other, with the variants and with the seeds; a grid point's
+   * values replace the top-level ones, and defaults that depend on them (lr0, steps,
+   * noise.state) are taken after. Runs are named by their coordinates, e.g.
+   * oblique-n128-s0, and can be planned, trained one by one, in shards or as a Slurm job
+   * array (rnnlab plan, train --shard, submit --slurm).
+   */
+  sweep?: SweepSpec;
+  /**
    * How the panel shows the runs; changing it does not retrain.
    */
   view?: ViewSpec;
@@ -555,6 +565,17 @@ export interface VariantSpec {
    */
   evaluation?: EvaluationSpec;
 }
+
+/**
+ * A grid of runs: each key is the path of a field (network.N, network.g, noise.state,
+ * task.response, training.batch, ...) and its value the list of values to try. The lists
+ * are crossed with each other, with the variants and with the seeds; a grid point's values
+ * replace the top-level ones, and defaults that depend on them (lr0, steps, noise.state)
+ * are taken after. Runs are named by their coordinates, e.g. oblique-n128-s0, and can be
+ * planned, trained one by one, in shards or as a Slurm job array (rnnlab plan, train
+ * --shard, submit --slurm).
+ */
+export type SweepSpec = { [key: string]: unknown[] };
 
 /**
  * How the panel shows the runs; changing it does not retrain.

@@ -26,7 +26,7 @@ export const VALIDATION_KEYWORDS: readonly string[] = [
   'required', 'additionalProperties', 'propertyNames', 'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else',
 ];
 export const ANNOTATION_KEYWORDS: readonly string[] = [
-  '$schema', 'title', 'description', 'markdownDescription', 'default', 'examples', 'definitions', 'x-default-by-task',
+  '$schema', 'title', 'description', 'markdownDescription', 'default', 'examples', 'definitions', 'x-default-by-task', 'x-sweep-sections',
 ];
 
 export function validate(value: Json, schema: JsonSchema = SCHEMA, root: JsonSchema = SCHEMA, at: SpecPath = []): SchemaIssue[] {

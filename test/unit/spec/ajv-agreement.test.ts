@@ -14,7 +14,7 @@ import { ANNOTATION_KEYWORDS, validate, VALIDATION_KEYWORDS } from '../../../src
 function makeAjv(): Ajv {
   // strict mode refuses unknown keywords, so the schema may use only draft-07 and our annotations
   const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
-  ajv.addVocabulary(['markdownDescription', 'x-default-by-task']);
+  ajv.addVocabulary(['markdownDescription', 'x-default-by-task', 'x-sweep-sections']);
   return ajv;
 }
 

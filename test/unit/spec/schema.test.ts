@@ -43,7 +43,7 @@ describe('spec schema', () => {
   });
 
   it('every field the core needs has a default or a by-task default', () => {
-    const optional = new Set(['name', 'task', 'network', 'noise', 'training', 'evaluation', 'variants', 'view', 'variant.name', 'variant.task', 'variant.network', 'variant.noise', 'variant.training', 'variant.evaluation']);
+    const optional = new Set(['name', 'task', 'network', 'noise', 'training', 'evaluation', 'variants', 'sweep', 'view', 'variant.name', 'variant.task', 'variant.network', 'variant.noise', 'variant.training', 'variant.evaluation']);
     const missing = fields().filter(([p, s]) => !optional.has(p) && flatten(s).default === undefined && flatten(s)['x-default-by-task'] === undefined);
     assert.deepEqual(missing.map(([p]) => p), []);
   });
