@@ -1,7 +1,6 @@
 /** rnnlab: the headless command line of RNN Dynamics Lab. */
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
-import { trainCommand, printDiagnostics } from './train';
+import { trainCommand, printDiagnostics, readSpecFile } from './train';
 import { DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseConfigs, peerProblem, runPeer, type BenchResult } from './bench';
 import { loadSpec } from '../spec/resolve';
 import type { BackendChoice } from '../core/types';
@@ -63,10 +62,13 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length !== 1) throw new UsageError('check takes exactly one SPEC file.');
-      const loaded = loadSpec(await readFile(positionals[0], 'utf8'), positionals[0]);
-      printDiagnostics(positionals[0], loaded.diagnostics);
+      const file = positionals[0] ?? '';
+      const text = await readSpecFile(file);
+      if (text === undefined) return 2;
+      const loaded = loadSpec(text, file);
+      printDiagnostics(file, loaded.diagnostics);
       const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
-      if (!errors) process.stderr.write(`${positionals[0]}: ok, ${loaded.runs.length} run${loaded.runs.length === 1 ? '' : 's'}\n`);
+      if (!errors) process.stderr.write(`${file}: ok, ${loaded.runs.length} run${loaded.runs.length === 1 ? '' : 's'}\n`);
       return errors ? 2 : 0;
     }
     case 'bench':

@@ -2,7 +2,8 @@
  * The summary printed after `rnnlab train` and by `rnnlab collect`: one row per variant
  * and grid point (for an N sweep: one row per variant and N, so rho and rho*sqrtN can be
  * read down the column), each measure as the mean over seeds with the spread (sample
- * standard deviation) when there are several.
+ * standard deviation) when there are several. A variant marked * has a run that was
+ * stopped early (its measures are of a shorter training).
  */
 import type { RunMetrics } from '../core/metrics';
 import type { SweepValue } from '../core/types';
@@ -57,7 +58,7 @@ export function summaryTable(runs: readonly TableRun[]): string {
   const lead = ['variant', ...keys.map((k) => labels.get(k) ?? k), 'seeds'];
   const header = [...lead, ...COLUMNS.map((c) => c.head)];
   const rows = groupRuns(runs).map((g) => [
-    g.variant,
+    `${g.variant}${g.runs.some((m) => m.stopped) ? '*' : ''}`,
     ...keys.map((k) => coordinateText(g.coordinates[k])),
     String(g.runs.length),
     ...COLUMNS.map((c) => cell(g.runs.map(c.get), c.digits)),

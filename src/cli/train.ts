@@ -1,13 +1,13 @@
 /** `rnnlab train SPEC`: train every run of a spec, write run folders, print the table. */
-import { readFile } from 'node:fs/promises';
-import { resolve, relative, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve, relative } from 'node:path';
 import { loadSpec } from '../spec/resolve';
 import { variantNames } from '../spec/names';
 import type { Diagnostic } from '../spec/diagnostics';
 import { runMetrics, metricsJson } from '../core/metrics';
 import { runRecord } from './records';
-import { writeRunFolder } from '../store/runFolder';
-import { sessionFolderName } from '../store/names';
+import { Session } from '../store/session';
+import { fieldProblem } from '../spec/run-config';
 import { ProgressView, duration } from './progress';
 import { summaryTable, type TableRun } from './table';
 import { scalingLines } from './scaling';
@@ -27,16 +27,18 @@ export interface TrainArgs {
 /** Exit codes: 0 all runs written; 1 a run failed; 2 bad spec or arguments; 130 interrupted. */
 export async function trainCommand(a: TrainArgs): Promise<number> {
   const file = resolve(a.spec);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    process.stderr.write(`rnnlab: cannot read ${a.spec}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-    return 2;
-  }
+  const text = await readSpecFile(a.spec);
+  if (text === undefined) return 2;
   const loaded = loadSpec(text, file);
   printDiagnostics(a.spec, loaded.diagnostics);
   if (loaded.diagnostics.some((d) => d.severity === 'error')) return 2;
+  if (a.steps !== undefined) {
+    const problem = fieldProblem('training', 'steps', a.steps);
+    if (problem !== undefined) {
+      process.stderr.write(`rnnlab: --steps ${problem}\n`);
+      return 2;
+    }
+  }
   let runs = loaded.runs;
   if (a.variants.length) {
     const known = variantNames(runs);
@@ -47,18 +49,34 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     }
     runs = runs.filter((r) => a.variants.includes(r.variant));
   }
-  if (a.steps !== undefined) runs = runs.map((r) => ({ ...r, training: { ...r.training, steps: a.steps! } }));
+  const steps = a.steps;
+  if (steps !== undefined) runs = runs.map((r) => ({ ...r, training: { ...r.training, steps } }));
+  const first = runs[0];
+  if (first === undefined) {
+    process.stderr.write(`rnnlab: ${a.spec} has no runs to train.\n`);
+    return 2;
+  }
 
-  const session = join(resolve(a.out), sessionFolderName(loaded.name, new Date()));
+  // The session folder is claimed before the first step: a bad --out fails now, not after training.
+  const out = resolve(a.out);
+  let folder: Session;
+  try {
+    folder = await Session.create({ base: out, store: out }, loaded.name);
+  } catch (e) {
+    process.stderr.write(`rnnlab: ${(e as Error).message} Choose another folder with --out.\n`);
+    return 2;
+  }
+  const session = folder.dir;
   const jobs = a.jobs ?? Math.min(availableParallelism(), runs.length);
   const progress = new ProgressView(process.stderr);
   const results: TableRun[] = [];
+  let stoppedRuns = 0;
   const failures: string[] = [];
   const rates = new Map<string, { step: number; at: number; rate: number; rho?: number }>();
   const started = Date.now();
   progress.log(`Training ${runs.length} run${runs.length > 1 ? 's' : ''} of ${a.spec} on ${jobs} worker${jobs > 1 ? 's' : ''}.`);
 
-  const pool = trainOnPool(runs, jobs, runs[0].training.backend, {
+  const pool = trainOnPool(runs, jobs, first.training.backend, {
     onMessage(run, msg) {
       if (msg.type === 'started') {
         rates.set(run.name, { step: 0, at: Date.now(), rate: 0 });
@@ -79,11 +97,13 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
       }
     },
     async onResult(run, result) {
-      const dir = await writeRunFolder(session, run.name, result, text);
+      const dir = await folder.write(run.name, result, text);
       const m = runMetrics(result);
       results.push({ ...m, ...(run.coordinates !== undefined ? { coordinates: run.coordinates } : {}) });
+      if (m.stopped) stoppedRuns++;
       progress.finish(run.name);
-      progress.log(`${run.name}: ${m.rho !== null ? `rho ${m.rho.toFixed(3)}, ` : ''}eval loss ${m.eval_loss.toFixed(4)}, ${m.ms_per_step.toFixed(0)} ms/step -> ${shown(dir)}`);
+      const stopped = m.stopped ? `STOPPED after ${m.steps} of ${run.training.steps} steps: ` : '';
+      progress.log(`${run.name}: ${stopped}${m.rho !== null ? `rho ${m.rho.toFixed(3)}, ` : ''}eval loss ${m.eval_loss.toFixed(4)}, ${m.ms_per_step.toFixed(0)} ms/step -> ${shown(dir)}`);
       if (a.json) process.stdout.write(metricsJson(runRecord(m, run, dir), 0) + '\n');
     },
     onFailure(run, message, step) {
@@ -113,18 +133,41 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
+    await folder.release();
   }
   const backend = await pool.backend.catch(() => undefined);
   if (results.length) {
     const order = new Map(runs.map((r, i) => [r.name, i]));
-    results.sort((x, y) => order.get(x.name)! - order.get(y.name)!);
+    results.sort((x, y) => (order.get(x.name) ?? 0) - (order.get(y.name) ?? 0));
     const out = a.json ? process.stderr : process.stdout;
     const scaling = scalingLines(results);
     out.write(`\n${summaryTable(results)}\n\n${scaling.length ? `${scaling.join('\n')}\n\n` : ''}`);
-    out.write(`${results.length} run${results.length > 1 ? 's' : ''} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${shown(session)}\n`);
+    const stoppedNote = stoppedRuns > 0 ? ` (${stoppedRuns} stopped early, marked * in the table)` : '';
+    out.write(`${results.length} run${results.length > 1 ? 's' : ''}${stoppedNote} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${shown(session)}\n`);
   }
   if (interrupted) return 130;
   return failures.length ? 1 : 0;
+}
+
+/** Specs larger than this are refused before they are read (the spec layer's own limit is lower still). */
+const MAX_SPEC_FILE = 64 * 2 ** 20;
+
+/** The text of a spec file, or undefined after saying on stderr why it cannot be read. */
+export async function readSpecFile(file: string): Promise<string | undefined> {
+  const fail = (why: string) => {
+    process.stderr.write(`rnnlab: cannot read ${file}: ${why}\n`);
+    return undefined;
+  };
+  const st = await stat(file).catch((e: NodeJS.ErrnoException) => e);
+  if (st instanceof Error) return fail(st.code === 'ENOENT' ? 'no such file' : st.code === 'EACCES' ? 'permission denied' : st.message);
+  if (st.isDirectory()) return fail('it is a folder; give a *.rnn.yaml file');
+  if (!st.isFile()) return fail('it is not a regular file');
+  if (st.size > MAX_SPEC_FILE) return fail(`it is ${Math.round(st.size / 2 ** 20)} MiB, too large for a spec`);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    return fail((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
 }
 
 /** A path as the user can use it: relative below the working directory, absolute elsewhere. */

@@ -22,7 +22,7 @@ export interface Envelope {
 }
 
 export function packTree(value: unknown): PackedTree {
-  const arrays: ArrayMap = {};
+  const arrays: ArrayMap = Object.create(null) as ArrayMap;
   const walk = (v: unknown, path: string): unknown => {
     if (v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array) {
       arrays[path] = { data: v, shape: [v.length] };
@@ -32,7 +32,7 @@ export function packTree(value: unknown): PackedTree {
     if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}.${i}`));
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x, path ? `${path}.${k}` : k);
+      for (const [k, x] of Object.entries(v)) setOwn(out, k, walk(x, path ? `${path}.${k}` : k));
       return out;
     }
     if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) }; // NaN and Inf survive JSON
@@ -47,18 +47,26 @@ export function unpackTree<T>(packed: PackedTree): T {
     if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       if (typeof o.$array === 'string') {
-        const a = packed.arrays[o.$array];
-        if (!a) throw new Error(`Missing array ${o.$array}.`);
+        const a = Object.hasOwn(packed.arrays, o.$array) ? packed.arrays[o.$array] : undefined;
+        if (a === undefined) throw new Error(`Missing array ${o.$array}.`);
         return a.data;
       }
       if (typeof o.$number === 'string' && Object.keys(o).length === 1) return Number(o.$number);
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(o)) out[k] = walk(x);
+      for (const [k, x] of Object.entries(o)) setOwn(out, k, walk(x));
       return out;
     }
     return v;
   };
   return walk(packed.tree) as T;
+}
+
+/**
+ * Sets an own property, also for a key such as "__proto__", which plain assignment would
+ * take as the object's prototype: trees come from files and messages.
+ */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** One buffer for postMessage: copy every array into it (8-byte aligned). */
@@ -79,7 +87,7 @@ export function toEnvelope(value: unknown): Envelope {
 }
 
 export function fromEnvelope<T>(env: Envelope): T {
-  const arrays: ArrayMap = {};
+  const arrays: ArrayMap = Object.create(null) as ArrayMap;
   for (const a of env.meta.arrays) {
     const Ctor = a.dtype === 'F32' ? Float32Array : a.dtype === 'F64' ? Float64Array : Int32Array;
     if (a.offset < 0 || a.offset + a.length * Ctor.BYTES_PER_ELEMENT > env.buffer.byteLength) {

@@ -21,7 +21,8 @@ const BYTES = { F32: 4, F64: 8, I32: 4 } as const;
 
 /** Serialises arrays (and optional string metadata) into one buffer. */
 export function encodeSafetensors(arrays: ArrayMap, metadata: Record<string, string> = {}): Uint8Array {
-  const header: Record<string, HeaderEntry | Record<string, string>> = {};
+  // null prototype: an array named "__proto__" is a key like any other
+  const header: Record<string, HeaderEntry | Record<string, string>> = Object.create(null) as Record<string, HeaderEntry>;
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   const names = Object.keys(arrays).sort();
@@ -59,23 +60,34 @@ export function decodeSafetensors(buf: Uint8Array): { arrays: ArrayMap; metadata
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const len = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
   if (len > MAX_HEADER_BYTES || 8 + len > buf.byteLength) throw new Error('Not a safetensors file: bad header length.');
-  let header: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + len))) as Record<string, unknown>;
+    parsed = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + len)));
   } catch {
     throw new Error('Not a safetensors file: the header is not JSON.');
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`Not a safetensors file: the header is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'a list' : `a ${typeof parsed}`}, not a mapping of array names.`);
+  }
   const dataStart = 8 + len;
-  const arrays: ArrayMap = {};
+  // Names come from the file: a null-prototype map keeps "__proto__" an array name like any other.
+  const arrays: ArrayMap = Object.create(null) as ArrayMap;
   let metadata: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(header)) {
+  for (const [name, entry] of Object.entries(parsed)) {
     if (name === '__metadata__') {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || !Object.values(entry).every((v) => typeof v === 'string')) {
+        throw new Error('Not a safetensors file: __metadata__ is not a mapping of strings.');
+      }
       metadata = entry as Record<string, string>;
       continue;
     }
-    const e = entry as HeaderEntry;
-    if (!e || !(e.dtype in BYTES) || !Array.isArray(e.shape) || !Array.isArray(e.data_offsets)) {
-      throw new Error(`Array ${name}: unsupported entry (only F32, F64 and I32 are read).`);
+    const e = entry as HeaderEntry | null;
+    if (
+      typeof e !== 'object' || e === null || !Object.hasOwn(BYTES, e.dtype) ||
+      !Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+      !Array.isArray(e.data_offsets) || e.data_offsets.length !== 2 || !e.data_offsets.every((d) => Number.isSafeInteger(d))
+    ) {
+      throw new Error(`Array ${name}: unsupported entry (only F32, F64 and I32 arrays with whole-number shapes and offsets are read).`);
     }
     const [begin, end] = e.data_offsets;
     const count = e.shape.reduce((a, b) => a * b, 1);

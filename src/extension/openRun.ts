@@ -1,10 +1,10 @@
 /** Open run: a quick pick over the stored runs of every workspace folder, newest first. */
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { COMMANDS } from './commandIds';
 import type { Log } from './log';
-import { listRuns, STORE_DIR, type StoredRunEntry } from './runStore';
+import { listRuns, runSummary } from '../store/list';
+import { STORE_LABEL } from '../store/names';
 import { isSpecDocument } from './specs';
 
 /** At most this many runs in the list; the store may hold thousands. */
@@ -19,24 +19,12 @@ export async function pickStoredRun(log: Log): Promise<vscode.Uri | undefined> {
   }
   const runs = (await listRuns(bases)).slice(0, MAX_ITEMS);
   if (runs.length === 0) {
-    log.showWarning(`There are no stored runs yet: runs are stored in ${STORE_DIR} when training finishes.`, [
+    log.showWarning(`There are no stored runs yet: runs are stored in ${STORE_LABEL} when training finishes.`, [
       { title: 'New experiment', run: () => vscode.commands.executeCommand(COMMANDS.newExperiment) },
     ]);
     return undefined;
   }
-  const items = await Promise.all(runs.map(async (r) => ({ label: r.run, description: r.session, detail: await summary(r), entry: r })));
+  const items = await Promise.all(runs.map(async (r) => ({ label: r.run, description: r.session, detail: `${await runSummary(r.dir)} · ${new Date(r.mtimeMs).toLocaleString()}`, entry: r })));
   const picked = await vscode.window.showQuickPick(items, { title: 'Open a stored run', placeHolder: 'Newest first', matchOnDescription: true });
   return picked ? vscode.Uri.file(picked.entry.dir) : undefined;
-}
-
-/** One line from metrics.json; a folder without it is still listed, opening it explains what is wrong. */
-async function summary(r: StoredRunEntry): Promise<string> {
-  const when = new Date(r.mtimeMs).toLocaleString();
-  try {
-    const m = JSON.parse(await readFile(join(r.dir, 'metrics.json'), 'utf8')) as Record<string, unknown>;
-    const num = (k: string, digits: number) => (typeof m[k] === 'number' ? (m[k] as number).toPrecision(digits) : '–');
-    return `${String(m.task ?? '?')}, N ${String(m.N ?? '?')}: rho ${num('rho', 3)}, eval loss ${num('eval_loss', 3)}${m.stopped === true ? ' (stopped early)' : ''} · ${when}`;
-  } catch {
-    return `no readable metrics.json · ${when}`;
-  }
 }

@@ -15,7 +15,7 @@ import { validate, type SchemaIssue } from './validate';
 import { variantDiagnostics, withTaskHint } from './variant-checks';
 import { duplicateRuns, sweepDiagnostics, sweepIssues } from './sweep-checks';
 import { expandSeeds, resolveVariants, seedCount } from './variants';
-import { specName } from './names';
+import { specName } from '../store/names';
 import type { SpecSource } from './source-map';
 
 export { specName };

@@ -10,7 +10,7 @@ import { descriptionOf, definition, taskParamNames, taskSchema, TASK_KINDS, type
 import { flatten } from './describe';
 import { isObject, type Json, type JsonObject } from './json';
 import { closest } from './suggest';
-import { slug } from './names';
+import { slug } from '../store/names';
 
 export type SweepSection = 'task' | 'network' | 'noise' | 'training' | 'evaluation';
 

@@ -7,7 +7,7 @@ import type { TaskKind } from '../core/types';
 import type { Diagnostic } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { isObject, type Json, type JsonObject } from './json';
-import { slug } from './names';
+import { slug } from '../store/names';
 import { diagnosticAt, issueDiagnostic } from './report';
 import { isTaskKind, SCHEMA, specKind, TASK_KINDS, taskParamNames, taskSchema } from './schema';
 import type { SpecSource } from './source-map';

@@ -9,7 +9,7 @@ import { completeObject, type DefaultContext } from './defaults';
 import { flatten } from './describe';
 import type { JsonObject } from './json';
 import { definition, SCHEMA, taskSchema, type JsonSchema } from './schema';
-import { slug } from './names';
+import { slug } from '../store/names';
 import { gridPoints, pointCoordinates, pointOverrides, runPrefix, type GridPoint } from './sweep';
 import type { RnnSpec, VariantSpec } from './types.gen';
 

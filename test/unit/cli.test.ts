@@ -1,7 +1,7 @@
 /** The rnnlab command as a user runs it: the built bundle in a child process. */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readArrays, readRunFolder } from '../../src/store/runFolder';
@@ -104,13 +104,6 @@ describe('rnnlab CLI', function () {
     assert.ok(stored.view.projection.pca.trajectories.length > 0);
   });
 
-  it('a broken run folder gives an error that names the file', async () => {
-    writeFileSync(join(dir, 'run.json'), '{"name": "x", "network": {"N": 4}}');
-    writeFileSync(join(dir, 'metrics.json'), '{}');
-    writeFileSync(join(dir, 'view.safetensors'), 'garbage');
-    await assert.rejects(readRunFolder(dir), /view\.safetensors/);
-  });
-
   it('the analysis list decides which measures are computed; the others are null', () => {
     const spec = TINY.replace('seeds: 2', 'seeds: 1').replace('evaluation:', 'analysis: [noise]\nevaluation:');
     writeFileSync(join(dir, 'some.rnn.yaml'), spec);
@@ -131,6 +124,93 @@ describe('rnnlab CLI', function () {
     assert.equal(rnnlab(['frobnicate'], dir).code, 2);
     assert.equal(rnnlab(['train'], dir).code, 2);
     assert.equal(rnnlab(['train', 'missing.rnn.yaml'], dir).code, 2);
+  });
+
+  it('check and train on a missing file or a folder: a sentence and exit 2, no stack trace', () => {
+    for (const command of ['check', 'train']) {
+      const missing = rnnlab([command, 'missing.rnn.yaml'], dir);
+      assert.equal(missing.code, 2, command);
+      assert.equal(missing.stderr, 'rnnlab: cannot read missing.rnn.yaml: no such file\n');
+      const folder = rnnlab([command, '.'], dir);
+      assert.equal(folder.code, 2, command);
+      assert.equal(folder.stderr, 'rnnlab: cannot read .: it is a folder; give a *.rnn.yaml file\n');
+    }
+  });
+
+  it('--steps is checked against the schema range before anything trains', () => {
+    writeFileSync(join(dir, 'tiny.rnn.yaml'), TINY);
+    for (const steps of ['1e12', '1000001']) {
+      const r = rnnlab(['train', 'tiny.rnn.yaml', '--out', 'runs', '--steps', steps], dir);
+      assert.equal(r.code, 2, steps);
+      assert.match(r.stderr, /^rnnlab: --steps takes an integer from 1 to 1000000, not 10+1?\n$/);
+      assert.ok(!existsSync(join(dir, 'runs')), 'nothing written');
+    }
+  });
+
+  it('an --out that cannot hold runs is refused before the first step', () => {
+    writeFileSync(join(dir, 'tiny.rnn.yaml'), TINY);
+    writeFileSync(join(dir, 'afile'), 'x');
+    for (const out of ['afile', 'afile/runs']) {
+      const r = rnnlab(['train', 'tiny.rnn.yaml', '--out', out], dir);
+      assert.equal(r.code, 2, out);
+      assert.match(r.stderr, /Runs cannot be stored in .*afile.*: a file is in the way .*\. Choose another folder with --out\./);
+      assert.doesNotMatch(r.stderr, /step|Training/, 'it did not train');
+    }
+  });
+
+  it('never writes into a session folder that exists: runs started in the same second get folders of their own', () => {
+    writeFileSync(join(dir, 'tiny.rnn.yaml'), TINY.replace('seeds: 2', 'seeds: 1'));
+    // Another process has claimed this spec's folders for the next 20 seconds, with a run in each.
+    const stamp = (t: Date) => `${t.getFullYear()}${String(t.getMonth() + 1).padStart(2, '0')}${String(t.getDate()).padStart(2, '0')}-${[t.getHours(), t.getMinutes(), t.getSeconds()].map((x) => String(x).padStart(2, '0')).join('')}`;
+    const now = Date.now();
+    const taken: string[] = [];
+    for (let s = 0; s < 20; s++) {
+      const folder = join(dir, 'runs', `tiny-${stamp(new Date(now + s * 1000))}`, 'aligned-s0');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'marker'), 'the other process');
+      taken.push(folder);
+    }
+    const r = rnnlab(['train', 'tiny.rnn.yaml', '--out', 'runs', '--variant', 'aligned'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    for (const folder of taken) assert.deepEqual(readdirSync(folder), ['marker'], 'the other run is untouched');
+    const mine = readdirSync(join(dir, 'runs')).filter((s) => existsSync(join(dir, 'runs', s, 'aligned-s0', 'run.json')));
+    assert.equal(mine.length, 1);
+    assert.match(mine[0] ?? '', /^tiny-\d{8}-\d{6}-2$/);
+  });
+
+  it('a run stopped with Ctrl-C is marked in the table, in --json and in run.json', async () => {
+    writeFileSync(join(dir, 'long.rnn.yaml'), TINY.replace('seeds: 2', 'seeds: 1').replace('steps: 12', 'steps: 100000'));
+    const child = spawn(process.execPath, [BIN, 'train', 'long.rnn.yaml', '--out', 'runs', '--json', '--jobs', '2'], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((done) => {
+      let sent = false;
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        // both runs are past their first steps: stop them
+        if (!sent && /aligned-s0: step/.test(stderr) && /oblique-s0: step/.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', done);
+    });
+    assert.equal(code, 130, stderr);
+    const records = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(records.length, 2);
+    for (const rec of records) {
+      assert.equal(rec.stopped, true);
+      assert.equal(rec.steps_planned, 100000);
+      assert.ok(typeof rec.steps === 'number' && rec.steps >= 1 && rec.steps < 100000, String(rec.steps));
+    }
+    assert.match(stderr, /aligned-s0: STOPPED after \d+ of 100000 steps/);
+    assert.match(stderr, /^aligned\*\s+1 /m, 'the table marks the variant');
+    assert.match(stderr, /2 runs \(2 stopped early, marked \* in the table\)/);
+    const [session] = readdirSync(join(dir, 'runs'));
+    const run = JSON.parse(readFileSync(join(dir, 'runs', session ?? '', 'aligned-s0', 'run.json'), 'utf8')) as { stopped?: { steps_done: number; steps_planned: number } };
+    assert.equal(run.stopped?.steps_planned, 100000);
+    assert.ok((run.stopped?.steps_done ?? 0) >= 1);
   });
 
   it('bench --json: one object per configuration with the documented keys', () => {

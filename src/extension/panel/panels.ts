@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { readRunFolder } from '../../store/runFolder';
+import { workspaceStores } from '../runStore';
 import { specName } from '../../spec';
 import { Disposable } from '../dispose';
 import { exists } from '../exists';
@@ -98,7 +99,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const target = restoreTarget(state);
+    const target = restoreTarget(state, workspaceStores());
     if (target.mode === 'none') return this.showProblem(panel, target.problem);
     if (!(await this.bundleReady())) return this.showProblem(panel, 'The RNN Lab panel is not built: run npm run build, then reload the window.');
     const key = target.mode === 'live' ? target.spec.toString() : target.folder.toString();

@@ -4,13 +4,16 @@
  * page's worker, and with it any training, is gone. These helpers check that state (it
  * comes from the page, so nothing in it is trusted: the spec must be a *.rnn.yaml file,
  * the session folder must be one folder of that spec's run store, a stored run must be a
- * run folder of a run store) and word what the user lost. panels.ts then re-attaches a
+ * run folder of a run store of this workspace) and word what the user lost. panels.ts then re-attaches a
  * controller to the panel.
  */
 import * as vscode from 'vscode';
 import { basename, dirname, isAbsolute } from 'node:path';
 import { isPanelRestoreState } from '../../protocol';
-import { isSafeSegment, storeBase, storeDir, visibleFolders } from '../runStore';
+import { visibleFolders } from '../../store/files';
+import { isSafeSegment } from '../../store/names';
+import { isRunFolderOf, storeDir } from '../../store/paths';
+import { storeBase } from '../runStore';
 import { isSpecUri } from '../specs';
 
 type RestoreTarget =
@@ -21,7 +24,8 @@ type RestoreTarget =
 
 const REOPEN = 'Close it, then open the spec or the run again.';
 
-export function restoreTarget(state: unknown): RestoreTarget {
+/** @param stores the run stores a stored-run panel may show: those of the workspace's folders */
+export function restoreTarget(state: unknown, stores: readonly string[]): RestoreTarget {
   if (!isPanelRestoreState(state)) return { mode: 'none', problem: `This RNN Lab panel kept no state that says what it showed. ${REOPEN}` };
   let uri: vscode.Uri;
   try {
@@ -32,7 +36,9 @@ export function restoreTarget(state: unknown): RestoreTarget {
   // Runs are stored next to their spec, on disk (commands.ts); a restored panel is no different.
   if (uri.scheme !== 'file') return { mode: 'none', problem: `This RNN Lab panel showed ${uri.toString().slice(0, 200)}, which is not a file on disk. ${REOPEN}` };
   if (state.mode === 'stored') {
-    if (!isRunFolder(uri.fsPath)) return { mode: 'none', problem: `This RNN Lab panel showed ${uri.fsPath.slice(0, 200)}, which is not a run folder of a .rnnlab/runs store. ${REOPEN}` };
+    if (!isRunFolderOf(stores, uri.fsPath)) {
+      return { mode: 'none', problem: `This RNN Lab panel showed ${uri.fsPath.slice(0, 200)}, which is not a run folder of a run store of this workspace. ${REOPEN}` };
+    }
     return { mode: 'stored', folder: uri };
   }
   if (!isSpecUri(uri)) return { mode: 'none', problem: `This RNN Lab panel showed ${uri.fsPath.slice(0, 200)}, which is not a *.rnn.yaml spec. ${REOPEN}` };
@@ -43,13 +49,6 @@ export function restoreTarget(state: unknown): RestoreTarget {
   const dir = isAbsolute(s.dir) && dirname(s.dir) === store && isSafeSegment(basename(s.dir)) ? s.dir : undefined;
   const training = s.training && isSafeSegment(s.training.runName) ? { runName: s.training.runName, step: s.training.step } : undefined;
   return { mode: 'live', spec: uri, session: { ...(dir ? { dir } : {}), ...(training ? { training } : {}) } };
-}
-
-/** `<base>/.rnnlab/runs/<session>/<run>`, as the run store writes it (runStore.ts Session). */
-function isRunFolder(dir: string): boolean {
-  const session = dirname(dir);
-  const store = dirname(session);
-  return isAbsolute(dir) && isSafeSegment(basename(dir)) && isSafeSegment(basename(session)) && store === storeDir(dirname(dirname(store)));
 }
 
 /**

@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION, type FromPanel, type SessionRef, type ToPanel } from 
 import type { RunConfig } from '../../core/types';
 import { loadSpec } from '../../spec';
 import { errorText } from '../log';
-import { storeBase } from '../runStore';
+import { storePlace } from '../runStore';
 import { reportUntrainable } from '../specProblems';
 import { MAX_PANEL_TEXT, RnnPanel, type PanelContext } from './rnnPanel';
 import { PanelSessions, type TrainingSession } from './training';
@@ -54,6 +54,8 @@ export class SpecPanel extends RnnPanel {
     const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, basename(specUri.path))));
     this._register(watcher.onDidChange(() => this.scheduleSpecCheck()));
     this._register({ dispose: () => clearTimeout(this.changeTimer) });
+    // session folders that stored nothing (everything stopped or failed) go with the panel
+    this._register({ dispose: () => void this.sessions.releaseAll() });
   }
 
   private get session() {
@@ -67,7 +69,7 @@ export class SpecPanel extends RnnPanel {
   /** Starts a training session of these runs, with the spec text they were resolved from. */
   async train({ runs, text, name }: TrainRequest): Promise<void> {
     this.specName = name;
-    const session = await this.sessions.start(runs, text, name, storeBase(this.specUri));
+    const session = await this.sessions.start(runs, text, name, storePlace(this.specUri));
     this.notice = undefined;
     this.ctx.log.info(`[${this.title}] training ${runs.map((r) => r.name).join(', ')}; results go to ${session.dir}`);
     // The page clears its banner on train (and a page not ready yet has none): no message needed.

@@ -45,7 +45,8 @@ export class StoredRunPanel extends RnnPanel {
 }
 
 export function storedRunTitle(run: StoredRun, session = sessionName(run)): string {
-  return `RNN Lab: ${run.run.name} (${session})`;
+  const stopped = run.run.stopped;
+  return `RNN Lab: ${run.run.name} (${session}${stopped ? `, stopped at step ${stopped.steps_done} of ${stopped.steps_planned}` : ''})`;
 }
 
 function sessionName(run: StoredRun): string {

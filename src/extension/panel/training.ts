@@ -9,9 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Envelope } from '../../core/pack';
 import type { RunConfig } from '../../core/types';
 import type { SessionRef } from '../../protocol';
-import { exists } from '../exists';
-import { decodeRunResult } from '../runResult';
-import { Session } from '../runStore';
+import { decodeRunResult } from '../../store/result';
+import { Session, type SessionPlace } from '../../store/session';
 
 export class TrainingSession {
   /** names this session in the page's results; never a path */
@@ -38,6 +37,11 @@ export class TrainingSession {
 
   get ref(): SessionRef {
     return { id: this.id, dir: this.dir };
+  }
+
+  /** Removes the session's folder if nothing was stored in it. */
+  release(): Promise<void> {
+    return this.folder.release();
   }
 
   has(runName: string): boolean {
@@ -81,15 +85,23 @@ export class PanelSessions {
     return this.byId.get(id);
   }
 
-  /** A new current session, in a folder no earlier session of this panel (or anything on disk) uses. */
-  async start(runs: readonly RunConfig[], specText: string, specName: string, storeBase: string, startedAt = new Date()): Promise<TrainingSession> {
-    const taken = new Set([...this.byId.values()].map((s) => s.dir));
-    let folder = new Session(storeBase, specName, startedAt);
-    for (let n = 2; taken.has(folder.dir) || (await exists(folder.dir)); n++) folder = new Session(storeBase, specName, startedAt, n);
+  /** A new current session, in a folder of its own that it claims on disk now. */
+  async start(runs: readonly RunConfig[], specText: string, specName: string, place: SessionPlace, startedAt = new Date()): Promise<TrainingSession> {
+    const folder = await Session.create(place, specName, startedAt);
     const session = new TrainingSession(runs, specText, folder);
     this.byId.set(session.id, session);
-    for (const id of [...this.byId.keys()].slice(0, Math.max(0, this.byId.size - KEPT_SESSIONS))) this.byId.delete(id);
+    for (const id of [...this.byId.keys()].slice(0, Math.max(0, this.byId.size - KEPT_SESSIONS))) {
+      void this.byId.get(id)?.release();
+      this.byId.delete(id);
+    }
+    // A replaced session whose last run is still stopping makes its folder again when that run is stored.
+    void this.latest?.release();
     this.latest = session;
     return session;
+  }
+
+  /** Removes the folders of sessions that stored nothing (the panel closes). */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.byId.values()].map((s) => s.release()));
   }
 }

@@ -11,50 +11,18 @@ const { ROOT, loadSources } = require('./helpers.cjs');
 const SOURCES = [
   "export { isFromPanel, isEnvelope, isPanelRestoreState, PROTOCOL_VERSION } from './src/protocol';",
   "export { restoreTarget, reloadNotice } from './src/extension/panel/restore';",
-  "export { PanelSessions } from './src/extension/panel/training';",
-  "export { decodeRunResult } from './src/extension/runResult';",
-  "export { Session, isSafeSegment } from './src/extension/runStore';",
+  "export { workspaceStores } from './src/extension/runStore';",
   "export { toEnvelope } from './src/core/pack';",
-  "export { loadSpec } from './src/spec';",
-  "export { slug } from './src/spec/names';",
-  "export { readRunFolder } from './src/store/runFolder';",
   "export { statusText } from './src/extension/statusBar';",
   "export { renderPanelHtml } from './src/extension/panel/html';",
   "export { contentSecurityPolicy } from './src/extension/panel/csp';",
 ];
 
-/** A small but complete RunResult for `run` (sizes from N, dIn = 2, dOut = 2, T = 4, B = 2). */
-function fakeResult(run) {
-  const N = run.network.N, dIn = 2, dOut = 2, T = 4, B = 2;
-  const f32 = (n, v = 0.5) => new Float32Array(n).fill(v);
-  const weights = () => ({ N, dIn, dOut, W: f32(N * N), W_in: f32(N * dIn), W_out: f32(dOut * N), h0: f32(N, 0) });
-  const view = () => ({
-    axes: new Float64Array(3 * N), axis_labels: ['PC1', 'PC2', 'PC3'], trajectories: f32(B * T * 3), centre: [0, 0, 0], scale: 1,
-    axis_variance: [1, 0.5, 0.25], readouts: [{ coords: [1, 0, 0], fraction: 0.5, angle_deg: 60, arrow: [0.5, 0, 0] }],
-  });
-  return {
-    run, backend: 'wasm', losses: f32(run.training.steps, 0.1), msPerStep: 3, seconds: 1, stopped: false,
-    initial: weights(), final: weights(),
-    evalBatch: { B, T, dIn, dOut, inputs: f32(T * B * dIn), targets: f32(T * B * dOut), mask: f32(T * B * dOut, 1), condition: new Int32Array([0, 1]), conditionLabels: ['a', 'b'] },
-    evaluation: {
-      eval_loss: 0.2, eval_loss_x0rand: null, condition: new Int32Array([0, 1]), conditionLabels: ['a', 'b'],
-      trajectories: { T, B, N, dOut, states: f32(T * B * N), outputs: f32(T * B * dOut) },
-      analysis: {
-        rho: 0.4, rho_naive: 0.3, rho_sqrtN: 1.6, w_out_norm: 1, x_norm: 1, dx90: 2, dfit90: NaN, r2_curve: [0.5, 0.8], explained_variance: [0.6, 0.3],
-        noise_ratio: null, noise_ratio_pc: null, var_out: null, var_rand: null, var_pc: null,
-        projection: { trials: [0, 1], steps: [0, 1, 2, 3], pca: view(), readout: null },
-      },
-    },
-  };
-}
-
 describe('host checks on webview input and the run store', function () {
   this.timeout(60_000);
-  let m, run, tmp;
+  let m, tmp;
   before(() => {
     m = loadSources(SOURCES);
-    const spec = fs.readFileSync(path.join(ROOT, 'test/e2e/fixtures/workspace/small.rnn.yaml'), 'utf8');
-    run = m.loadSpec(spec, 'small.rnn.yaml').runs[0];
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-store-'));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -146,24 +114,26 @@ describe('host checks on webview input and the run store', function () {
       { ...live, session: { dir, training: { runName: 'a', step: -1 } } }, { ...live, session: { dir, training: { step: 1 } } }, { version: m.PROTOCOL_VERSION, mode: 'stored', resource: 'x', session: { dir } }]) {
       assert.equal(m.isPanelRestoreState(bad), false, JSON.stringify(bad));
     }
-    const t = m.restoreTarget(live);
+    const stores = m.workspaceStores();
+    assert.deepEqual(stores, [path.join(ws, '.rnnlab', 'runs')]);
+    const t = m.restoreTarget(live, stores);
     assert.equal(t.mode, 'live');
     assert.equal(t.spec.toString(), spec.toString());
     assert.deepEqual(t.session, { dir, training: { runName: 'default-s0', step: 12 } });
     // Nothing in the state is followed unless it is where the host itself would have put it.
-    assert.deepEqual(m.restoreTarget({ ...live, session: { dir: '/etc', training: { runName: '../x', step: 1 } } }).session, {});
-    assert.deepEqual(m.restoreTarget({ ...live, session: { dir: path.join(dir, 'default-s0') } }).session, {});
-    assert.equal(m.restoreTarget({ ...live, resource: 'https://example.com/a.rnn.yaml' }).mode, 'none');
-    assert.equal(m.restoreTarget({ ...live, resource: vscode.Uri.file(path.join(ws, 'notes.txt')).toString() }).mode, 'none');
-    assert.match(m.restoreTarget({ junk: true }).problem, /kept no state/);
-    // A stored run is a run folder of a run store, nothing else.
-    const stored = (p) => m.restoreTarget({ version: m.PROTOCOL_VERSION, mode: 'stored', resource: vscode.Uri.file(p).toString() });
+    assert.deepEqual(m.restoreTarget({ ...live, session: { dir: '/etc', training: { runName: '../x', step: 1 } } }, stores).session, {});
+    assert.deepEqual(m.restoreTarget({ ...live, session: { dir: path.join(dir, 'default-s0') } }, stores).session, {});
+    assert.equal(m.restoreTarget({ ...live, resource: 'https://example.com/a.rnn.yaml' }, stores).mode, 'none');
+    assert.equal(m.restoreTarget({ ...live, resource: vscode.Uri.file(path.join(ws, 'notes.txt')).toString() }, stores).mode, 'none');
+    assert.match(m.restoreTarget({ junk: true }, stores).problem, /kept no state/);
+    // A stored run is a run folder of a run store of this workspace, nothing else.
+    const stored = (p) => m.restoreTarget({ version: m.PROTOCOL_VERSION, mode: 'stored', resource: vscode.Uri.file(p).toString() }, stores);
     const runDir = path.join(dir, 'default-s0');
     assert.equal(stored(runDir).mode, 'stored');
     assert.equal(stored(runDir).folder.fsPath, runDir);
-    assert.equal(stored(path.join(os.tmpdir(), 'x', '.rnnlab', 'runs', 's-1', 'a-s0')).mode, 'stored', 'any base: a spec outside the workspace keeps its runs beside it');
-    for (const bad of [dir, path.join(ws, '.rnnlab', 'runs'), ws, '/etc', path.join(ws, 'other', 's-1', 'a-s0'), path.join(ws, '.rnnlab', 'runs', 's-1', '.a-s0.tmp-1-x'), path.join(runDir, 'deeper')]) {
-      assert.match(stored(bad).problem, /not a run folder of a \.rnnlab\/runs store/, bad);
+    const elsewhere = path.join(os.tmpdir(), 'x', '.rnnlab', 'runs', 's-1', 'a-s0');
+    for (const bad of [elsewhere, dir, path.join(ws, '.rnnlab', 'runs'), ws, '/etc', path.join(ws, 'other', 's-1', 'a-s0'), path.join(ws, '.rnnlab', 'runs', 's-1', '.a-s0.tmp-1-x'), path.join(runDir, 'deeper'), path.join(ws, 'sub', '.rnnlab', 'runs', 's-1', 'a-s0')]) {
+      assert.match(stored(bad).problem, /not a run folder of a run store of this workspace/, bad);
     }
   });
 
@@ -178,97 +148,5 @@ describe('host checks on webview input and the run store', function () {
     assert.equal(await m.reloadNotice({ dir, training }), `The window was reloaded: training stopped at oblique-s0 step 340; runs finished before are in ${dir}. Press Train to start again.`);
     assert.equal(await m.reloadNotice({ dir }), `The window was reloaded: runs finished before are in ${dir}. Press Train to start again.`);
     assert.equal(await m.reloadNotice({ training }), 'The window was reloaded: training stopped at oblique-s0 step 340. Press Train to start again.');
-  });
-
-  it("a panel's sessions: each its own folder even within one second, and a result goes to the session it names", async () => {
-    const base = path.join(tmp, 'sessions');
-    fs.mkdirSync(base);
-    const sessions = new m.PanelSessions();
-    const at = new Date(2026, 0, 2, 3, 4, 5);
-    const a = await sessions.start([run], 'text a', 'e2e-small', base, at);
-    const b = await sessions.start([run], 'text b', 'e2e-small', base, at);
-    assert.equal(sessions.current, b);
-    assert.equal(a.dir, path.join(base, '.rnnlab', 'runs', 'e2e-small-20260102-030405'));
-    assert.equal(b.dir, `${a.dir}-2`);
-    assert.notEqual(a.id, b.id);
-    // The first session's run reports after the second started: it lands in the first folder, with the first text.
-    const result = m.toEnvelope(fakeResult(run));
-    const folderA = await sessions.get(a.id).store(run.name, result);
-    assert.equal(path.dirname(folderA), a.dir);
-    assert.equal(fs.readFileSync(path.join(folderA, 'spec.rnn.yaml'), 'utf8'), 'text a');
-    const folderB = await sessions.get(b.id).store(run.name, m.toEnvelope(fakeResult(run)));
-    assert.equal(path.dirname(folderB), b.dir);
-    assert.equal(sessions.get('no such session'), undefined);
-    // A folder already on disk (another window, the CLI) is not reused either.
-    const c = await new m.PanelSessions().start([run], '', 'e2e-small', base, at);
-    assert.equal(c.dir, `${a.dir}-3`);
-  });
-
-  it('decodeRunResult accepts a complete result and keeps the host run config', () => {
-    const echoed = { ...fakeResult(run), run: { ...run, training: { ...run.training, steps: 9999 } } };
-    const decoded = m.decodeRunResult(m.toEnvelope(echoed), run);
-    assert.equal(decoded.run, run, 'the host config, not the echoed one');
-    assert.ok(decoded.final.W instanceof Float32Array && decoded.final.W.length === run.network.N ** 2);
-    assert.ok(Number.isNaN(decoded.evaluation.analysis.dfit90), 'NaN survives the envelope');
-  });
-
-  it('decodeRunResult names what is wrong with a malformed result', () => {
-    const wrongW = fakeResult(run);
-    wrongW.final.W = new Float32Array(5);
-    assert.throws(() => m.decodeRunResult(m.toEnvelope(wrongW), run), /final\.W has 5 values, expected 256/);
-    const otherRun = fakeResult({ ...run, name: 'oblique-s0' });
-    assert.throws(() => m.decodeRunResult(m.toEnvelope(otherRun), run), /run\.name is "oblique-s0", expected "aligned-s0"/);
-    const noTraj = fakeResult(run);
-    noTraj.evaluation.analysis.projection.pca.trajectories = [1, 2, 3];
-    assert.throws(() => m.decodeRunResult(m.toEnvelope(noTraj), run), /projection\.pca\.trajectories is not a Float32Array/);
-    assert.throws(() => m.decodeRunResult(m.toEnvelope('just a string'), run), /result is not an object/);
-  });
-
-  it('writes a run inside <base>/.rnnlab/runs/<spec>-<time>/<run> and reads it back', async () => {
-    const session = new m.Session(tmp, 'e2e-small', new Date(2026, 10, 25, 9, 8, 7));
-    assert.equal(session.dir, path.join(tmp, '.rnnlab', 'runs', 'e2e-small-20261125-090807'));
-    const dir = await session.write('aligned-s0', m.decodeRunResult(m.toEnvelope(fakeResult(run)), run), 'name: e2e small\n');
-    assert.equal(dir, path.join(session.dir, 'aligned-s0'));
-    const back = await m.readRunFolder(dir);
-    assert.equal(back.run.name, 'aligned-s0');
-    assert.equal(back.metrics.rho, 0.4);
-    assert.equal(fs.readFileSync(path.join(dir, 'spec.rnn.yaml'), 'utf8'), 'name: e2e small\n');
-  });
-
-  it('refuses run names that are not one plain folder, and writes nothing for them', async () => {
-    const base = path.join(tmp, 'names');
-    fs.mkdirSync(base);
-    const session = new m.Session(base, 'spec', new Date());
-    const result = m.decodeRunResult(m.toEnvelope(fakeResult(run)), run);
-    for (const name of ['../escape', '..', '.', 'a/b', 'a\\b', '.hidden', '', '/abs']) {
-      assert.equal(m.isSafeSegment(name), false, name);
-      await assert.rejects(session.write(name, result, ''), /nothing was written/, name);
-    }
-    assert.deepEqual(fs.readdirSync(base), [], 'not even the store folder was created');
-    assert.throws(() => new m.Session(base, '../x', new Date()), /cannot be a folder name/);
-    for (const name of ['..\u0301', '\u0301a', '-a', 'a\u2028b', 'a b', 'a:b']) assert.equal(m.isSafeSegment(name), false, JSON.stringify(name));
-  });
-
-  it('stores runs of specs and variants named in any script, under the names slug gives them', async () => {
-    const base = path.join(tmp, 'scripts');
-    fs.mkdirSync(base);
-    const name = m.slug('Альфа, 学习');
-    assert.equal(name, 'альфа-学习');
-    const session = new m.Session(base, name, new Date(2026, 0, 1));
-    const dir = await session.write(`${m.slug('Вариант Ω')}-s0`, m.decodeRunResult(m.toEnvelope(fakeResult(run)), run), '');
-    assert.equal(dir, path.join(base, '.rnnlab', 'runs', 'альфа-学习-20260101-000000', 'вариант-ω-s0'));
-    assert.ok(fs.existsSync(path.join(dir, 'run.json')));
-  });
-
-  it('refuses a store that is a symlink to somewhere outside the workspace', async () => {
-    const base = path.join(tmp, 'linked');
-    const outside = path.join(tmp, 'outside');
-    fs.mkdirSync(path.join(base, '.rnnlab'), { recursive: true });
-    fs.mkdirSync(outside);
-    fs.symlinkSync(outside, path.join(base, '.rnnlab', 'runs'));
-    const session = new m.Session(base, 'spec', new Date());
-    await assert.rejects(session.write('aligned-s0', m.decodeRunResult(m.toEnvelope(fakeResult(run)), run), ''), /outside .*nothing was written/);
-    const written = fs.readdirSync(outside).flatMap((s) => fs.readdirSync(path.join(outside, s)));
-    assert.deepEqual(written, [], 'no run folder in the symlink target');
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { RunConfig, TaskKind } from '../../../src/core/types';
-import { slug } from '../../../src/spec/names';
+import { slug } from '../../../src/store/names';
 import { loadSpec, specName } from '../../../src/spec/resolve';
 
 function runs(text: string): RunConfig[] {

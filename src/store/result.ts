@@ -7,51 +7,7 @@
 import { fromEnvelope, type Envelope } from '../core/pack';
 import type { RunResult } from '../core/train';
 import type { RunConfig } from '../core/types';
-
-type Rec = Record<string, unknown>;
-
-class Shape {
-  constructor(private readonly problems: string[]) {}
-
-  fail(problem: string): void {
-    this.problems.push(problem);
-  }
-
-  rec(x: unknown, at: string): Rec | undefined {
-    if (typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x)) return x as Rec;
-    this.problems.push(`${at} is not an object`);
-    return undefined;
-  }
-
-  count(x: unknown, at: string): number {
-    if (Number.isSafeInteger(x) && (x as number) >= 0) return x as number;
-    this.problems.push(`${at} is not a whole number`);
-    return -1;
-  }
-
-  num(x: unknown, at: string, nullable = false): void {
-    if (typeof x === 'number' || (nullable && x === null)) return;
-    this.problems.push(`${at} is not a number`);
-  }
-
-  str(x: unknown, at: string): void {
-    if (typeof x !== 'string') this.problems.push(`${at} is not a string`);
-  }
-
-  strings(x: unknown, at: string, length?: number): void {
-    if (!Array.isArray(x) || !x.every((s) => typeof s === 'string')) this.problems.push(`${at} is not a list of strings`);
-    else if (length !== undefined && x.length !== length) this.problems.push(`${at} has ${x.length} entries, expected ${length}`);
-  }
-
-  nums(x: unknown, at: string, length: number): void {
-    if (!Array.isArray(x) || x.length !== length || !x.every((v) => typeof v === 'number')) this.problems.push(`${at} is not a list of ${length} numbers`);
-  }
-
-  array(x: unknown, ctor: Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor, at: string, length?: number): void {
-    if (!(x instanceof ctor)) this.problems.push(`${at} is not a ${ctor.name}`);
-    else if (length !== undefined && length >= 0 && x.length !== length) this.problems.push(`${at} has ${x.length} values, expected ${length}`);
-  }
-}
+import { Shape, type Rec } from './shape';
 
 class RunResultError extends Error {
   override name = 'RunResultError';
@@ -65,14 +21,10 @@ export function decodeRunResult(env: Envelope, expected: RunConfig): RunResult {
   } catch (e) {
     throw new RunResultError(`The result of ${expected.name} cannot be unpacked: ${(e as Error).message}`);
   }
-  const problems: string[] = [];
-  const s = new Shape(problems);
+  const s = new Shape();
   const r = s.rec(value, 'result');
   if (r !== undefined) checkResult(s, r, expected);
-  if (problems.length > 0) {
-    const more = problems.length > 3 ? ` and ${problems.length - 3} more problems` : '';
-    throw new RunResultError(`The result of ${expected.name} is malformed: ${problems.slice(0, 3).join('; ')}${more}.`);
-  }
+  s.throwIfAny(`The result of ${expected.name} is malformed`, RunResultError);
   // The run as the host sent it is the record of what was trained, whatever the panel echoes.
   return { ...(value as RunResult), run: expected };
 }
@@ -157,10 +109,11 @@ function evaluation(s: Shape, x: unknown, N: number, batch: BatchDims | undefine
     const v = a[k];
     if (!Array.isArray(v) || !v.every((n) => typeof n === 'number')) s.fail(`evaluation.analysis.${k} is not a list of numbers`);
   }
-  projection(s, a.projection, N);
+  checkProjection(s, a.projection, N);
 }
 
-function projection(s: Shape, x: unknown, N: number): void {
+/** The 3D view's projection (a result's, or a stored run's view.safetensors), sized by N. */
+export function checkProjection(s: Shape, x: unknown, N: number): void {
   const p = s.rec(x, 'projection');
   if (p === undefined) return;
   const trials = Array.isArray(p.trials) && p.trials.every((t) => Number.isSafeInteger(t)) ? p.trials.length : -1;
