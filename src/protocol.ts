@@ -36,6 +36,10 @@ export type ToTrainer =
 export interface EvaluationSummary extends AnalysisMetrics {
   eval_loss: number;
   eval_loss_x0rand: number | null;
+  /** eval_loss <= evaluation.learned_threshold */
+  learned: boolean;
+  /** docs/science.md §4.6, final evaluation only (null before, when not asked for, or skipped) */
+  rel_susceptibility: number | null;
 }
 
 export type FromTrainer =
@@ -45,6 +49,8 @@ export type FromTrainer =
   | { type: 'step'; runId: string; step: number; loss: number; gradRms: number; ms: number }
   /** `view` packs the display data (Projection, conditions); omitted when the owner asked for scalars only */
   | { type: 'evaluation'; runId: string; step: number; final: boolean; summary: EvaluationSummary; view?: Envelope }
+  /** a long final analysis in progress (the perturbation experiment, after the last step): chunks done of total */
+  | { type: 'analysis'; runId: string; name: 'perturbation'; done: number; total: number }
   /** `result` packs the whole RunResult */
   | { type: 'finished'; runId: string; result: Envelope }
   | { type: 'failed'; runId: string; message: string; step?: number };

@@ -12,6 +12,8 @@ export interface RunProgress {
   /** steps per second over the recent past */
   rate: number;
   startedAt: number;
+  /** a phase after training (e.g. 'perturbations'): step/steps then count its chunks */
+  phase?: string;
 }
 
 const BAR = 24;
@@ -33,12 +35,13 @@ export class ProgressView {
       if (Date.now() - this.lastDraw >= 100 || p.step === p.steps) this.draw();
       return;
     }
-    const prev = this.lastPlain.get(p.name);
+    const key = p.phase ? `${p.name}/${p.phase}` : p.name;
+    const prev = this.lastPlain.get(key);
     const now = Date.now();
     const due = !prev || p.step === p.steps || p.step - prev.step >= Math.max(1, Math.round(p.steps / 10)) || now - prev.at > 15000;
     if (due) {
-      this.lastPlain.set(p.name, { step: p.step, at: now });
-      this.out.write(`${p.name}: step ${p.step}/${p.steps}  loss ${fmt(p.loss)}${p.rho !== undefined ? `  rho ${p.rho.toFixed(3)}` : ''}  ${p.rate.toFixed(1)} steps/s  ${eta(p)}\n`);
+      this.lastPlain.set(key, { step: p.step, at: now });
+      this.out.write(p.phase ? `${p.name}: ${p.phase} ${p.step}/${p.steps}\n` : `${p.name}: step ${p.step}/${p.steps}  loss ${fmt(p.loss)}${p.rho !== undefined ? `  rho ${p.rho.toFixed(3)}` : ''}  ${p.rate.toFixed(1)} steps/s  ${eta(p)}\n`);
     }
   }
 
@@ -68,9 +71,10 @@ export class ProgressView {
     const lines = [...this.active.values()].map((p) => {
       const filled = Math.round((BAR * p.step) / p.steps);
       const bar = '█'.repeat(filled) + '░'.repeat(BAR - filled);
-      const line = `${p.name.padEnd(14)} ${bar} ${String(p.step).padStart(String(p.steps).length)}/${p.steps}  loss ${fmt(p.loss)}${
-        p.rho !== undefined ? `  rho ${p.rho.toFixed(3)}` : ''
-      }  ${p.rate.toFixed(1)} steps/s  ${eta(p)}`;
+      const count = `${String(p.step).padStart(String(p.steps).length)}/${p.steps}`;
+      const line = p.phase
+        ? `${p.name.padEnd(14)} ${bar} ${count}  ${p.phase}`
+        : `${p.name.padEnd(14)} ${bar} ${count}  loss ${fmt(p.loss)}${p.rho !== undefined ? `  rho ${p.rho.toFixed(3)}` : ''}  ${p.rate.toFixed(1)} steps/s  ${eta(p)}`;
       return line.slice(0, width - 1);
     });
     if (lines.length) this.out.write(lines.join('\n') + '\n');

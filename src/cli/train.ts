@@ -94,6 +94,8 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
       } else if (msg.type === 'evaluation') {
         const r = rates.get(run.name);
         if (r) r.rho = msg.summary.rho ?? undefined;
+      } else if (msg.type === 'analysis') {
+        progress.update({ name: run.name, step: msg.done, steps: msg.total, loss: NaN, rate: 0, startedAt: started, phase: 'perturbations' });
       }
     },
     async onResult(run, result) {

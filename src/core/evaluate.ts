@@ -9,18 +9,25 @@ import { simulate, type Trajectories } from './simulate';
 import { evaluationLoss } from './loss';
 import { makeRng } from './rng';
 import { analyseStates, type AnalysisResult } from './analysis';
+import type { PerturbationResult } from './analysis/perturbation';
 
 export interface Evaluation {
   /** masked MSE of the noise-free run from x_0 = h_0 (paper: h_0 = 0) */
   eval_loss: number;
-  /** masked MSE of noise-free runs from x_0 = h_0 + sigma_init xi; final evaluation only */
+  /** masked MSE of noise-free runs from the frozen x_0 = h_0 + sigma_init xi (frozenInitialStates); final evaluation only */
   eval_loss_x0rand: number | null;
+  /** eval_loss <= evaluation.learned_threshold: only then do the measures show the network's regime */
+  learned: boolean;
   analysis: AnalysisResult;
   /** the noise-free evaluation trajectories */
   trajectories: Trajectories;
   /** condition index per evaluation trial and its labels (colours in the view) */
   condition: Int32Array;
   conditionLabels: readonly string[];
+  /** docs/science.md §4.6, the final evaluation of a learned run with `perturbation` in the analysis list; else null */
+  perturbation: PerturbationResult | null;
+  /** why perturbation is null although the analysis list asks for it (not learned, stopped, a trial too short) */
+  perturbation_skipped: string | null;
 }
 
 /** The first 4 trials of the evaluation batch, each repeated 16 times (docs/science.md §4.5). */
@@ -66,10 +73,34 @@ export async function evaluate(net: Network, run: RunConfig, batch: TaskBatch, o
 
   let eval_loss_x0rand: number | null = null;
   if (opts.final) {
-    const rx0 = initialStates(net.h0, batch.B, run.noise.initial, makeRng(seed, 'eval-x0'));
+    const rx0 = frozenInitialStates(net, run, batch.B);
     eval_loss_x0rand = evaluationLoss(batch, simulate(net, dt, batch, { x0: rx0, noiseStd: 0, rng: null }).outputs);
   }
-  return { eval_loss, eval_loss_x0rand, analysis, trajectories, condition: batch.condition, conditionLabels: batch.conditionLabels };
+  return {
+    eval_loss,
+    eval_loss_x0rand,
+    learned: isLearned(eval_loss, run.evaluation.learned_threshold),
+    analysis,
+    trajectories,
+    condition: batch.condition,
+    conditionLabels: batch.conditionLabels,
+    perturbation: null,
+    perturbation_skipped: null,
+  };
+}
+
+/**
+ * The frozen random initial states x_0 = h_0 + sigma_init xi of the evaluation batch (the
+ * authors' noise_init_ev), used by the perturbation experiment and eval_loss_x0rand. Drawn
+ * from evaluation.seed, so every run of a spec starts from the same xi.
+ */
+export function frozenInitialStates(net: Network, run: RunConfig, B: number): Float32Array {
+  return initialStates(net.h0, B, run.noise.initial, makeRng(run.evaluation.seed, 'eval-x0'));
+}
+
+/** A finite noise-free evaluation loss at most the threshold (docs/science.md §6). */
+export function isLearned(evalLoss: number, threshold: number): boolean {
+  return Number.isFinite(evalLoss) && evalLoss <= threshold;
 }
 
 /** A batch made of the first `trials` trials, each repeated `reps` times; condition = source trial. */

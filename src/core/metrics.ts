@@ -23,6 +23,20 @@ export interface RunMetrics extends AnalysisMetrics {
   train_loss: number;
   eval_loss: number;
   eval_loss_x0rand: number | null;
+  /**
+   * eval_loss <= learned_threshold (docs/science.md §6): a network that has not learned the
+   * task has no regime to show, so its measures are reported but marked.
+   */
+  learned: boolean;
+  learned_threshold: number;
+  /** docs/science.md §4.6: AUC_w_out / AUC_pc; null when not computed (see perturbation_skipped) */
+  rel_susceptibility: number | null;
+  /** AUC per direction family (w_out, pc, rand, w_in); null when not computed */
+  perturbation_auc: Record<string, number> | null;
+  /** why the perturbation experiment did not run although the analysis list asks for it */
+  perturbation_skipped: string | null;
+  /** wall time of the perturbation experiment (null when it did not run) */
+  perturbation_seconds: number | null;
   /** ||w_out|| at initialisation (paper: 1 large, 1/sqrt(N) small) */
   w_out_norm_init: number;
   /** ||W - W_init||_F and ||W_out - W_out_init||_F (recorded by the paper's code) */
@@ -54,6 +68,12 @@ export function runMetrics(r: RunResult): RunMetrics {
     train_loss: tailMean(r.losses, n),
     eval_loss: r.evaluation.eval_loss,
     eval_loss_x0rand: r.evaluation.eval_loss_x0rand,
+    learned: r.evaluation.learned,
+    learned_threshold: run.evaluation.learned_threshold,
+    rel_susceptibility: r.evaluation.perturbation?.rel_susceptibility ?? null,
+    perturbation_auc: r.evaluation.perturbation ? { ...r.evaluation.perturbation.auc } : null,
+    perturbation_skipped: r.evaluation.perturbation_skipped,
+    perturbation_seconds: r.evaluation.perturbation?.seconds ?? null,
     w_out_norm_init: outputStd(run.network.output_scale, N) * Math.sqrt(N),
     dW_norm: frobeniusDistance(r.final.W, r.initial.W),
     dW_out_norm: frobeniusDistance(r.final.W_out, r.initial.W_out),

@@ -13,6 +13,7 @@ import { makeRng } from './rng';
 import { checkTask, generateBatch, taskDims, taskSteps } from './tasks/registry';
 import { evaluate, type Evaluation } from './evaluate';
 import { estimateTrainingBytes } from './memory';
+import { finalPerturbation, type AnalysisProgressEvent } from './analysis/perturbation/final';
 
 /** Anything with an `aborted` flag, e.g. an AbortSignal (the core assumes no DOM). */
 export interface StopSignal {
@@ -48,6 +49,8 @@ export type TrainEvent =
       ms: number;
     }
   | { type: 'evaluation'; step: number; final: boolean; evaluation: Evaluation }
+  /** a long final analysis (the perturbation experiment) in progress, before the final evaluation event */
+  | AnalysisProgressEvent
   | { type: 'done'; result: RunResult };
 
 export interface RunResult {
@@ -124,6 +127,7 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
     }
     const completed = stepMs.length;
     const final = await evaluate(network, run, evalBatch, { final: true });
+    Object.assign(final, yield* finalPerturbation(network, run, evalBatch, final, opts.signal));
     yield { type: 'evaluation', step: completed, final: true, evaluation: final };
     const result: RunResult = {
       run,

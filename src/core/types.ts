@@ -142,7 +142,7 @@ export interface TaskDef<P extends TaskParams = TaskParams> {
 export type TrainableSet = 'input' | 'recurrent' | 'output';
 export type BackendName = 'wasm' | 'cpu' | 'webgl';
 export type BackendChoice = 'auto' | BackendName;
-export type AnalysisKind = 'correlation' | 'dimensions' | 'noise';
+export type AnalysisKind = 'correlation' | 'dimensions' | 'noise' | 'perturbation';
 
 export interface NetworkConfig {
   N: number;
@@ -178,6 +178,8 @@ export interface EvaluationConfig {
   t_min: number;
   /** compute measures and the projected trajectories every k training steps (0: only at the end) */
   every: number;
+  /** a run has learned the task when its noise-free evaluation loss is at most this (0.05) */
+  learned_threshold: number;
 }
 export interface ViewConfig {
   trials: number;

@@ -43,9 +43,13 @@ export interface RnnSpec {
    * Measures to compute: correlation (rho between W_out and the states), dimensions
    * (D_x,90 and D_fit,90: PCs for 90 % of the variance and for 90 % of the output), noise
    * (noise compression: variance along the output over variance along random directions;
-   * it simulates 64 extra noisy trials). A measure left out is reported as null. The
-   * evaluation losses, the norms of w_out and x and the 3D view are always computed.
-   * Default: [correlation, dimensions, noise].
+   * it simulates 64 extra noisy trials), perturbation (relative susceptibility: loss after
+   * kicks along w_out over loss after kicks along the top PCs; 21 amplitudes x 10 times x
+   * 4 direction families of the evaluation batch, run once at the end and only for a run
+   * that has learned the task, i.e. whose noise-free evaluation loss is at most
+   * evaluation.learned_threshold). A measure left out is reported as null. The evaluation
+   * losses, the norms of w_out and x and the 3D view are always computed.
+   * Default: [correlation, dimensions, noise, perturbation].
    */
   analysis?: AnalysisSpec;
   /**
@@ -510,6 +514,14 @@ export interface EvaluationSpec {
    */
   t_min?: number;
   /**
+   * A run has learned the task when its noise-free evaluation loss is at most this (0.05,
+   * the check docs/science.md §6 recommends before interpreting rho). A run above it is
+   * reported as learned: false, marked in the table, and gets no perturbation experiment:
+   * the measures of a network that has not learned the task do not show its regime.
+   * Default: 0.05.
+   */
+  learned_threshold?: number;
+  /**
    * Compute the measures and the projected trajectories every this many training steps,
    * for the live view (0: only at the end). Smaller values update the view more often and
    * slow training down.
@@ -522,11 +534,15 @@ export interface EvaluationSpec {
  * Measures to compute: correlation (rho between W_out and the states), dimensions (D_x,90
  * and D_fit,90: PCs for 90 % of the variance and for 90 % of the output), noise (noise
  * compression: variance along the output over variance along random directions; it
- * simulates 64 extra noisy trials). A measure left out is reported as null. The evaluation
+ * simulates 64 extra noisy trials), perturbation (relative susceptibility: loss after
+ * kicks along w_out over loss after kicks along the top PCs; 21 amplitudes x 10 times x 4
+ * direction families of the evaluation batch, run once at the end and only for a run that
+ * has learned the task, i.e. whose noise-free evaluation loss is at most
+ * evaluation.learned_threshold). A measure left out is reported as null. The evaluation
  * losses, the norms of w_out and x and the 3D view are always computed.
- * Default: [correlation, dimensions, noise].
+ * Default: [correlation, dimensions, noise, perturbation].
  */
-export type AnalysisSpec = ("correlation" | "dimensions" | "noise")[];
+export type AnalysisSpec = ("correlation" | "dimensions" | "noise" | "perturbation")[];
 
 /**
  * One variant: a name and partial overrides of the top-level settings.

@@ -86,6 +86,9 @@ function evaluation(s: Shape, x: unknown, N: number, batch: BatchDims | undefine
   if (e === undefined) return;
   s.num(e.eval_loss, 'evaluation.eval_loss');
   s.num(e.eval_loss_x0rand, 'evaluation.eval_loss_x0rand', true);
+  if (typeof e.learned !== 'boolean') s.fail('evaluation.learned is not a boolean');
+  if (e.perturbation_skipped !== null && typeof e.perturbation_skipped !== 'string') s.fail('evaluation.perturbation_skipped is not a string or null');
+  if (e.perturbation !== null) perturbation(s, e.perturbation);
   s.array(e.condition, Int32Array, 'evaluation.condition', batch?.B);
   s.strings(e.conditionLabels, 'evaluation.conditionLabels');
   const tr = s.rec(e.trajectories, 'evaluation.trajectories');
@@ -102,7 +105,7 @@ function evaluation(s: Shape, x: unknown, N: number, batch: BatchDims | undefine
   if (a === undefined) return;
   for (const k of ['w_out_norm', 'x_norm'] as const) s.num(a[k], `evaluation.analysis.${k}`);
   // null: the spec's analysis list left that measure out
-  for (const k of ['rho', 'rho_naive', 'rho_sqrtN', 'dx90', 'dfit90', 'noise_ratio', 'noise_ratio_pc', 'var_out', 'var_rand', 'var_pc'] as const) {
+  for (const k of ['rho', 'rho_naive', 'rho_sqrtN', 'dx90', 'dfit90', 'noise_ratio', 'noise_ratio_pc', 'noise_ratio_tmin', 'var_out', 'var_rand', 'var_pc'] as const) {
     s.num(a[k], `evaluation.analysis.${k}`, true);
   }
   for (const k of ['r2_curve', 'explained_variance'] as const) {
@@ -110,6 +113,26 @@ function evaluation(s: Shape, x: unknown, N: number, batch: BatchDims | undefine
     if (!Array.isArray(v) || !v.every((n) => typeof n === 'number')) s.fail(`evaluation.analysis.${k} is not a list of numbers`);
   }
   checkProjection(s, a.projection, N);
+}
+
+function perturbation(s: Shape, x: unknown): void {
+  const p = s.rec(x, 'evaluation.perturbation');
+  if (p === undefined) return;
+  const lengthOf = (v: unknown, at: string): number => {
+    if (Array.isArray(v) && v.every((n) => typeof n === 'number')) return v.length;
+    s.fail(`evaluation.perturbation.${at} is not a list of numbers`);
+    return -1;
+  };
+  s.strings(p.directions, 'evaluation.perturbation.directions');
+  const D = Array.isArray(p.directions) ? p.directions.length : -1;
+  const A = lengthOf(p.amplitudes, 'amplitudes');
+  const P = lengthOf(p.times, 'times');
+  if (lengthOf(p.steps, 'steps') !== P) s.fail('evaluation.perturbation.steps and times differ in length');
+  s.array(p.loss, Float32Array, 'evaluation.perturbation.loss', D < 0 || A < 0 || P < 0 ? -1 : D * A * P);
+  for (const k of ['a_max', 'loss_unperturbed', 'rel_susceptibility', 'trials', 'seconds'] as const) s.num(p[k], `evaluation.perturbation.${k}`);
+  s.str(p.scored, 'evaluation.perturbation.scored');
+  const auc = s.rec(p.auc, 'evaluation.perturbation.auc');
+  if (auc && !Object.values(auc).every((v) => typeof v === 'number')) s.fail('evaluation.perturbation.auc is not a map of numbers');
 }
 
 /** The 3D view's projection (a result's, or a stored run's view.safetensors), sized by N. */

@@ -10,6 +10,8 @@
  *     trajectories.safetensors  noise-free evaluation run: states [T,B,N], outputs [T,B,dOut],
  *                            inputs, targets, mask, condition [B], and the training losses
  *     view.safetensors       what the 3D view draws (projection, conditions), with its JSON tree
+ *     perturbation.safetensors  only when the perturbation experiment ran: the loss array
+ *                            L[direction][amplitude][time] and its axes (core/analysis/perturbation/format.ts)
  *
  * Written atomically and durably: everything goes into a hidden temporary folder, each
  * file and then the folder are flushed to disk, and the folder is renamed into place
@@ -32,6 +34,7 @@ import { RunStoreError } from './paths';
 import { checkProjection } from './result';
 import { Shape, type Rec } from './shape';
 import { slug } from './names';
+import { PERTURBATION_FILE, perturbationToSafetensors } from '../core/analysis/perturbation/format';
 
 export const RUN_FILES = ['spec.rnn.yaml', 'run.json', 'metrics.json', 'weights.safetensors', 'trajectories.safetensors', 'view.safetensors'] as const;
 
@@ -165,6 +168,7 @@ export async function writeRunFolder(parent: string, name: string, result: RunRe
       ['weights.safetensors', encodeWeights(result)],
       ['trajectories.safetensors', encodeTrajectories(result)],
       ['view.safetensors', treeToSafetensors(view)],
+      ...(result.evaluation.perturbation ? [[PERTURBATION_FILE, perturbationToSafetensors(result.evaluation.perturbation)] as [string, Uint8Array]] : []),
     ];
     await Promise.all(files.map(([f, data]) => writeFileDurably(join(tmp, f), data)));
     await syncFolder(tmp);

@@ -103,6 +103,9 @@ export class TrainerService {
             this.host.post({ type: 'evaluation', runId, step: ev.step, final: ev.final, summary: summary(ev.evaluation), ...(view ? { view } : {}) }, view ? [view.buffer] : []);
             break;
           }
+          case 'analysis':
+            this.host.post({ type: 'analysis', runId, name: ev.name, done: ev.done, total: ev.total });
+            break;
           case 'done':
             done = toEnvelope(ev.result);
             break;
@@ -129,7 +132,7 @@ export class TrainerService {
 
 function summary(e: Evaluation): EvaluationSummary {
   const { projection: _p, ...metrics } = e.analysis;
-  return { ...metrics, eval_loss: e.eval_loss, eval_loss_x0rand: e.eval_loss_x0rand };
+  return { ...metrics, eval_loss: e.eval_loss, eval_loss_x0rand: e.eval_loss_x0rand, learned: e.learned, rel_susceptibility: e.perturbation?.rel_susceptibility ?? null };
 }
 
 function viewEnvelope(e: Evaluation): Envelope {

@@ -61,17 +61,24 @@ describe('rnnlab CLI', function () {
     assert.equal(r.code, 0, r.stderr);
     const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(records.length, 4);
-    const keys = ['name', 'variant', 'seed', 'task', 'N', 'output_scale', 'rho', 'rho_sqrtN', 'dx90', 'dfit90', 'w_out_norm', 'x_norm', 'noise_ratio', 'eval_loss', 'train_loss', 'ms_per_step', 'backend'];
+    const keys = ['name', 'variant', 'seed', 'task', 'N', 'output_scale', 'rho', 'rho_sqrtN', 'dx90', 'dfit90', 'w_out_norm', 'x_norm', 'noise_ratio', 'rel_susceptibility', 'eval_loss', 'learned', 'train_loss', 'ms_per_step', 'backend'];
     for (const rec of records) {
       for (const k of keys) assert.ok(k in rec, `missing ${k}`);
+      assert.equal(rec.kind, 'run');
+      // 12 steps do not learn the task: marked, and no perturbation experiment
+      assert.equal(rec.learned, false);
+      assert.equal(rec.rel_susceptibility, null);
+      assert.match(String(rec.perturbation_skipped), /^not learned \(eval loss [\d.]+ > 0\.05\)$/);
       assert.equal(rec.backend, 'wasm');
       assert.equal(rec.task, 'cycling');
       assert.ok(typeof rec.rho === 'number' && rec.rho >= 0 && rec.rho <= 1);
     }
     assert.deepEqual(records.map((x) => x.name).sort(), ['aligned-s0', 'aligned-s1', 'oblique-s0', 'oblique-s1']);
     assert.deepEqual(records.map((x) => x.seed).sort(), [0, 0, 1, 1]);
-    // the summary table goes to stderr with --json
+    // the summary table goes to stderr with --json, rows marked and the reason under it
     assert.match(r.stderr, /variant\s+seeds\s+rho/);
+    assert.match(r.stderr, /^aligned !\s+2\s/m);
+    assert.match(r.stderr, /^! oblique-s1: eval loss [\d.]+ > 0\.05: the measures of a network that has not learned the task do not show its regime\.$/m);
     const [session] = readdirSync(join(dir, 'runs'));
     assert.match(session, /^tiny-\d{8}-\d{6}$/);
     const folders = readdirSync(join(dir, 'runs', session));
@@ -205,7 +212,7 @@ describe('rnnlab CLI', function () {
       assert.ok(typeof rec.steps === 'number' && rec.steps >= 1 && rec.steps < 100000, String(rec.steps));
     }
     assert.match(stderr, /aligned-s0: STOPPED after \d+ of 100000 steps/);
-    assert.match(stderr, /^aligned\*\s+1 /m, 'the table marks the variant');
+    assert.match(stderr, /^aligned \*\S*\s+1 /m, 'the table marks the variant');
     assert.match(stderr, /2 runs \(2 stopped early, marked \* in the table\)/);
     const [session] = readdirSync(join(dir, 'runs'));
     const run = JSON.parse(readFileSync(join(dir, 'runs', session ?? '', 'aligned-s0', 'run.json'), 'utf8')) as { stopped?: { steps_done: number; steps_planned: number } };

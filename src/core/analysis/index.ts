@@ -67,6 +67,13 @@ export interface AnalysisMetrics {
   noise_ratio: number | null;
   /** 4.5 var_pc / var_rand; null without noisy runs */
   noise_ratio_pc: number | null;
+  /**
+   * var_out / var_rand on the time points t >= t_min only (ours, beside the paper's
+   * all-time noise_ratio): early on the fluctuations are mostly the random initial state
+   * decaying, and with weak state noise (Mante, sigma 0.05) that leak dominates the
+   * paper's ratio and spreads it across seeds. Null without noisy runs.
+   */
+  noise_ratio_tmin: number | null;
   /** 4.5, exact expectation over unit directions in span(W_out rows); null without noisy runs */
   var_out: number | null;
   /** 4.5, exact expectation over all unit directions, tr(C)/N; null without noisy runs */
@@ -107,7 +114,7 @@ export async function analyseStates(input: AnalysisInput): Promise<AnalysisResul
     fit = fittingDimension({ scores, kMax, outputs, T, B, dOut });
   }
 
-  const noise = input.noisy ? await noiseCompression(input.noisy, N, wOut, dOut) : null;
+  const noise = input.noisy ? await noiseCompression(input.noisy, N, wOut, dOut, { kMin }) : null;
 
   const viewTrials =
     typeof input.viewTrials === 'number'
@@ -131,6 +138,7 @@ export async function analyseStates(input: AnalysisInput): Promise<AnalysisResul
     explained_variance: Array.from(pca.explainedVarianceRatio.subarray(0, Math.min(10, N))),
     noise_ratio: noise?.noise_ratio ?? null,
     noise_ratio_pc: noise?.noise_ratio_pc ?? null,
+    noise_ratio_tmin: noise?.noise_ratio_tmin ?? null,
     var_out: noise?.var_out ?? null,
     var_rand: noise?.var_rand ?? null,
     var_pc: noise?.var_pc ?? null,

@@ -37,6 +37,12 @@ export interface NoiseCompression {
   readonly var_rand: number;
   /** mean fluctuation variance over unit directions in the top-2 PCs of the condition-averaged activity */
   readonly var_pc: number;
+  /**
+   * var_out / var_rand over the time points k >= kMin only (ours, a diagnostic beside the
+   * paper's all-time ratio): without the first t_min time units, the noise ratio no longer
+   * counts how much of the random initial state still leaks into the output early on.
+   */
+  readonly noise_ratio_tmin: number;
 }
 
 /**
@@ -51,6 +57,7 @@ export async function noiseCompression(
   N: number,
   wOut: ArrayLike<number>,
   dOut: number,
+  opts: { kMin?: number } = {},
 ): Promise<NoiseCompression> {
   const { states, T, trials, condition } = runs;
   if (states.length !== T * trials * N || condition.length !== trials || wOut.length !== dOut * N) {
@@ -76,48 +83,80 @@ export async function noiseCompression(
   const outRows = orthonormalRows(wOut, dOut, N);
   const directions = [...outRows, ...pcRows];
 
-  // One pass over the fluctuations: sums and sums of squares per neuron and per direction.
-  const M = T * trials;
-  const sum = new Float64Array(N);
-  let sumSq = 0;
-  const projSum = new Float64Array(directions.length);
-  const projSq = new Float64Array(directions.length);
+  // One pass over the fluctuations: sums and sums of squares per neuron and per direction,
+  // over all time points (the paper's measure) and over k >= kMin (the grace period left out).
+  const all = new FluctuationSums(N, directions.length);
+  const late = new FluctuationSums(N, directions.length);
+  const kMin = Math.min(Math.max(0, Math.floor(opts.kMin ?? 0)), T);
   const dx = new Float64Array(N);
+  const proj = new Float64Array(directions.length);
   for (let k = 0; k < T; k++) {
     for (let b = 0; b < trials; b++) {
       const src = (k * trials + b) * N;
       const avg = (k * C + index[b]) * N;
-      for (let i = 0; i < N; i++) {
-        const v = states[src + i] - average[avg + i];
-        dx[i] = v;
-        sum[i] += v;
-        sumSq += v * v;
-      }
+      for (let i = 0; i < N; i++) dx[i] = states[src + i] - average[avg + i];
       directions.forEach((u, d) => {
-        const p = dot(u, dx);
-        projSum[d] += p;
-        projSq[d] += p * p;
+        proj[d] = dot(u, dx);
       });
+      all.add(dx, proj);
+      if (k >= kMin) late.add(dx, proj);
     }
   }
-  const denom = Math.max(1, M - 1);
-  const varRand = (sumSq - dot(sum, sum) / M) / denom / N;
-  const varAlong = (d: number): number => (projSq[d] - (projSum[d] * projSum[d]) / M) / denom;
-  const meanOver = (from: number, to: number): number => {
-    if (to <= from) return Number.NaN;
-    let s = 0;
-    for (let d = from; d < to; d++) s += varAlong(d);
-    return s / (to - from);
-  };
-  const varOut = meanOver(0, outRows.length);
-  const varPc = meanOver(outRows.length, directions.length);
+  const whole = all.ratios(outRows.length);
+  const tail = late.count > 1 ? late.ratios(outRows.length) : undefined;
   return {
-    noise_ratio: varOut / varRand,
-    noise_ratio_pc: varPc / varRand,
-    var_out: varOut,
-    var_rand: varRand,
-    var_pc: varPc,
+    noise_ratio: whole.varOut / whole.varRand,
+    noise_ratio_pc: whole.varPc / whole.varRand,
+    var_out: whole.varOut,
+    var_rand: whole.varRand,
+    var_pc: whole.varPc,
+    noise_ratio_tmin: tail ? tail.varOut / tail.varRand : Number.NaN,
   };
+}
+
+/** Running sums of fluctuation vectors and of their projections, for unbiased variances. */
+class FluctuationSums {
+  count = 0;
+  private readonly sum: Float64Array;
+  private sumSq = 0;
+  private readonly projSum: Float64Array;
+  private readonly projSq: Float64Array;
+
+  constructor(
+    private readonly N: number,
+    directions: number,
+  ) {
+    this.sum = new Float64Array(N);
+    this.projSum = new Float64Array(directions);
+    this.projSq = new Float64Array(directions);
+  }
+
+  add(dx: Float64Array, proj: Float64Array): void {
+    this.count++;
+    for (let i = 0; i < this.N; i++) {
+      this.sum[i] += dx[i];
+      this.sumSq += dx[i] * dx[i];
+    }
+    for (let d = 0; d < proj.length; d++) {
+      this.projSum[d] += proj[d];
+      this.projSq[d] += proj[d] * proj[d];
+    }
+  }
+
+  /** var_rand = tr(C)/N, var_out (the first `outCount` directions) and var_pc (the rest). */
+  ratios(outCount: number): { varRand: number; varOut: number; varPc: number } {
+    const M = this.count;
+    const denom = Math.max(1, M - 1);
+    const varRand = (this.sumSq - dot(this.sum, this.sum) / M) / denom / this.N;
+    const varAlong = (d: number): number => (this.projSq[d] - (this.projSum[d] * this.projSum[d]) / M) / denom;
+    const meanOver = (from: number, to: number): number => {
+      if (to <= from) return Number.NaN;
+      let s = 0;
+      for (let d = from; d < to; d++) s += varAlong(d);
+      return s / (to - from);
+    };
+    return { varRand, varOut: meanOver(0, outCount), varPc: meanOver(outCount, this.projSum.length) };
+  }
 }
 
 /** Dense 0-based group index per trial, and the number of trials per group. */

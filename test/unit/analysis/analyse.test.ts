@@ -87,7 +87,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const { projection, ...metrics } = r;
       const json = JSON.parse(JSON.stringify(metrics)) as Record<string, unknown>;
       assert.deepEqual(Object.keys(json).sort(), [
-        'dfit90', 'dx90', 'explained_variance', 'noise_ratio', 'noise_ratio_pc', 'r2_curve', 'rho',
+        'dfit90', 'dx90', 'explained_variance', 'noise_ratio', 'noise_ratio_pc', 'noise_ratio_tmin', 'r2_curve', 'rho',
         'rho_naive', 'rho_sqrtN', 'var_out', 'var_pc', 'var_rand', 'w_out_norm', 'x_norm',
       ]);
       assert.deepEqual(projection.trials, [0, 1, 2]);

@@ -129,6 +129,21 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assert.ok(near(r.noise_ratio_pc, N / (N - 1 + 0.04), 0.1));
     });
 
+    it('noise_ratio_tmin leaves out the early time points: a leak along w_out before kMin shows only in noise_ratio', async () => {
+      const u = w.map((v) => v / 0.3);
+      // the first 10 of 50 time points fluctuate 100x more along w_out, the rest are isotropic
+      const early = makeTrials(rng, axes, boosted(0.5, 100, [u]));
+      const late = makeTrials(rng, axes, boosted(0.5, 1, []));
+      const states = late.states.slice();
+      states.set(early.states.subarray(0, 10 * trials * N));
+      const r = await noiseCompression({ states, condition: late.condition, T, trials }, N, w, 1, { kMin: 10 });
+      assert.ok(near(r.noise_ratio_tmin, 1, 0.12), `noise_ratio_tmin ${r.noise_ratio_tmin}`);
+      // all time points: var_out = (10 * 100 + 40) / 50 sigma^2, var_rand = (10 (N - 1 + 100) + 40 N) / (50 N) sigma^2
+      assert.ok(near(r.noise_ratio, (1040 / 50) / ((10 * (N - 1 + 100) + 40 * N) / (50 * N)), 0.12), `noise_ratio ${r.noise_ratio}`);
+      const same = await noiseCompression({ states, condition: late.condition, T, trials }, N, w, 1, { kMin: 0 });
+      assert.equal(same.noise_ratio_tmin, same.noise_ratio);
+    });
+
     it('variance in the plane of the condition-averaged PCs shows in noise_ratio_pc', async () => {
       const t = makeTrials(rng, axes, boosted(0.5, 9, [axes.slice(0, N), axes.slice(N, 2 * N)]));
       const r = await noiseCompression({ ...t, T, trials }, N, w, 1);

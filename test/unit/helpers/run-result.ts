@@ -26,11 +26,11 @@ export function fakeResult(run: RunConfig, stoppedAfter?: number): RunResult {
     initial: weights(), final: weights(),
     evalBatch: batch,
     evaluation: {
-      eval_loss: 0.2, eval_loss_x0rand: null, condition: new Int32Array([0, 1]), conditionLabels: ['a', 'b'],
+      eval_loss: 0.2, eval_loss_x0rand: null, learned: false, perturbation: null, perturbation_skipped: 'not learned', condition: new Int32Array([0, 1]), conditionLabels: ['a', 'b'],
       trajectories: { T, B, N, dOut, states: f32(T * B * N), outputs: f32(T * B * dOut) },
       analysis: {
         rho: 0.4, rho_naive: 0.3, rho_sqrtN: 1.6, w_out_norm: 1, x_norm: 1, dx90: 2, dfit90: NaN, r2_curve: [0.5, 0.8], explained_variance: [0.6, 0.3],
-        noise_ratio: null, noise_ratio_pc: null, var_out: null, var_rand: null, var_pc: null,
+        noise_ratio: null, noise_ratio_pc: null, noise_ratio_tmin: null, var_out: null, var_rand: null, var_pc: null,
         projection: { trials: [0, 1], steps: [0, 1, 2, 3], pca: view(), readout: null },
       },
     },

@@ -151,11 +151,11 @@ describe('spec completion', () => {
 
   it('items of a flow list, minus those present', () => {
     assert.deepEqual(labels(complete('task: { kind: cycling }\nnetwork: { train: [input, |] }\n')), ['recurrent', 'output']);
-    assert.deepEqual(labels(complete('task: { kind: cycling }\nanalysis: [|, noise]\n')), ['correlation', 'dimensions']);
+    assert.deepEqual(labels(complete('task: { kind: cycling }\nanalysis: [|, noise]\n')), ['correlation', 'dimensions', 'perturbation']);
   });
 
   it('items of a block list, minus those present', () => {
-    assert.deepEqual(labels(complete('task: { kind: cycling }\nanalysis:\n  - noise\n  - |\n')), ['correlation', 'dimensions']);
+    assert.deepEqual(labels(complete('task: { kind: cycling }\nanalysis:\n  - noise\n  - |\n')), ['correlation', 'dimensions', 'perturbation']);
   });
 
   it('keys of a variant, in block and flow style', () => {

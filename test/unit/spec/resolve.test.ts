@@ -27,8 +27,8 @@ describe('spec resolution', () => {
         network: { N: 512, g: 1.5, dt: 0.2, output_scale: 'large', train: ['input', 'recurrent', 'output'], h0_std: 0 },
         noise: { state: 0.2, initial: 1 },
         training: { steps: 1000, batch: 32, lr0: 0.02, seed: 0, backend: 'auto' },
-        evaluation: { batch: 32, seed: 1000, t_min: 10, every: 50 },
-        analysis: ['correlation', 'dimensions', 'noise'],
+        evaluation: { batch: 32, seed: 1000, t_min: 10, every: 50, learned_threshold: 0.05 },
+        analysis: ['correlation', 'dimensions', 'noise', 'perturbation'],
         view: { trials: 8, readout_arrows: true },
       });
     });
