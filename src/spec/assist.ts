@@ -15,6 +15,7 @@ import { isObject, toJson, type Json } from './json';
 import { keysAt, schemaAt, valueAt, withVariantKinds } from './schema-walk';
 import { isTaskKind, type JsonSchema } from './schema';
 import { keyString, nodeSpan, type Span } from './source-map';
+import { MAX_SPEC_CHARS } from './parse';
 
 export interface SpecHover {
   markdown: string;
@@ -103,7 +104,24 @@ function isKindPath(path: SpecPath): boolean {
   return path[path.length - 1] === 'kind' && path[path.length - 2] === 'task';
 }
 
+/**
+ * Hover and completion never throw (a bug in them must not reach the editor) and skip
+ * files over the spec size limit, as loadSpec does.
+ */
+function guarded<T>(text: string, fallback: T, body: () => T): T {
+  if (text.length > MAX_SPEC_CHARS) return fallback;
+  try {
+    return body();
+  } catch {
+    return fallback;
+  }
+}
+
 export function hoverAt(text: string, offset: number): SpecHover | undefined {
+  return guarded(text, undefined, () => hoverUnguarded(text, offset));
+}
+
+function hoverUnguarded(text: string, offset: number): SpecHover | undefined {
   const doc = parseDocument(text, TOLERANT);
   const hit = hitAt(doc, doc.contents, offset, []);
   if (hit === undefined) return undefined;
@@ -205,6 +223,10 @@ function valueCompletions(c: ValueContext, value: Json | undefined): SpecComplet
 }
 
 export function completionsAt(text: string, offset: number): SpecCompletion[] {
+  return guarded(text, [], () => completionsUnguarded(text, offset));
+}
+
+function completionsUnguarded(text: string, offset: number): SpecCompletion[] {
   const c = cursorContext(text, offset);
   if (c === undefined) return [];
   const value = documentAround(text, offset, c.word);

@@ -5,7 +5,7 @@
  */
 import type { TaskKind } from '../core/types';
 import { flatten } from './describe';
-import { isObject, type Json, type JsonObject } from './json';
+import { isObject, own, type Json, type JsonObject } from './json';
 import type { JsonSchema } from './schema';
 
 /** What a by-task default may depend on besides the task. */
@@ -42,7 +42,8 @@ function gColumn(g: number, columns: readonly string[]): string | undefined {
 export function defaultFor(schema: JsonSchema, ctx: DefaultContext): Json | undefined {
   const s = flatten(schema);
   const table = s['x-default-by-task'];
-  if (isObject(table) && table[ctx.kind] !== undefined) return lookupByTask(table[ctx.kind] as Json, ctx);
+  const entry = isObject(table) ? own(table, ctx.kind) : undefined;
+  if (entry !== undefined) return lookupByTask(entry, ctx);
   return s.default ?? s.const;
 }
 
@@ -68,13 +69,16 @@ export function tableCell(entry: JsonObject, ctx: DefaultContext): { scale: 'sma
  * in the schema, not in the spec, hence the throw.
  */
 export function completeObject(schema: JsonSchema, ctx: DefaultContext, ...layers: (object | undefined)[]): Record<string, Json> {
-  const out: Record<string, Json> = {};
+  // a Map, so that no key of a layer (they were validated, but this is the last line) can reach a prototype
+  const merged = new Map<string, Json>();
   for (const layer of layers) {
     if (layer === undefined) continue;
-    for (const [k, v] of Object.entries(layer)) if (v !== undefined) out[k] = v as Json;
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) merged.set(k, v as Json);
   }
+  const out: Record<string, Json> = {};
+  for (const [k, v] of merged) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   for (const [k, sub] of Object.entries(flatten(schema).properties ?? {})) {
-    if (out[k] !== undefined) continue;
+    if (merged.get(k) !== undefined) continue;
     const d = defaultFor(sub, ctx);
     if (d === undefined) throw new Error(`the schema gives no default for ${k}`);
     out[k] = structuredClone(d);

@@ -25,7 +25,10 @@ export type DiagnosticCode =
   | 'not-sweepable' // a sweep key names a field that cannot be swept (task.kind, training.seed, view...)
   | 'sweep-conflict' // a swept field is also written where the sweep replaces it
   | 'sweep-size' // the sweep makes too many runs
-  | 'duplicate-run'; // two runs of the grid would get the same name (and run folder)
+  | 'duplicate-run' // two runs of the grid would get the same name (and run folder)
+  | 'too-large' // the text is over MAX_SPEC_CHARS: refused before parsing
+  | 'too-many-problems' // stands for the diagnostics past MAX_DIAGNOSTICS
+  | 'internal-error'; // a check failed: a bug, reported where it cannot crash the editor
 
 /** Where a value lives in the spec: keys and list indices from the document root. */
 export type SpecPath = readonly (string | number)[];

@@ -5,11 +5,11 @@ import { defaultFor, outputScaleColumn, tableCell, type DefaultContext } from '.
 import { defaultText, flatten, rangeText, typeText, yamlLiteral } from './describe';
 import type { SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
-import { isObject, type Json } from './json';
+import { isObject, own, type Json } from './json';
 import { definition, descriptionOf, specKind, taskParamNames, taskSchema, type JsonSchema } from './schema';
 
 function networkField<T>(network: Json | undefined, key: string, ok: (v: Json) => v is T & Json): T | undefined {
-  const v = isObject(network) ? network[key] : undefined;
+  const v = isObject(network) ? own(network, key) : undefined;
   return v !== undefined && ok(v) ? v : undefined;
 }
 

@@ -9,6 +9,14 @@ export function isObject(v: Json | undefined): v is JsonObject {
 }
 
 /**
+ * The value of one of the object's own keys. Keys come from the spec: a plain `o[k]`
+ * would answer "constructor" or "toString" with Object.prototype's members.
+ */
+export function own<T>(o: Readonly<Record<string, T>> | undefined, k: string): T | undefined {
+  return o !== undefined && Object.hasOwn(o, k) ? o[k] : undefined;
+}
+
+/**
  * Converts the output of yaml's toJS() into Json, or says why it cannot be. YAML can
  * produce values JSON cannot hold (Infinity, NaN); they are kept as numbers so the
  * validator reports them with the field's position instead of failing here.
@@ -20,7 +28,9 @@ export function toJson(v: unknown): Json {
   // `!!timestamp 2001-12-14`, or a plain date under `%YAML 1.1`, parses to a Date
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'object') {
-    const out: JsonObject = {};
+    // No prototype: a key written "__proto__" stays a key (assigning it would set the
+    // prototype and hide it from the validator), and "constructor" reads as absent.
+    const out = Object.create(null) as JsonObject;
     for (const [k, x] of Object.entries(v)) out[k] = toJson(x);
     return out;
   }
@@ -32,7 +42,7 @@ export function jsonEqual(a: Json, b: Json): boolean {
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i] as Json));
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && jsonEqual(a[k] as Json, b[k] as Json));
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k] as Json, b[k] as Json));
   }
   return false;
 }

@@ -26,10 +26,18 @@ const YAML_HINTS: Record<string, string> = {
   MULTIPLE_DOCS: 'A spec is a single YAML document: remove the --- separator and what follows it, or move it to another file.',
 };
 
+/**
+ * Specs longer than this are refused unread: a real spec is a few hundred lines, and
+ * YAML parsing takes time and memory in proportion (a 20 MB list took gigabytes).
+ */
+export const MAX_SPEC_CHARS = 1_000_000;
+
 export function parseSpecText(text: string): ParsedText {
+  if (text.length > MAX_SPEC_CHARS) return tooLarge(text);
   const lines = new LineCounter();
   // merge keys (<<: *base) let variants share settings; they are data, like the rest
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+  // uniqueKeys off: yaml checks it with a scan per key (quadratic); duplicateKeys() below does it in one pass
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, merge: true });
   const source = new SpecSource(text, doc, lines);
   const diagnostics: Diagnostic[] = [];
   let syntaxErrors = 0;
@@ -52,6 +60,16 @@ export function parseSpecText(text: string): ParsedText {
     diagnostics.push({ ...source.range({ start: 0, end: 0 }), severity: 'error', message: `The YAML cannot be expanded: ${reason}.${hint}`, code: 'yaml.ALIAS_EXPANSION', path: [] });
     return { source, value: undefined, diagnostics };
   }
+}
+
+/** The one diagnostic of a text over MAX_SPEC_CHARS, on its first line; nothing else is parsed. */
+function tooLarge(text: string): ParsedText {
+  const lines = new LineCounter();
+  const source = new SpecSource(text, parseDocument('', { lineCounter: lines }), lines);
+  const nl = text.indexOf('\n');
+  const message = `This file is ${text.length.toLocaleString('en')} characters long; a spec may have at most ${MAX_SPEC_CHARS.toLocaleString('en')} (a spec is usually a few hundred lines), so it was not read. Check that this is the spec you meant, or split it into several specs.`;
+  const diagnostic: Diagnostic = { line: 0, column: 0, endLine: 0, endColumn: Math.min(nl < 0 ? text.length : nl, 200), severity: 'error', message, code: 'too-large', path: [] };
+  return { source, value: undefined, diagnostics: [diagnostic] };
 }
 
 /**

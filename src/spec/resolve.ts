@@ -32,13 +32,30 @@ export interface LoadedSpec {
 
 const START = `Start with a line task: { kind: ${TASK_KINDS[0]} } (or ${TASK_KINDS.slice(1).join(', ')}).`;
 
+/** At most this many diagnostics are reported; one more says how many were left out. */
+export const MAX_DIAGNOSTICS = 100;
+
+/**
+ * Never throws: the editor calls this on every keystroke (diagnostics, CodeLens, hover)
+ * and the CLI on every file, so a bug in a check becomes a diagnostic on line 1 that
+ * says so, not a stack trace in the extension host or the terminal.
+ */
 export function loadSpec(text: string, fileName?: string): LoadedSpec {
+  try {
+    return loadChecked(text, fileName);
+  } catch (err) {
+    const message = `RNN Lab could not check this spec: ${err instanceof Error ? err.message : String(err)}. This is a bug in RNN Lab; please report it with the spec.`;
+    return { runs: [], diagnostics: [{ line: 0, column: 0, endLine: 0, endColumn: 0, severity: 'error', message, code: 'internal-error', path: [] }], name: specName(undefined, fileName) };
+  }
+}
+
+function loadChecked(text: string, fileName?: string): LoadedSpec {
   const parsed = parseSpecText(text);
   const { source, value } = parsed;
   const diagnostics = [...parsed.diagnostics];
   const done = (spec?: RnnSpec, runs: RunConfig[] = []): LoadedSpec => ({
     runs: diagnostics.some((d) => d.severity === 'error') ? [] : runs,
-    diagnostics: sortDiagnostics(diagnostics),
+    diagnostics: capped(sortDiagnostics(diagnostics)),
     name: specName(nameOnly(value), fileName),
     ...(spec !== undefined ? { spec } : {}),
   });
@@ -121,6 +138,17 @@ function nameOnly(value: Json | undefined): { name: string } | undefined {
 /** The value passed the schema, which is what RnnSpec is generated from. */
 function asSpec(value: JsonObject): RnnSpec {
   return value as unknown as RnnSpec;
+}
+
+/** The first MAX_DIAGNOSTICS by position, and a last one at the next problem saying how many more there are. */
+function capped(ds: Diagnostic[]): Diagnostic[] {
+  const next = ds[MAX_DIAGNOSTICS];
+  if (next === undefined) return ds;
+  const rest = ds.slice(MAX_DIAGNOSTICS);
+  const errors = rest.filter((d) => d.severity === 'error').length;
+  const more = rest.length === 1 ? '1 more problem' : `${rest.length.toLocaleString('en')} more problems`;
+  const message = `…and ${more} from here on (${errors.toLocaleString('en')} of them errors), not listed: only the first ${MAX_DIAGNOSTICS} are shown. Fix those first, or check that this file is a spec.`;
+  return [...ds.slice(0, MAX_DIAGNOSTICS), { ...next, severity: errors > 0 ? 'error' : next.severity, message, code: 'too-many-problems', path: [] }];
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {

@@ -10,7 +10,7 @@ import { defaultFor } from './defaults';
 import type { Diagnostic, DiagnosticCode, Severity, SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { yamlLiteral } from './describe';
-import type { Json, JsonObject } from './json';
+import { own, type Json, type JsonObject } from './json';
 import { diagnosticAt } from './report';
 import { definition, taskSchema, type JsonSchema } from './schema';
 import { valueAt } from './schema-walk';
@@ -47,7 +47,7 @@ function origin(value: JsonObject, v: ResolvedVariant, field: Field): SpecPath |
 
 function fieldSchema(c: VariantConfig, [section, key]: Field): JsonSchema | undefined {
   const s = section === 'task' ? taskSchema(c.task.kind) : definition(section);
-  return s.properties?.[key];
+  return own(s.properties, key);
 }
 
 function fieldDefault(c: VariantConfig, field: Field): Json | undefined {

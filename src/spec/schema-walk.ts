@@ -1,6 +1,6 @@
 /** The schema of the field at a spec path, choosing `if`/`then` branches by the value (the task kind). */
 import type { SpecPath } from './diagnostics';
-import { isObject, type Json, type JsonObject } from './json';
+import { isObject, own, type Json, type JsonObject } from './json';
 import { deref, SCHEMA, specKind, type JsonSchema } from './schema';
 import { conforms } from './validate';
 import { isSweepField, sweepField, sweepFields, sweepListSchema } from './sweep';
@@ -31,8 +31,8 @@ function childSchema(schema: JsonSchema, seg: string | number, value: Json | und
     const f = sweepField(seg, kind);
     return isSweepField(f) ? sweepListSchema(f) : undefined;
   }
-  const own = s.properties?.[seg];
-  if (own !== undefined) return own;
+  const prop = own(s.properties, seg);
+  if (prop !== undefined) return prop;
   for (const part of s.allOf ?? []) {
     if (part.if !== undefined) {
       if (value !== undefined && part.then !== undefined && conforms(value, part.if)) {
@@ -53,7 +53,7 @@ function childSchema(schema: JsonSchema, seg: string | number, value: Json | und
 
 function child(value: Json | undefined, seg: string | number): Json | undefined {
   if (typeof seg === 'number') return Array.isArray(value) ? value[seg] : undefined;
-  return isObject(value) ? value[seg] : undefined;
+  return isObject(value) ? own(value, seg) : undefined;
 }
 
 /** The value at a path, if the (possibly partial) document has one. */

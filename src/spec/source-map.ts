@@ -38,13 +38,19 @@ export function keyString(key: unknown, doc: Document): string {
       const k = Object.keys(probe.toJS(doc, { maxAliasCount: 100 }) as object)[0];
       if (k !== undefined) return k;
     } catch {
-      // an alias that does not resolve: parse reports it
+      // an alias that does not resolve, a merge key of something else: parse reports them
     } finally {
       doc.options.logLevel = logLevel;
     }
+    // A key the parser could not build has no name in the value either; its place names it.
+    const at = nodeSpan(key);
+    return at === undefined ? '' : `(key at ${at.start})`;
   }
-  return key === null || key === undefined ? '' : String(key);
+  return typeof key === 'string' ? key : '';
 }
+
+/** The pairs of a mapping by key, the last of duplicate keys winning as in the parsed value. */
+type KeyIndex = Map<string, Pair>;
 
 interface Step {
   node: Node | undefined;
@@ -53,6 +59,9 @@ interface Step {
 }
 
 export class SpecSource {
+  /** built once per mapping on first use, so positioning n diagnostics is linear, not quadratic */
+  private readonly keyIndex = new WeakMap<YAMLMap, KeyIndex>();
+
   constructor(
     readonly text: string,
     readonly doc: Document,
@@ -71,8 +80,7 @@ export class SpecSource {
       const cur = steps[steps.length - 1]!.node;
       let next: Step | undefined;
       if (isMap(cur) && typeof seg === 'string') {
-        // the last of duplicate keys wins, as in the parsed value
-        const pair = [...cur.items].reverse().find((p) => isPair(p) && keyString(p.key, this.doc) === seg);
+        const pair = this.pairsOf(cur).get(seg);
         if (pair !== undefined) next = { node: this.resolve(pair.value), pair };
       } else if (isSeq(cur) && typeof seg === 'number') {
         const item = cur.items[seg];
@@ -82,6 +90,16 @@ export class SpecSource {
       steps.push(next);
     }
     return steps;
+  }
+
+  private pairsOf(map: YAMLMap): KeyIndex {
+    let index = this.keyIndex.get(map);
+    if (index === undefined) {
+      index = new Map();
+      for (const p of map.items) if (isPair(p)) index.set(keyString(p.key, this.doc), p);
+      this.keyIndex.set(map, index);
+    }
+    return index;
   }
 
   /** The text to underline for path; a path that does not exist falls back to its nearest ancestor. */

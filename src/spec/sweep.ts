@@ -8,7 +8,7 @@
 import type { SweepValue, TaskKind } from '../core/types';
 import { descriptionOf, definition, taskParamNames, taskSchema, TASK_KINDS, type JsonSchema } from './schema';
 import { flatten } from './describe';
-import { isObject, type Json, type JsonObject } from './json';
+import { isObject, own, type Json, type JsonObject } from './json';
 import { closest } from './suggest';
 import { slug } from '../store/names';
 
@@ -78,7 +78,7 @@ export function sweepField(key: string, kind: TaskKind | undefined): SweepField 
   const known = sweepFields(kind);
   const found = known.find((f) => f.key === key);
   if (found !== undefined) return found;
-  const refusal = NOT_SWEPT[key];
+  const refusal = own(NOT_SWEPT, key);
   if (refusal !== undefined) return { code: 'not-sweepable', message: `sweep: ${key} cannot be swept. ${refusal}` };
   const dot = key.indexOf('.');
   const section = dot < 0 ? key : key.slice(0, dot);

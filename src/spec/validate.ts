@@ -7,7 +7,7 @@
 import type { DiagnosticCode, SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { expectation, flatten, yamlLiteral } from './describe';
-import { isObject, jsonEqual, jsonTypeOf, showValue, type Json, type JsonObject } from './json';
+import { isObject, jsonEqual, jsonTypeOf, own, showValue, type Json, type JsonObject } from './json';
 import { deref, SCHEMA, type JsonSchema, type SchemaType } from './schema';
 import { closest } from './suggest';
 
@@ -73,7 +73,7 @@ function exampleValue(schema: JsonSchema, root: JsonSchema = SCHEMA): Json | und
   if (s.properties !== undefined || s.required !== undefined) {
     const obj: JsonObject = {};
     for (const k of s.required ?? []) {
-      const sub = s.properties?.[k];
+      const sub = own(s.properties, k);
       const e = sub === undefined ? undefined : exampleValue(sub, root);
       obj[k] = e ?? null;
     }
@@ -195,8 +195,8 @@ function checkArray(s: JsonSchema, v: Json[], path: SpecPath, out: SchemaIssue[]
 function checkObject(s: JsonSchema, v: JsonObject, path: SpecPath, out: SchemaIssue[], root: JsonSchema): void {
   const props = s.properties ?? {};
   for (const k of s.required ?? []) {
-    if (!(k in v)) {
-      const sub = props[k];
+    if (!Object.hasOwn(v, k)) {
+      const sub = own(props, k);
       const ex = sub === undefined ? undefined : exampleValue(sub, root);
       const hint = ex === undefined ? '' : `: add ${k}: ${yamlLiteral(ex)}`;
       const where = path.length === 0 ? 'The spec' : label(path);
@@ -205,7 +205,7 @@ function checkObject(s: JsonSchema, v: JsonObject, path: SpecPath, out: SchemaIs
     }
   }
   for (const [k, x] of Object.entries(v)) {
-    const sub = props[k];
+    const sub = own(props, k);
     if (sub !== undefined) check(sub, x, [...path, k], out, root);
     else if (s.additionalProperties === false) out.push(unknownKey(k, Object.keys(props), s, path));
     else if (typeof s.additionalProperties === 'object') check(s.additionalProperties, x, [...path, k], out, root);
