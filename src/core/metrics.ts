@@ -31,8 +31,11 @@ export interface RunMetrics extends AnalysisMetrics {
   learned_threshold: number;
   /** docs/science.md §4.6: AUC_w_out / AUC_pc; null when not computed (see perturbation_skipped) */
   rel_susceptibility: number | null;
-  /** AUC per direction family (w_out, pc, rand, w_in); null when not computed */
-  perturbation_auc: Record<string, number> | null;
+  /** AUC_dir = sum_A mean_tp L per direction family; null when not computed (w_in also when the task has no input) */
+  perturbation_auc_w_out: number | null;
+  perturbation_auc_pc: number | null;
+  perturbation_auc_rand: number | null;
+  perturbation_auc_w_in: number | null;
   /** why the perturbation experiment did not run although the analysis list asks for it */
   perturbation_skipped: string | null;
   /** wall time of the perturbation experiment (null when it did not run) */
@@ -71,7 +74,11 @@ export function runMetrics(r: RunResult): RunMetrics {
     learned: r.evaluation.learned,
     learned_threshold: run.evaluation.learned_threshold,
     rel_susceptibility: r.evaluation.perturbation?.rel_susceptibility ?? null,
-    perturbation_auc: r.evaluation.perturbation ? { ...r.evaluation.perturbation.auc } : null,
+    // flat keys: metrics.json holds numbers, text and lists only
+    perturbation_auc_w_out: r.evaluation.perturbation?.auc.w_out ?? null,
+    perturbation_auc_pc: r.evaluation.perturbation?.auc.pc ?? null,
+    perturbation_auc_rand: r.evaluation.perturbation?.auc.rand ?? null,
+    perturbation_auc_w_in: r.evaluation.perturbation?.auc.w_in ?? null,
     perturbation_skipped: r.evaluation.perturbation_skipped,
     perturbation_seconds: r.evaluation.perturbation?.seconds ?? null,
     w_out_norm_init: outputStd(run.network.output_scale, N) * Math.sqrt(N),

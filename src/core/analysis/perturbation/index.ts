@@ -35,7 +35,7 @@ export { DIRECTION_FAMILIES, type DirectionFamily } from './directions';
 /**
  * The experiment's result. Plain data; `loss` is the only bulk array.
  * Stored in a run folder as perturbation.safetensors (loss, amplitudes, times) plus the
- * summary keys in metrics.json (rel_susceptibility, perturbation_auc).
+ * summary keys in metrics.json (rel_susceptibility, perturbation_auc_<family>).
  */
 export interface PerturbationResult {
   /** direction families in the order of loss's first axis: w_out, pc, rand[, w_in] */
