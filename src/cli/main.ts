@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { trainCommand, printDiagnostics, readSpecFile } from './train';
 import { DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseConfigs, peerProblem, runPeer, type BenchResult } from './bench';
 import { loadSpec } from '../spec/resolve';
+import { compareCommand, CompareUsageError } from './compare';
 import type { BackendChoice } from '../core/types';
 
 const VERSION = '0.1.0';
@@ -16,6 +17,11 @@ Usage:
       the measures per variant. --json prints one JSON object per run on stdout.
       --jobs trains runs in parallel worker threads (default: CPU cores).
       --variant trains only the named variant(s); --steps overrides training.steps.
+  rnnlab compare DIR... [--json]
+      The measures table and the dissimilarity across seeds and variants (angular
+      Procrustes distance, docs/science.md §4.7) of stored runs: run folders or session
+      folders, e.g. the runs of two specs. --json: one line per run, then the
+      dissimilarity ({"kind": "dissimilarity", ...}).
   rnnlab check SPEC
       Validate SPEC and print every problem as file:line:column: message.
   rnnlab bench [--cfg NxTxB,...] [--json] [--seconds S] [--iters N] [--no-peer] [--peer PATH]
@@ -70,6 +76,15 @@ async function main(argv: string[]): Promise<number> {
       const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
       if (!errors) process.stderr.write(`${file}: ok, ${loaded.runs.length} run${loaded.runs.length === 1 ? '' : 's'}\n`);
       return errors ? 2 : 0;
+    }
+    case 'compare': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+      try {
+        return await compareCommand(positionals, values.json!);
+      } catch (e) {
+        if (e instanceof CompareUsageError) throw new UsageError(e.message);
+        throw e;
+      }
     }
     case 'bench':
       return bench(rest);

@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve, relative } from 'node:path';
 import { loadSpec } from '../spec/resolve';
+import type { RunConfig } from '../core/types';
 import { variantNames } from '../spec/names';
 import type { Diagnostic } from '../spec/diagnostics';
 import { runMetrics, metricsJson } from '../core/metrics';
@@ -9,7 +10,9 @@ import { runRecord } from './records';
 import { Session } from '../store/session';
 import { fieldProblem } from '../spec/run-config';
 import { ProgressView, duration } from './progress';
-import { summaryTable, type TableRun } from './table';
+import { rowLabel, summaryTable, type TableRun } from './table';
+import { DISSIMILARITY_FILE, dissimilarityOfRuns, hasSeedPairs, incomparableNotes, withinForTable } from './dissimilarity';
+import type { DissimilarityResult } from '../core/analysis/dissimilarity-matrix';
 import { scalingLines } from './scaling';
 import { trainOnPool } from './pool';
 import { availableParallelism } from 'node:os';
@@ -70,6 +73,7 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
   const jobs = a.jobs ?? Math.min(availableParallelism(), runs.length);
   const progress = new ProgressView(process.stderr);
   const results: TableRun[] = [];
+  const folders = new Map<string, string>();
   let stoppedRuns = 0;
   const failures: string[] = [];
   const rates = new Map<string, { step: number; at: number; rate: number; rho?: number }>();
@@ -100,6 +104,7 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     },
     async onResult(run, result) {
       const dir = await folder.write(run.name, result, text);
+      folders.set(run.name, dir);
       const m = runMetrics(result);
       results.push({ ...m, ...(run.coordinates !== undefined ? { coordinates: run.coordinates } : {}) });
       if (m.stopped) stoppedRuns++;
@@ -142,13 +147,50 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     const order = new Map(runs.map((r, i) => [r.name, i]));
     results.sort((x, y) => (order.get(x.name) ?? 0) - (order.get(y.name) ?? 0));
     const out = a.json ? process.stderr : process.stdout;
+    const dissim = await sessionDissimilarity(results, runs, folders, folder, progress);
+    if (dissim && a.json) process.stdout.write(metricsJson(dissim, 0) + '\n');
     const scaling = scalingLines(results);
-    out.write(`\n${summaryTable(results)}\n\n${scaling.length ? `${scaling.join('\n')}\n\n` : ''}`);
+    const notes = dissim ? incomparableNotes(dissim) : [];
+    out.write(`\n${summaryTable(results, dissim ? { dissimilarity: withinForTable(dissim) } : {})}\n${notes.map((l) => `${l}\n`).join('')}\n${scaling.length ? `${scaling.join('\n')}\n\n` : ''}`);
     const stoppedNote = stoppedRuns > 0 ? ` (${stoppedRuns} stopped early, marked * in the table)` : '';
     out.write(`${results.length} run${results.length > 1 ? 's' : ''}${stoppedNote} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${shown(session)}\n`);
   }
   if (interrupted) return 130;
   return failures.length ? 1 : 0;
+}
+
+/**
+ * Dissimilarity across the seeds of each row (docs/science.md §4.7), when some row has two
+ * seeds or more: written to dissimilarity.json in the session folder. A failure here
+ * costs the column, not the runs.
+ */
+async function sessionDissimilarity(
+  results: readonly TableRun[],
+  runs: readonly RunConfig[],
+  folders: ReadonlyMap<string, string>,
+  session: Session,
+  progress: ProgressView,
+): Promise<DissimilarityResult | undefined> {
+  const byName = new Map(runs.map((r) => [r.name, r]));
+  const compared = results.flatMap((m) => {
+    const dir = folders.get(m.name);
+    const run = byName.get(m.name);
+    return dir && run ? [{ dir, name: m.name, group: rowLabel(m.variant, m.coordinates), run }] : [];
+  });
+  if (!hasSeedPairs(compared.map((c) => c.group))) return undefined;
+  try {
+    const d = await dissimilarityOfRuns(compared, (done, total) =>
+      progress.update({ name: 'dissimilarity', step: done, steps: total, loss: NaN, rate: 0, startedAt: Date.now(), phase: 'pairs of runs' }),
+    );
+    progress.finish('dissimilarity');
+    const file = await session.writeFile(DISSIMILARITY_FILE, metricsJson(d) + '\n');
+    progress.log(`dissimilarity of ${compared.length} runs -> ${shown(file)}`);
+    return d;
+  } catch (e) {
+    progress.finish('dissimilarity');
+    progress.log(`dissimilarity not computed: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** Specs larger than this are refused before they are read (the spec layer's own limit is lower still). */

@@ -13,3 +13,9 @@ declare class TextDecoder {
   constructor(label?: string);
   decode(input?: Uint8Array): string;
 }
+/** Compression Streams (also WinterCG): inflating the deflated entries of .npz files. */
+declare class DecompressionStream {
+  constructor(format: 'deflate' | 'deflate-raw' | 'gzip');
+  readonly readable: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } };
+  readonly writable: { getWriter(): { write(chunk: Uint8Array): Promise<void>; close(): Promise<void> } };
+}

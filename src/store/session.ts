@@ -10,6 +10,7 @@ import type { RunResult } from '../core/train';
 import { isSafeSegment, sessionFolderName } from './names';
 import { assertInside, existingAncestor, RunStoreError } from './paths';
 import { writeRunFolder } from './runFolder';
+import { replaceFileDurably, type SessionFile } from './sessionFile';
 
 /** More sessions of one spec in one second than this means something else is wrong. */
 const MAX_SAME_SECOND = 1000;
@@ -62,6 +63,13 @@ export class Session {
     const dir = await writeRunFolder(this.dir, runName, result, specText);
     this.written++;
     return dir;
+  }
+
+  /** Writes (or replaces) a file of the whole session next to its run folders, e.g. dissimilarity.json. */
+  async writeFile(name: SessionFile, data: string | Uint8Array): Promise<string> {
+    const realBase = await realpath(this.base);
+    await assertInside(realBase, this.dir);
+    return replaceFileDurably(this.dir, name, data);
   }
 
   /** Removes the session folder if no run was stored in it (everything stopped or failed); never a folder with files. */

@@ -1,7 +1,7 @@
 /** The rnnlab command as a user runs it: the built bundle in a child process. */
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readArrays, readRunFolder } from '../../src/store/runFolder';
@@ -59,8 +59,9 @@ describe('rnnlab CLI', function () {
     writeFileSync(join(dir, 'tiny.rnn.yaml'), TINY);
     const r = rnnlab(['train', 'tiny.rnn.yaml', '--out', 'runs', '--json', '--jobs', '2'], dir);
     assert.equal(r.code, 0, r.stderr);
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.equal(records.length, 4);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 5, 'four runs, then the dissimilarity');
+    const records = lines.slice(0, 4);
     const keys = ['name', 'variant', 'seed', 'task', 'N', 'output_scale', 'rho', 'rho_sqrtN', 'dx90', 'dfit90', 'w_out_norm', 'x_norm', 'noise_ratio', 'rel_susceptibility', 'eval_loss', 'learned', 'train_loss', 'ms_per_step', 'backend'];
     for (const rec of records) {
       for (const k of keys) assert.ok(k in rec, `missing ${k}`);
@@ -82,7 +83,45 @@ describe('rnnlab CLI', function () {
     const [session] = readdirSync(join(dir, 'runs'));
     assert.match(session, /^tiny-\d{8}-\d{6}$/);
     const folders = readdirSync(join(dir, 'runs', session));
-    assert.deepEqual(folders.sort(), ['aligned-s0', 'aligned-s1', 'oblique-s0', 'oblique-s1'], 'no temporary folders left');
+    assert.deepEqual(folders.sort(), ['aligned-s0', 'aligned-s1', 'dissimilarity.json', 'oblique-s0', 'oblique-s1'], 'no temporary folders left');
+    // the dissimilarity line (docs/science.md §4.7), the same as dissimilarity.json
+    const d = lines[4]!;
+    assert.equal(d.kind, 'dissimilarity');
+    assert.equal(d.metric, 'angular_procrustes');
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'runs', session, 'dissimilarity.json'), 'utf8')), d);
+    const names = d.runs as string[];
+    assert.deepEqual([...names].sort(), ['aligned-s0', 'aligned-s1', 'oblique-s0', 'oblique-s1']);
+    const matrix = d.matrix as number[][];
+    const eucl = d.euclidean as number[][];
+    for (let i = 0; i < 4; i++) {
+      assert.equal(matrix[i]![i], 0);
+      for (let j = 0; j < 4; j++) {
+        assert.equal(matrix[i]![j], matrix[j]![i]);
+        if (i !== j) assert.ok(matrix[i]![j]! > 0 && matrix[i]![j]! <= Math.PI / 2 && eucl[i]![j]! > 0);
+      }
+    }
+    const within = d.within as Record<string, { mean: number; sd: number | null; pairs: number }>;
+    const ia = names.indexOf('aligned-s0'), ib = names.indexOf('aligned-s1');
+    assert.deepEqual(within.aligned, { mean: matrix[ia]![ib], sd: null, pairs: 1 });
+    assert.equal((d.between as Record<string, { pairs: number }>)['aligned|oblique']!.pairs, 4);
+    assert.match(r.stderr, new RegExp(`^aligned !\\s.*\\s${within.aligned!.mean.toFixed(3)}$`, 'm'), 'the dissim. column');
+
+    // compare: the same numbers from the stored folders; a second session is a second spec
+    const c = rnnlab(['compare', join('runs', session), '--json'], dir);
+    assert.equal(c.code, 0, c.stderr);
+    const cl = c.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(cl.length, 5);
+    assert.deepEqual(cl[4]!.matrix, d.matrix);
+    cpSync(join(dir, 'runs', session), join(dir, 'runs', 'other-20260101-000000'), { recursive: true });
+    const two = rnnlab(['compare', join('runs', session), join('runs', 'other-20260101-000000'), join('runs', session, 'aligned-s0'), '--json'], dir);
+    assert.equal(two.code, 0, two.stderr);
+    assert.match(two.stderr, /^tiny\/aligned !\s+2\s/m, 'the run folder named twice counts once');
+    assert.match(two.stderr, /^other\/oblique !\s+2\s/m);
+    const td = JSON.parse(two.stdout.trim().split('\n').pop()!) as { runs: string[]; matrix: number[][] };
+    assert.equal(td.runs.length, 8);
+    const copy = td.matrix[td.runs.indexOf('tiny/aligned-s0')]![td.runs.indexOf('other/aligned-s0')]!;
+    assert.ok(copy < 2e-3, `a copy of a run is at distance ${copy}`);
+    assert.equal(rnnlab(['compare', 'tiny.rnn.yaml'], dir).code, 2);
     const runDir = join(dir, 'runs', session, 'aligned-s0');
     assert.deepEqual(readdirSync(runDir).sort(), ['metrics.json', 'run.json', 'spec.rnn.yaml', 'trajectories.safetensors', 'view.safetensors', 'weights.safetensors']);
     assert.equal(readFileSync(join(runDir, 'spec.rnn.yaml'), 'utf8'), TINY);

@@ -11,6 +11,7 @@ import { loadSpec } from '../../src/spec/resolve';
 import { train, DivergenceError, type RunResult } from '../../src/core/train';
 import { runMetrics, type RunMetrics } from '../../src/core/metrics';
 import type { RunConfig } from '../../src/core/types';
+import { dissimilarityMatrix, evaluationBatchKey } from '../../src/core/analysis/dissimilarity-matrix';
 
 const QUICK_CYCLING = `
 name: quick cycling
@@ -41,9 +42,17 @@ function measured(m: RunMetrics): Measured {
 
 /** Runs with the same resolved config are trained once per test file (the N = 128 runs are shared). */
 const trained = new Map<string, Promise<Measured>>();
+/** The noise-free evaluation states of each trained run, by name, for the dissimilarity. */
+const statesByName = new Map<string, { states: Float32Array; T: number; B: number; N: number; kMin: number; batchKey: string }>();
 function metricsOf(run: RunConfig): Promise<Measured> {
   const key = JSON.stringify(run);
-  if (!trained.has(key)) trained.set(key, trainToEnd(run).then((r) => measured(runMetrics(r))));
+  if (!trained.has(key)) {
+    trained.set(key, trainToEnd(run).then((r) => {
+      const tr = r.evaluation.trajectories;
+      statesByName.set(run.name, { states: tr.states, T: tr.T, B: tr.B, N: tr.N, kMin: Math.round(run.evaluation.t_min / run.network.dt), batchKey: evaluationBatchKey(run) });
+      return measured(runMetrics(r));
+    }));
+  }
   return trained.get(key)!;
 }
 
@@ -100,6 +109,25 @@ describe('science: the quick cycling demo reproduces the aligned and oblique reg
     assert.ok(mean(of('large').map((m) => m.noise_ratio)) < 0.8);
     for (const m of metrics) assert.ok(m.dx90 >= 3 && m.dx90 <= 5, `${m.name}: D_x90 ${m.dx90}`);
     assert.ok(mean(of('small').map((m) => m.dfit90)) <= mean(of('large').map((m) => m.dfit90)));
+  });
+
+  it('perturbations (§4.6): every run has a relative susceptibility, clearly lower with large output weights', () => {
+    for (const m of metrics) {
+      console.log(`      ${m.name}: rel. susceptibility ${m.rel_susceptibility?.toFixed(3)} (AUC w_out ${m.perturbation_auc_w_out?.toFixed(2)}, pc ${m.perturbation_auc_pc?.toFixed(2)}), ${m.perturbation_seconds?.toFixed(1)} s`);
+      assert.equal(typeof m.rel_susceptibility, 'number', `${m.name}: ${m.perturbation_skipped}`);
+    }
+    const small = of('small').map((m) => m.rel_susceptibility!);
+    const large = of('large').map((m) => m.rel_susceptibility!);
+    for (let s = 0; s < 2; s++) assert.ok(large[s]! < small[s]!, `seed ${s}: ${large[s]} vs ${small[s]}`);
+    assert.ok(mean(large) < 0.75 * mean(small), `mean ${mean(large)} vs ${mean(small)}`);
+  });
+
+  it('dissimilarity across seeds (§4.7) is larger with large output weights', async () => {
+    const runs = metrics.map((m) => ({ name: m.name, group: m.variant, ...statesByName.get(m.name)! }));
+    const d = await dissimilarityMatrix(runs);
+    console.log(`      dissimilarity within small ${d.within.small!.mean.toFixed(3)}, within large ${d.within.large!.mean.toFixed(3)}, between ${d.between['small|large']!.mean.toFixed(3)} rad`);
+    assert.equal(d.incomparable.length, 0, 'all runs of a spec share the evaluation trials');
+    assert.ok(d.within.large!.mean > 1.2 * d.within.small!.mean, `${d.within.large!.mean} vs ${d.within.small!.mean}`);
   });
 
   it('output weights keep their order of magnitude: |w_out| ~ 1 (large) and ~ 1/sqrt(N) (small)', () => {

@@ -1,0 +1,67 @@
+/**
+ * Dissimilarity across stored runs (docs/science.md §4.7), shared by `rnnlab train` (the
+ * runs of a session, when some row has two seeds or more) and `rnnlab compare DIR...`
+ * (any run folders): reads each run's noise-free evaluation states from its
+ * trajectories.safetensors and compares every pair evaluated on the same trials.
+ */
+import { join } from 'node:path';
+import { dissimilarityMatrix, evaluationBatchKey, type DissimilarityResult, type RunStates } from '../core/analysis/dissimilarity-matrix';
+import { readArrays } from '../store/runFolder';
+import type { RunConfig } from '../core/types';
+import type { PairSummary } from './table';
+import { cliBackend } from './backend';
+
+export const DISSIMILARITY_FILE = 'dissimilarity.json';
+
+/** A stored run as the comparison needs it. */
+export interface ComparedRun {
+  dir: string;
+  /** how the run is named in the result (unique among the compared runs) */
+  name: string;
+  /** its row: the variant, and the grid point in a sweep */
+  group: string;
+  run: Pick<RunConfig, 'task' | 'network' | 'evaluation'>;
+}
+
+/** Reads the states of the runs and computes the matrix; progress through onPair. */
+export async function dissimilarityOfRuns(runs: readonly ComparedRun[], onPair?: (done: number, total: number) => void): Promise<DissimilarityResult> {
+  await cliBackend();
+  const states: RunStates[] = [];
+  for (const r of runs) {
+    const file = join(r.dir, 'trajectories.safetensors');
+    const arrays = await readArrays(file);
+    const s = arrays.states;
+    if (!s || s.shape.length !== 3 || !(s.data instanceof Float32Array)) throw new Error(`${file} has no states array [T, B, N].`);
+    const [T, B, N] = s.shape as [number, number, number];
+    states.push({
+      name: r.name,
+      group: r.group,
+      batchKey: evaluationBatchKey(r.run),
+      states: s.data,
+      T,
+      B,
+      N,
+      kMin: Math.min(Math.round(r.run.evaluation.t_min / r.run.network.dt), T - 1),
+    });
+  }
+  return dissimilarityMatrix(states, onPair);
+}
+
+/** The "dissim." column of the table: the within-row summaries. */
+export function withinForTable(d: DissimilarityResult): Record<string, PairSummary> {
+  const out: Record<string, PairSummary> = {};
+  for (const [g, s] of Object.entries(d.within)) out[g] = { mean: s.mean, sd: s.sd ?? Number.NaN, pairs: s.pairs };
+  return out;
+}
+
+/** Whether some row has two runs or more (the dissimilarity needs pairs of seeds). */
+export function hasSeedPairs(groups: readonly string[]): boolean {
+  return groups.some((g, i) => groups.indexOf(g) !== i);
+}
+
+/** The lines under the table about pairs that could not be compared. */
+export function incomparableNotes(d: DissimilarityResult): string[] {
+  if (!d.incomparable.length) return [];
+  const first = d.incomparable[0]!;
+  return [`dissim.: ${d.incomparable.length} pair${d.incomparable.length > 1 ? 's' : ''} not compared, e.g. ${first.runs.join(' and ')}: ${first.reason}.`];
+}

@@ -1,0 +1,124 @@
+/**
+ * Dissimilarity across seeds and variants (docs/science.md §4.7): the shape distance of
+ * every pair of runs that were evaluated on the same trials, summarised within each
+ * group (the seeds of one variant, or of one grid point of a sweep) and between groups.
+ *
+ * The result is what `rnnlab train` writes as dissimilarity.json next to the run
+ * folders and prints as the last --json line, and what `rnnlab compare` prints:
+ *
+ *   { "kind": "dissimilarity", "metric": "angular_procrustes",
+ *     "runs": [names], "groups": [group of each run],
+ *     "matrix": [[angular distance, rad]], "euclidean": [[Procrustes distance]],
+ *     "within": { "<group>": { "mean", "sd", "pairs" } },
+ *     "between": { "<group a>|<group b>": { "mean", "sd", "pairs" } },
+ *     "incomparable": [ { "runs": [a, b], "reason" } ] }
+ *
+ * A pair evaluated on different trials (another evaluation seed, batch, task or t_min)
+ * has null in the matrices and is listed under "incomparable". sd is null with one pair.
+ */
+import { centreColumns, shapeDistance, type CentredStates } from './dissimilarity';
+
+export interface RunStates {
+  name: string;
+  /** the row of the table the run belongs to (its variant, plus the grid point in a sweep) */
+  group: string;
+  /** identifies the evaluation trials: runs with different keys are not compared */
+  batchKey: string;
+  /** noise-free evaluation states [T][B][N] (time-major) */
+  states: Float32Array;
+  T: number;
+  B: number;
+  N: number;
+  /** first grid index of the measures, round(t_min / dt) */
+  kMin: number;
+}
+
+export interface PairSummary {
+  mean: number;
+  /** sample sd over pairs; null with a single pair */
+  sd: number | null;
+  pairs: number;
+}
+
+export interface DissimilarityResult {
+  kind: 'dissimilarity';
+  metric: 'angular_procrustes';
+  runs: string[];
+  groups: string[];
+  matrix: (number | null)[][];
+  euclidean: (number | null)[][];
+  within: Record<string, PairSummary>;
+  between: Record<string, PairSummary>;
+  incomparable: { runs: [string, string]; reason: string }[];
+}
+
+/**
+ * All pairwise distances. Time-major states make the rows k >= kMin one contiguous tail,
+ * and the row order (time, trial) is the same for every run of a batch.
+ * @param onPair progress: pairs done of total
+ */
+export async function dissimilarityMatrix(runs: readonly RunStates[], onPair?: (done: number, total: number) => void): Promise<DissimilarityResult> {
+  const n = runs.length;
+  const centred: (CentredStates | undefined)[] = runs.map((r) => {
+    const S = (r.T - r.kMin) * r.B;
+    if (r.states.length !== r.T * r.B * r.N) throw new Error(`${r.name}: ${r.states.length} state values, expected ${r.T} x ${r.B} x ${r.N}`);
+    return S > 0 ? centreColumns(r.states.subarray(r.kMin * r.B * r.N), S, r.N) : undefined;
+  });
+  const matrix: (number | null)[][] = runs.map((_, i) => runs.map((__, j) => (i === j ? 0 : null)));
+  const euclidean: (number | null)[][] = runs.map((_, i) => runs.map((__, j) => (i === j ? 0 : null)));
+  const incomparable: DissimilarityResult['incomparable'] = [];
+  const total = (n * (n - 1)) / 2;
+  let done = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const a = runs[i]!;
+      const b = runs[j]!;
+      const ca = centred[i];
+      const cb = centred[j];
+      const reason = a.batchKey !== b.batchKey ? 'evaluated on different trials (evaluation seed, batch, task or t_min differ)' : !ca || !cb ? 'no time points after t_min' : undefined;
+      if (reason) {
+        incomparable.push({ runs: [a.name, b.name], reason });
+      } else {
+        const d = await shapeDistance(ca!, cb!);
+        matrix[i]![j] = matrix[j]![i] = finite(d.angular);
+        euclidean[i]![j] = euclidean[j]![i] = finite(d.euclidean);
+      }
+      onPair?.(++done, total);
+    }
+  }
+  const groupNames = [...new Set(runs.map((r) => r.group))];
+  const within: Record<string, PairSummary> = {};
+  const between: Record<string, PairSummary> = {};
+  groupNames.forEach((ga, ia) => {
+    groupNames.forEach((gb, ib) => {
+      if (ib < ia) return;
+      const values: number[] = [];
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          if (runs[i]!.group !== ga || runs[j]!.group !== gb || (ia === ib && j <= i)) continue;
+          const v = matrix[i]![j];
+          if (v !== null && v !== undefined) values.push(v);
+        }
+      }
+      if (!values.length) return;
+      if (ia === ib) within[ga] = summarise(values);
+      else between[`${ga}|${gb}`] = summarise(values);
+    });
+  });
+  return { kind: 'dissimilarity', metric: 'angular_procrustes', runs: runs.map((r) => r.name), groups: runs.map((r) => r.group), matrix, euclidean, within, between, incomparable };
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function summarise(values: number[]): PairSummary {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : null;
+  return { mean, sd, pairs: values.length };
+}
+
+/** The key that says two runs were evaluated on the same trials. */
+export function evaluationBatchKey(run: { task: unknown; network: { dt: number }; evaluation: { batch: number; seed: number; t_min: number } }): string {
+  return JSON.stringify([run.task, run.network.dt, run.evaluation.batch, run.evaluation.seed, run.evaluation.t_min]);
+}
