@@ -10,6 +10,9 @@ import { isSpecDocument, type SpecCache } from './specs';
 
 const DEBOUNCE_MS = 250;
 
+/** The source of every spec diagnostic, which the Quick Fix provider looks for. */
+export const DIAGNOSTIC_SOURCE = 'rnnlab';
+
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
@@ -19,7 +22,7 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 function toVscodeDiagnostic(d: SpecDiagnostic): vscode.Diagnostic {
   const range = new vscode.Range(d.line, d.column, d.endLine, d.endColumn);
   const out = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
-  out.source = 'rnnlab';
+  out.source = DIAGNOSTIC_SOURCE;
   out.code = d.code;
   return out;
 }

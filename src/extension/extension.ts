@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { SpecCompletionProvider, SpecHoverProvider } from './assist';
+import { SpecCodeActionProvider } from './codeActions';
 import { SpecCodeLensProvider } from './codelens';
 import { PANEL_VIEW_TYPE } from './commandIds';
 import { registerCommands } from './commands';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHoverProvider()),
       vscode.languages.registerCompletionItemProvider(SPEC_SELECTOR, new SpecCompletionProvider()),
       vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, lenses),
+      vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new SpecCodeActionProvider(specs), SpecCodeActionProvider.metadata),
       ...registerCommands({ extensionUri: context.extensionUri, log, specs, panels }),
       // Without a serializer VS Code drops the panels on a window reload (package.json: onWebviewPanel activation).
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),

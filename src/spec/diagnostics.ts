@@ -33,6 +33,17 @@ export type DiagnosticCode =
 /** Where a value lives in the spec: keys and list indices from the document root. */
 export type SpecPath = readonly (string | number)[];
 
+/**
+ * A fix the checker is sure of: replace the diagnostic's own range (the key or value at
+ * fault) with `text`. The editor offers it as a Quick Fix.
+ */
+export interface SpecFix {
+  /** what the Quick Fix says, e.g. "Change to response" */
+  title: string;
+  /** the replacement, as YAML */
+  text: string;
+}
+
 export interface Diagnostic {
   line: number;
   column: number;
@@ -43,6 +54,7 @@ export interface Diagnostic {
   code: DiagnosticCode;
   /** The field the diagnostic is about, e.g. ['variants', 1, 'network', 'N']. */
   path: SpecPath;
+  fix?: SpecFix;
 }
 
 /** `variants[1].network.N`; the root is `(spec)`. */

@@ -7,7 +7,7 @@
 import { estimateTrainingBytes, TRAINING_BYTES_LIMIT } from '../core/memory';
 import { checkTask, taskDims, taskSteps } from '../core/tasks/registry';
 import { defaultFor } from './defaults';
-import type { Diagnostic, DiagnosticCode, Severity, SpecPath } from './diagnostics';
+import type { Diagnostic, DiagnosticCode, Severity, SpecFix, SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { yamlLiteral } from './describe';
 import { own, type Json, type JsonObject } from './json';
@@ -30,6 +30,8 @@ interface Problem {
   message: string;
   severity: Severity;
   variant: string | undefined;
+  /** a value for the field at path that makes this problem go away (checked, not guessed) */
+  fix?: SpecFix;
 }
 
 function has(value: Json | undefined, path: SpecPath): boolean {
@@ -133,6 +135,20 @@ function largest(lo: number, hi: number, ok: (x: number) => boolean): number | u
   return lo;
 }
 
+/** The number a task's message tells the user to write for `key` ("...; write batch: 34."), if any. */
+function suggestedValue(message: string, key: string): number | undefined {
+  for (const m of message.matchAll(/\bwrite ([A-Za-z_]\w*): (-?[\d.]+(?:e[+-]?\d+)?)(?![\w.]*\s*(?:or|and)\b)/gi)) {
+    const x = Number(m[2]!.replace(/\.$/, ''));
+    if (m[1] === key && Number.isFinite(x)) return x;
+  }
+  return undefined;
+}
+
+/** A Quick Fix writing x, offered only if `works` confirms that x resolves the problem. */
+function checkedFix(x: Json | undefined, works: (x: Json) => boolean, why: string): SpecFix | undefined {
+  return x !== undefined && works(x) ? { title: `Change to ${yamlLiteral(x)}${why}`, text: yamlLiteral(x) } : undefined;
+}
+
 /** A working value to write, unless the task's message already names one. */
 function fixHint(message: string, field: Field, fix: Json | undefined): string {
   return fix === undefined || /\bwrite\b/i.test(message) ? '' : ` ${field[1]}: ${yamlLiteral(fix)} would work.`;
@@ -143,11 +159,15 @@ function checkVariant(value: JsonObject, v: ResolvedVariant): Problem[] {
   const c = v.config;
   const variant = v.index === undefined ? undefined : v.name;
   const trainFields: Field[] = [['training', 'batch'], ['network', 'dt'], ...taskFields(c)];
+  const trainFails = (x: VariantConfig) => taskProblem(x, x.training.batch) !== undefined;
   const trainProblem = taskProblem(c, c.training.batch);
-  const b = trainProblem === undefined ? undefined : blame(value, v, trainFields, (x) => taskProblem(x, x.training.batch) !== undefined, trainProblem);
+  const b = trainProblem === undefined ? undefined : blame(value, v, trainFields, trainFails, trainProblem);
   if (trainProblem !== undefined) {
     const path = b !== undefined ? origin(value, v, b.field)! : fallbackPath(value, v, trainFields);
-    problems.push({ path, code: 'task-constraint', severity: 'error', variant, message: `${trainProblem}${b !== undefined ? fixHint(trainProblem, b.field, b.fix) : ''}` });
+    const suggested = b === undefined ? undefined : suggestedValue(trainProblem, b.field[1]);
+    const fix = b === undefined ? undefined
+      : checkedFix(suggested ?? b.fix, (x) => !trainFails(withField(c, b.field, x)), suggested === undefined ? ', the default' : '');
+    problems.push({ path, code: 'task-constraint', severity: 'error', variant, message: `${trainProblem}${b !== undefined ? fixHint(trainProblem, b.field, b.fix) : ''}`, ...(fix ? { fix } : {}) });
   }
   const evalProblem = taskProblem(c, c.evaluation.batch);
   // When the task's parameters are at fault, the evaluation batch fails for the same reason.
@@ -156,7 +176,10 @@ function checkVariant(value: JsonObject, v: ResolvedVariant): Problem[] {
     const path = origin(value, v, ['evaluation', 'batch']) ?? fallbackPath(value, v, trainFields);
     const d = fieldDefault(c, ['evaluation', 'batch']);
     const works = d !== undefined && taskProblem(c, Number(d)) === undefined;
-    problems.push({ path, code: 'task-constraint', severity: 'error', variant, message: `evaluation.batch: ${evalProblem}${works ? fixHint(evalProblem, ['evaluation', 'batch'], d) : ''}` });
+    const written = origin(value, v, ['evaluation', 'batch']) !== undefined;
+    const suggested = suggestedValue(evalProblem, 'batch');
+    const fix = written ? checkedFix(suggested ?? d, (x) => typeof x === 'number' && taskProblem(c, x) === undefined, suggested === undefined ? ', the default' : '') : undefined;
+    problems.push({ path, code: 'task-constraint', severity: 'error', variant, message: `evaluation.batch: ${evalProblem}${works ? fixHint(evalProblem, ['evaluation', 'batch'], d) : ''}`, ...(fix ? { fix } : {}) });
   }
   if (trainProblem === undefined) {
     const p = memoryProblem(value, v);
@@ -180,8 +203,11 @@ function graceProblem(value: JsonObject, v: ResolvedVariant): Problem | undefine
   // the largest t_min that still leaves a state: round(t_min / dt) = steps - 1
   let most = Number(((steps - 1) * dt).toPrecision(6));
   if (Math.round(most / dt) > steps - 1) most = (steps - 1) * dt;
-  const path = origin(value, v, ['evaluation', 't_min']) ?? fallbackPath(value, v, [['network', 'dt'], ...taskFields(c)]);
+  const written = origin(value, v, ['evaluation', 't_min']);
+  const path = written ?? fallbackPath(value, v, [['network', 'dt'], ...taskFields(c)]);
+  const fix = written === undefined ? undefined : checkedFix(most, (x) => Math.round(Number(x) / dt) < steps, ', the latest that leaves a state');
   return {
+    ...(fix ? { fix } : {}),
     path, code: 't-min-past-trial', severity: 'warning', variant: v.index === undefined ? undefined : v.name,
     message: `evaluation.t_min = ${c.evaluation.t_min} is ${k} steps at dt = ${dt}, but a trial has only ${steps} steps, so no state is left for the measures after it (they would use only the last step). Write t_min: ${most} or less, or make the trials longer.`,
   };
@@ -199,8 +225,12 @@ function memoryProblem(value: JsonObject, v: ResolvedVariant): Problem | undefin
   const maxB = largest(1, c.training.batch, (n) => fits(withField(c, ['training', 'batch'], n)));
   const steps = taskSteps(c.task, c.network.dt);
   const reduce = [maxN !== undefined ? `N to at most ${maxN}` : undefined, maxB !== undefined ? `batch to at most ${maxB}` : undefined].filter((x) => x !== undefined);
+  const largestFitting = b === undefined ? undefined : b.field[1] === 'N' && b.field[0] === 'network' ? maxN : b.field[1] === 'batch' && b.field[0] === 'training' ? maxB : undefined;
+  const fix = b === undefined ? undefined
+    : checkedFix(largestFitting ?? b.fix, (x) => fits(withField(c, b.field, x)), largestFitting !== undefined ? ', the largest that fits' : ', the default');
   const advice = reduce.length > 0 ? `Reduce ${reduce.join(' or ')}, or shorten the task.` : 'Shorten the task (fewer steps per trial) or increase dt.';
   return {
+    ...(fix ? { fix } : {}),
     path, code: 'memory-limit', severity: 'error', variant: v.index === undefined ? undefined : v.name,
     message: `Training this run needs about ${Math.ceil(bytes / MB)} MB for backprop through time (N = ${c.network.N}, batch ${c.training.batch}, ${steps} steps per trial), above the limit of ${Math.round(TRAINING_BYTES_LIMIT / MB)} MB. ${advice}`,
   };
@@ -212,6 +242,7 @@ function viewProblem(value: JsonObject, variants: readonly ResolvedVariant[]): P
   const batch = Math.min(...variants.map((v) => v.config.evaluation.batch));
   if (trials === undefined || trials <= batch || !has(value, ['view', 'trials'])) return undefined;
   return {
+    fix: { title: `Change to ${batch}, the evaluation batch`, text: String(batch) },
     path: ['view', 'trials'], code: 'view-trials', severity: 'warning', variant: undefined,
     message: `view.trials is ${trials}, but the evaluation batch has only ${batch} trials; the view will show ${batch}. Write trials: ${batch} or less, or raise evaluation.batch.`,
   };
@@ -227,11 +258,15 @@ export function runDiagnostics(value: JsonObject, variants: readonly ResolvedVar
     const key = `${formatPath(p.path)}\u0000${p.code}\u0000${p.message}`;
     const g = grouped.get(key);
     if (g === undefined) grouped.set(key, { p, variants: p.variant !== undefined ? [p.variant] : [] });
-    else if (p.variant !== undefined && !g.variants.includes(p.variant)) g.variants.push(p.variant); // a variant at several grid points
+    else {
+      if (p.variant !== undefined && !g.variants.includes(p.variant)) g.variants.push(p.variant); // a variant at several grid points
+      // one edit of a shared value must fix the problem in every variant it shows for
+      if (g.p.fix?.text !== p.fix?.text) g.p = { ...g.p, fix: undefined };
+    }
   }
   return [...grouped.values()].map(({ p, variants: names }) => {
     const inVariant = p.path[0] === 'variants';
     const which = !inVariant && names.length > 0 ? `In variant${names.length > 1 ? 's' : ''} ${names.join(', ')}: ` : '';
-    return diagnosticAt(source, p.path, 'value', p.code, `${which}${p.message}`, p.severity);
+    return diagnosticAt(source, p.path, 'value', p.code, `${which}${p.message}`, p.severity, p.fix);
   });
 }

@@ -4,7 +4,7 @@
  * or value at fault, and so that it needs no `new Function` (a strict-CSP webview
  * forbids it). test/unit/spec/ajv-agreement.test.ts keeps its verdicts equal to ajv's.
  */
-import type { DiagnosticCode, SpecPath } from './diagnostics';
+import type { DiagnosticCode, SpecFix, SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { expectation, flatten, yamlLiteral } from './describe';
 import { isObject, jsonEqual, jsonTypeOf, own, showValue, type Json, type JsonObject } from './json';
@@ -17,6 +17,8 @@ export interface SchemaIssue {
   on: 'key' | 'value' | 'map';
   code: DiagnosticCode;
   message: string;
+  /** a replacement for the key or value at path that resolves the issue */
+  fix?: SpecFix;
 }
 
 /** Keywords the validator implements; any other keyword in the schema must be an annotation. */
@@ -110,6 +112,7 @@ function check(schema: JsonSchema, v: Json, path: SpecPath, out: SchemaIssue[], 
     out.push({
       path, on: 'value', code: 'bad-enum',
       message: `${label(path)} must be ${expectation({ enum: s.enum })}, not ${showValue(v)}.${guess !== undefined ? ` Did you mean ${guess}?` : ''}`,
+      ...replaceWith(guess, 'Change to'),
     });
   }
   if (s.const !== undefined && !jsonEqual(s.const, v)) {
@@ -145,7 +148,30 @@ function noMatch(s: JsonSchema, alts: JsonSchema[], v: Json, path: SpecPath, roo
   return {
     path, on: 'value', code,
     message: `${label(path)} must be ${expectation(s)}, not ${showValue(v)}.${guess !== undefined ? ` Did you mean ${guess}?` : writeHint(path, s, root)}`,
+    ...replaceWith(guess, 'Change to'),
   };
+}
+
+/** The fix that writes `guess` in place of the key or value at fault. */
+function replaceWith(guess: string | undefined, verb: 'Change to' | 'Rename to'): { fix?: SpecFix } {
+  return guess === undefined ? {} : { fix: { title: `${verb} ${guess}`, text: yamlLiteral(guess) } };
+}
+
+/**
+ * The allowed value nearest to an out-of-range v: the bound itself when it is inclusive,
+ * the next integer past an exclusive bound for an integer, else the field's default (a
+ * number just past an exclusive bound is never what anyone meant).
+ */
+function nearestAllowed(s: JsonSchema, v: number, allowed: (x: number) => boolean): SpecFix | undefined {
+  const integer = s.type === 'integer' || (Array.isArray(s.type) && s.type.includes('integer') && !s.type.includes('number'));
+  let x: number | undefined;
+  if (s.minimum !== undefined && v < s.minimum) x = integer ? Math.ceil(s.minimum) : s.minimum;
+  else if (s.maximum !== undefined && v > s.maximum) x = integer ? Math.floor(s.maximum) : s.maximum;
+  else if (integer && s.exclusiveMinimum !== undefined && v <= s.exclusiveMinimum) x = Math.floor(s.exclusiveMinimum) + 1;
+  else if (integer && s.exclusiveMaximum !== undefined && v >= s.exclusiveMaximum) x = Math.ceil(s.exclusiveMaximum) - 1;
+  if (x !== undefined && allowed(x)) return { title: `Change to ${x}, the ${x < v ? 'largest' : 'smallest'} allowed value`, text: String(x) };
+  if (typeof s.default === 'number' && allowed(s.default)) return { title: `Change to ${s.default}, the default`, text: String(s.default) };
+  return undefined;
 }
 
 function checkNumber(s: JsonSchema, v: number, path: SpecPath, out: SchemaIssue[]): void {
@@ -156,7 +182,8 @@ function checkNumber(s: JsonSchema, v: number, path: SpecPath, out: SchemaIssue[
     (s.exclusiveMaximum !== undefined && v >= s.exclusiveMaximum);
   if (bad) {
     const range = { type: s.type, minimum: s.minimum, maximum: s.maximum, exclusiveMinimum: s.exclusiveMinimum, exclusiveMaximum: s.exclusiveMaximum };
-    out.push({ path, on: 'value', code: 'out-of-range', message: `${label(path)} must be ${expectation(range)}, not ${showValue(v)}.` });
+    const fix = nearestAllowed(s, v, (x) => conforms(x, range));
+    out.push({ path, on: 'value', code: 'out-of-range', message: `${label(path)} must be ${expectation(range)}, not ${showValue(v)}.`, ...(fix ? { fix } : {}) });
   }
 }
 
@@ -207,7 +234,7 @@ function checkObject(s: JsonSchema, v: JsonObject, path: SpecPath, out: SchemaIs
   for (const [k, x] of Object.entries(v)) {
     const sub = own(props, k);
     if (sub !== undefined) check(sub, x, [...path, k], out, root);
-    else if (s.additionalProperties === false) out.push(unknownKey(k, Object.keys(props), s, path));
+    else if (s.additionalProperties === false) out.push(unknownKey(k, Object.keys(props), s, path, v));
     else if (typeof s.additionalProperties === 'object') check(s.additionalProperties, x, [...path, k], out, root);
     if (s.propertyNames !== undefined) {
       for (const issue of validate(k, s.propertyNames, root, [...path, k])) out.push({ ...issue, on: 'key' });
@@ -215,12 +242,15 @@ function checkObject(s: JsonSchema, v: JsonObject, path: SpecPath, out: SchemaIs
   }
 }
 
-function unknownKey(k: string, allowed: string[], s: JsonSchema, path: SpecPath): SchemaIssue {
+function unknownKey(k: string, allowed: string[], s: JsonSchema, path: SpecPath, mapping: JsonObject): SchemaIssue {
   const where = path.length === 0 ? 'at the top level' : `in ${formatPath(path)}${s.title !== undefined ? ` for ${s.title}` : ''}`;
   const guess = closest(k, allowed);
-  const mean = guess !== undefined ? ` Did you mean ${guess}?` : '';
+  // Renaming the key to one the mapping already has would only make a duplicate key.
+  const taken = guess !== undefined && Object.prototype.hasOwnProperty.call(mapping, guess);
+  const mean = guess === undefined ? '' : taken ? ` Did you mean ${guess}? (${guess} is already set here.)` : ` Did you mean ${guess}?`;
   return {
     path: [...path, k], on: 'key', code: 'unknown-key',
     message: `Unknown key ${JSON.stringify(k)} ${where}.${mean} Allowed keys: ${allowed.join(', ')}.`,
+    ...replaceWith(taken ? undefined : guess, 'Rename to'),
   };
 }
