@@ -1,7 +1,10 @@
 /**
  * New experiment: a spec from the paper's example for a task, in one of its regimes,
  * written into the workspace through a WorkspaceEdit (so Undo takes it back) and
- * opened. An existing file is replaced only after the user said so.
+ * opened. The suggested file name is always a free one, so Enter on every default
+ * creates a new file; an existing file is replaced only after the user said so, and
+ * never the example itself. Every step stays open when focus moves elsewhere (only
+ * Escape cancels), and a cancelled wizard says so in the log.
  */
 import * as vscode from 'vscode';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
@@ -12,13 +15,14 @@ import { COMMANDS } from './commandIds';
 import { exists } from './exists';
 import type { Log } from './log';
 import { isSpecUri } from './specs';
+import { completeSpecName, freshSpecName, specNameProblem } from './specFileName';
 
 export type Regime = 'both' | 'aligned' | 'oblique';
 
 export interface NewExperimentArgs {
   task?: TaskKind;
   regime?: Regime;
-  /** a path relative to the workspace folder, ending in .rnn.yaml */
+  /** a path relative to the workspace folder, ending in .rnn.yaml (taken as it is: only typed names are completed) */
   fileName?: string;
   /** the workspace folder to write into, or a folder inside one; anything else is refused */
   folder?: vscode.Uri;
@@ -91,13 +95,20 @@ function mergeInto(doc: Document, path: (string | number)[], node: YAMLMap): voi
 export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: NewExperimentArgs = {}): Promise<vscode.Uri | undefined> {
   if (args.task !== undefined && !Object.hasOwn(TASKS, args.task)) throw new Error(`there is no task "${String(args.task)}"; the tasks are ${Object.keys(TASKS).join(', ')}.`);
   if (args.regime !== undefined && !REGIMES.some((r) => r.regime === args.regime)) throw new Error(`there is no regime "${String(args.regime)}"; use both, aligned or oblique.`);
+  const cancelled = (step: string) => void log.info(`new experiment: cancelled at the ${step}; nothing was written`);
   const task = args.task ?? (await pickTask(extensionUri));
-  if (task === undefined) return undefined;
+  if (task === undefined) return cancelled('task');
   const regime = args.regime ?? (await pickRegime());
-  if (regime === undefined) return undefined;
+  if (regime === undefined) return cancelled('regime');
 
   const target = await chooseTarget(task, regime, args, log);
-  if (target === undefined) return undefined;
+  if (target === undefined) return cancelled('file name');
+  if (target.toString() === exampleUri(extensionUri, task).toString()) {
+    log.showError(`${vscode.workspace.asRelativePath(target)} is the example New experiment starts from; choose another name.`, [
+      { title: 'New experiment', run: () => vscode.commands.executeCommand(COMMANDS.newExperiment) },
+    ]);
+    return undefined;
+  }
   let example: string;
   try {
     example = new TextDecoder().decode(await vscode.workspace.fs.readFile(exampleUri(extensionUri, task)));
@@ -110,7 +121,7 @@ export async function newExperiment(extensionUri: vscode.Uri, log: Log, args: Ne
   if (present && !args.overwrite) {
     const replace = 'Replace';
     const answer = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(target)} already exists. Replace it?`, { modal: true }, replace);
-    if (answer !== replace) return undefined;
+    if (answer !== replace) return cancelled(`question whether to replace ${vscode.workspace.asRelativePath(target)}`);
   }
 
   // Both ways are one undoable edit: Undo deletes a new file, and restores a replaced
@@ -135,7 +146,8 @@ async function pickTask(extensionUri: vscode.Uri): Promise<TaskKind | undefined>
   const kinds = Object.keys(TASKS) as TaskKind[];
   const present = await Promise.all(kinds.map((k) => exists(exampleUri(extensionUri, k))));
   const items = kinds.filter((_, i) => present[i]).map((kind) => ({ label: TASKS[kind].title, description: kind, detail: TASKS[kind].citation, task: kind }));
-  return (await vscode.window.showQuickPick(items, { title: 'New RNN experiment (1/3): task', placeHolder: 'Which task of the paper?', matchOnDetail: true }))?.task;
+  if (items.length === 0) throw new Error('the extension has no examples to start from (its examples folder is missing).');
+  return (await vscode.window.showQuickPick(items, { title: 'New RNN experiment (1/3): task', placeHolder: 'Which task of the paper?', matchOnDetail: true, ignoreFocusOut: true }))?.task;
 }
 
 function exampleUri(extensionUri: vscode.Uri, task: TaskKind): vscode.Uri {
@@ -143,53 +155,62 @@ function exampleUri(extensionUri: vscode.Uri, task: TaskKind): vscode.Uri {
 }
 
 async function pickRegime(): Promise<Regime | undefined> {
-  return (await vscode.window.showQuickPick(REGIMES, { title: 'New RNN experiment (2/3): regime', placeHolder: 'Aligned, oblique or both?' }))?.regime;
+  return (await vscode.window.showQuickPick(REGIMES, { title: 'New RNN experiment (2/3): regime', placeHolder: 'Aligned, oblique or both?', ignoreFocusOut: true }))?.regime;
 }
 
 /**
  * The file to create: a name relative to a workspace folder (or to args.folder, which must
  * lie in one: the command is public, and overwrite replaces without asking), or a save
- * dialog without a workspace.
+ * dialog without a workspace. A typed name without .rnn.yaml is completed.
  */
 async function chooseTarget(task: TaskKind, regime: Regime, args: NewExperimentArgs, log: Log): Promise<vscode.Uri | undefined> {
-  const suggested = regime === 'both' ? `${task}.rnn.yaml` : `${task}-${regime}.rnn.yaml`;
+  const stem = regime === 'both' ? task : `${task}-${regime}`;
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (args.folder !== undefined && !(args.folder instanceof vscode.Uri && vscode.workspace.getWorkspaceFolder(args.folder))) {
     throw new Error(`${String(args.folder)} is not a workspace folder or a folder inside one; New experiment writes only there.`);
   }
-  let folder = args.folder ?? (folders.length === 1 ? folders[0].uri : undefined);
-  if (folder === undefined && folders.length > 1) folder = (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Where should the new spec go?' }))?.uri;
-  if (folder === undefined && folders.length === 0) {
-    const picked = await vscode.window.showSaveDialog({ title: 'New RNN experiment', saveLabel: 'Create spec', filters: { 'RNN spec': ['rnn.yaml'] } });
-    if (picked !== undefined && !isSpecUri(picked)) {
-      log.showError(`${picked.path.split('/').pop() ?? 'The file'} is not a spec name: the name must end in .rnn.yaml, so that RNN Lab recognises the spec.`, [
-        { title: 'New experiment', run: () => vscode.commands.executeCommand(COMMANDS.newExperiment) },
-      ]);
-      return undefined;
-    }
-    return picked;
-  }
+  let folder = args.folder ?? (folders.length === 1 ? folders[0]!.uri : undefined);
+  if (folder === undefined && folders.length > 1) folder = (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Where should the new spec go?', ignoreFocusOut: true }))?.uri;
+  if (folder === undefined && folders.length === 0) return saveDialogTarget(stem, log);
   if (folder === undefined) return undefined;
-  const name =
-    args.fileName ??
-    (await vscode.window.showInputBox({
-      title: 'New RNN experiment (3/3): file name',
-      prompt: `A path inside ${folder.path.split('/').pop() ?? 'the workspace'}, ending in .rnn.yaml`,
-      value: suggested,
-      valueSelection: [0, suggested.length - '.rnn.yaml'.length],
-      validateInput: fileNameProblem,
-    }));
-  if (name === undefined) return undefined;
-  const problem = fileNameProblem(name);
+  const inFolder = (name: string) => vscode.Uri.joinPath(folder, ...name.split('/'));
+  if (args.fileName !== undefined) {
+    const problem = specNameProblem(args.fileName);
+    if (problem !== undefined) throw new Error(problem);
+    return inFolder(args.fileName);
+  }
+  const suggested = await freshSpecName(stem, (name) => exists(inFolder(name)));
+  const typed = await vscode.window.showInputBox({
+    title: 'New RNN experiment (3/3): file name',
+    prompt: `A path inside ${folder.path.split('/').pop() ?? 'the workspace'}; .rnn.yaml is added when missing`,
+    value: suggested,
+    valueSelection: [0, suggested.length - '.rnn.yaml'.length],
+    ignoreFocusOut: true,
+    validateInput: (value) => nameFeedback(value, inFolder),
+  });
+  if (typed === undefined) return undefined;
+  const name = completeSpecName(typed);
+  const problem = specNameProblem(name);
   if (problem !== undefined) throw new Error(problem);
-  return vscode.Uri.joinPath(folder, ...name.split('/'));
+  return inFolder(name);
 }
 
-/** Why a file name cannot be used, or undefined. */
-function fileNameProblem(name: string): string | undefined {
-  if (!name.endsWith('.rnn.yaml')) return 'The name must end in .rnn.yaml, so that RNN Lab recognises the spec.';
-  if (name.includes('\\') || name.startsWith('/')) return 'Use a path relative to the workspace folder, with / between folders.';
-  if (name.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) return 'The path must stay inside the workspace folder (no empty, . or .. parts).';
-  if (name === '.rnn.yaml' || name.endsWith('/.rnn.yaml')) return 'Give the spec a name before .rnn.yaml.';
+/** What the file-name box says while the user types: an error blocks Enter, the rest inform. */
+async function nameFeedback(value: string, inFolder: (name: string) => vscode.Uri): Promise<vscode.InputBoxValidationMessage | undefined> {
+  const name = completeSpecName(value);
+  const problem = specNameProblem(name);
+  if (problem !== undefined) return { message: problem, severity: vscode.InputBoxValidationSeverity.Error };
+  if (await exists(inFolder(name))) return { message: `${name} exists: you will be asked before it is replaced.`, severity: vscode.InputBoxValidationSeverity.Warning };
+  if (name !== value.trim()) return { message: `Creates ${name}.`, severity: vscode.InputBoxValidationSeverity.Info };
   return undefined;
+}
+
+/** Without a workspace folder: a save dialog, starting at a free name; a name without .rnn.yaml is completed. */
+async function saveDialogTarget(stem: string, log: Log): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showSaveDialog({ title: 'New RNN experiment', saveLabel: 'Create spec', filters: { 'RNN spec': ['rnn.yaml'] } });
+  if (picked === undefined || isSpecUri(picked)) return picked;
+  const base = picked.path.split('/').pop() ?? '';
+  const completed = vscode.Uri.joinPath(picked, '..', completeSpecName(base === '' ? stem : base));
+  log.info(`new experiment: ${base} completed to ${completed.path.split('/').pop() ?? ''}`);
+  return completed;
 }

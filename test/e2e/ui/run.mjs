@@ -3,7 +3,8 @@
 // Playwright in Debian's Chromium. Opens a spec, runs "RNN Lab: Train" from the command
 // palette, waits for both variants to finish in the panel, and checks that every 3D view
 // has drawn trajectories (pixels other than its background) and labelled readout arrows.
-// Then the window-reload checks of reload.mjs in the same code-server.
+// Then the window-reload checks of reload.mjs and the New experiment checks of
+// new-experiment.mjs in the same code-server.
 // Saves screenshots to test-results/. Ends with `N passed, M failed`.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { ensureAll } from '../../../scripts/e2e/tools.mjs';
 import { REPO_ROOT, openFile, openWorkbench, runCommand, screenshot, webviewFrame } from '../harness/ui.mjs';
 import { decodePng } from '../../browser/png.mjs';
 import { RELOAD_CHECKS, reloadChecks } from './reload.mjs';
+import { NEW_EXPERIMENT_CHECKS, newExperimentChecks } from './new-experiment.mjs';
 
 const results = [];
 async function check(name, fn) {
@@ -98,6 +100,8 @@ async function main() {
     console.log('ui: window reload');
     await reloadChecks({ page, workspace, check });
     await screenshot(page, 'ui-after-reloads');
+    console.log('ui: New experiment');
+    await newExperimentChecks({ page, workspace, check });
   } catch {
     await screenshot(page, 'ui-failure').catch(() => undefined);
     console.log('--- code-server (last lines) ---\n' + server.outputTail());
@@ -119,7 +123,7 @@ async function waitFor(frame, ok, timeoutMs) {
   }
 }
 
-const expected = 5 + RELOAD_CHECKS;
+const expected = 5 + RELOAD_CHECKS + NEW_EXPERIMENT_CHECKS;
 try {
   await main();
 } catch (e) {
