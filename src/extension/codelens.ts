@@ -8,6 +8,7 @@ import { variantNames } from '../spec/names';
 import { firstError, type SpecCache } from './specs';
 import { COMMANDS } from './commandIds';
 import { Disposable } from './dispose';
+import { TRUST_NEEDED } from './trust';
 
 const MAX_MESSAGE = 80;
 
@@ -18,9 +19,11 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
   constructor(
     private readonly specs: SpecCache,
     onSpecsUpdated: vscode.Event<unknown>,
+    private readonly trusted: () => boolean = () => vscode.workspace.isTrusted,
   ) {
     super();
     this._register(onSpecsUpdated(() => this.changed.fire()));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()));
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -39,6 +42,10 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
         }),
         open,
       ];
+    }
+    if (!this.trusted()) {
+      // Restricted Mode: the spec is checked, but training waits for trust (trust.ts)
+      return [new vscode.CodeLens(top, { title: '🔒 Train needs a trusted workspace', tooltip: TRUST_NEEDED, command: 'workbench.trust.manage' }), open];
     }
     const variants = variantNames(loaded.runs);
     const lenses = [new vscode.CodeLens(top, { title: '▶ Train', tooltip: `Train all ${loaded.runs.length} runs`, command: COMMANDS.train, arguments: [doc.uri] })];

@@ -15,6 +15,7 @@ import type { PanelSnapshot, RnnPanel } from './panel/rnnPanel';
 import { SpecPanel } from './panel/specPanel';
 import { revealProblem, reportUntrainable } from './specProblems';
 import { isSpecDocument, isSpecUri, type SpecCache } from './specs';
+import { trainingAllowed } from './trust';
 
 export interface CommandContext {
   extensionUri: vscode.Uri;
@@ -98,7 +99,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
   /** The spec a Train is about, read once, if it has runs; otherwise the user is told why not. */
   const trainable = async (arg: unknown): Promise<{ uri: vscode.Uri; loaded: LoadedSpec; text: string } | undefined> => {
     const uri = specUri(arg);
-    if (uri === undefined) return undefined;
+    if (uri === undefined || !trainingAllowed(log)) return undefined;
     const target = await loadTarget(uri);
     if (target === undefined) return undefined;
     if (target.loaded.runs.length === 0) return void reportUntrainable(log, uri, target.loaded);

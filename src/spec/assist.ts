@@ -16,6 +16,7 @@ import { keysAt, schemaAt, valueAt, withVariantKinds } from './schema-walk';
 import { isTaskKind, type JsonSchema } from './schema';
 import { keyString, nodeSpan, type Span } from './source-map';
 import { MAX_SPEC_CHARS } from './parse';
+import { tooDeepAt } from './nesting';
 
 export interface SpecHover {
   markdown: string;
@@ -38,7 +39,7 @@ export interface SpecCompletion {
 }
 
 /** Hover and completion work on half-written specs: repeated keys are no obstacle. */
-const TOLERANT = { uniqueKeys: false, merge: true } as const;
+const TOLERANT = { uniqueKeys: false, merge: true, logLevel: 'error' } as const;
 
 /** The document's value, as far as it parses. */
 function valueOf(doc: Document): Json | undefined {
@@ -105,11 +106,10 @@ function isKindPath(path: SpecPath): boolean {
 }
 
 /**
- * Hover and completion never throw (a bug in them must not reach the editor) and skip
- * files over the spec size limit, as loadSpec does.
+ * Hover and completion never throw: a bug in them must not reach the editor. The
+ * fuzzer calls the ...OrThrow forms, which must not throw either, to see such bugs.
  */
-function guarded<T>(text: string, fallback: T, body: () => T): T {
-  if (text.length > MAX_SPEC_CHARS) return fallback;
+function guarded<T>(fallback: T, body: () => T): T {
   try {
     return body();
   } catch {
@@ -117,11 +117,18 @@ function guarded<T>(text: string, fallback: T, body: () => T): T {
   }
 }
 
-export function hoverAt(text: string, offset: number): SpecHover | undefined {
-  return guarded(text, undefined, () => hoverUnguarded(text, offset));
+/** Files loadSpec refuses unread (too large, nested too deep) get no hover or completion either. */
+function refused(text: string): boolean {
+  return text.length > MAX_SPEC_CHARS || tooDeepAt(text) !== undefined;
 }
 
-function hoverUnguarded(text: string, offset: number): SpecHover | undefined {
+export function hoverAt(text: string, offset: number): SpecHover | undefined {
+  return guarded(undefined, () => hoverAtOrThrow(text, offset));
+}
+
+/** hoverAt without the guard against exceptions, for the fuzzer. */
+export function hoverAtOrThrow(text: string, offset: number): SpecHover | undefined {
+  if (refused(text)) return undefined;
   const doc = parseDocument(text, TOLERANT);
   const hit = hitAt(doc, doc.contents, offset, []);
   if (hit === undefined) return undefined;
@@ -223,10 +230,12 @@ function valueCompletions(c: ValueContext, value: Json | undefined): SpecComplet
 }
 
 export function completionsAt(text: string, offset: number): SpecCompletion[] {
-  return guarded(text, [], () => completionsUnguarded(text, offset));
+  return guarded([], () => completionsAtOrThrow(text, offset));
 }
 
-function completionsUnguarded(text: string, offset: number): SpecCompletion[] {
+/** completionsAt without the guard against exceptions, for the fuzzer. */
+export function completionsAtOrThrow(text: string, offset: number): SpecCompletion[] {
+  if (refused(text)) return [];
   const c = cursorContext(text, offset);
   if (c === undefined) return [];
   const value = documentAround(text, offset, c.word);

@@ -27,6 +27,7 @@ export type DiagnosticCode =
   | 'sweep-size' // the sweep makes too many runs
   | 'duplicate-run' // two runs of the grid would get the same name (and run folder)
   | 'too-large' // the text is over MAX_SPEC_CHARS: refused before parsing
+  | 'too-deep' // the text nests deeper than MAX_NESTING: refused before parsing
   | 'too-many-problems' // stands for the diagnostics past MAX_DIAGNOSTICS
   | 'internal-error'; // a check failed: a bug, reported where it cannot crash the editor
 

@@ -7,6 +7,7 @@ import type { Diagnostic, DiagnosticCode, SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { toJson, type Json } from './json';
 import { keyString, nodeSpan, SpecSource, type Span } from './source-map';
+import { MAX_NESTING, tooDeepAt } from './nesting';
 
 export interface ParsedText {
   source: SpecSource;
@@ -34,10 +35,13 @@ export const MAX_SPEC_CHARS = 1_000_000;
 
 export function parseSpecText(text: string): ParsedText {
   if (text.length > MAX_SPEC_CHARS) return tooLarge(text);
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) return tooDeep(text, deep);
   const lines = new LineCounter();
   // merge keys (<<: *base) let variants share settings; they are data, like the rest
   // uniqueKeys off: yaml checks it with a scan per key (quadratic); duplicateKeys() below does it in one pass
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, merge: true });
+  // logLevel error: yaml would print a warning for a collection key, which the validator reports at its place
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, merge: true, logLevel: 'error' });
   const source = new SpecSource(text, doc, lines);
   const diagnostics: Diagnostic[] = [];
   let syntaxErrors = 0;
@@ -62,14 +66,29 @@ export function parseSpecText(text: string): ParsedText {
   }
 }
 
-/** The one diagnostic of a text over MAX_SPEC_CHARS, on its first line; nothing else is parsed. */
-function tooLarge(text: string): ParsedText {
+/** A text refused before parsing, with its one diagnostic. */
+function refused(text: string, span: Span, code: DiagnosticCode, message: string): ParsedText {
   const lines = new LineCounter();
-  const source = new SpecSource(text, parseDocument('', { lineCounter: lines }), lines);
+  lines.addNewLine(0);
+  let nl = text.indexOf('\n');
+  while (nl >= 0) {
+    lines.addNewLine(nl + 1);
+    nl = text.indexOf('\n', nl + 1);
+  }
+  const source = new SpecSource(text, parseDocument('', { lineCounter: new LineCounter() }), lines);
+  return { source, value: undefined, diagnostics: [{ ...source.range(span), severity: 'error', message, code, path: [] }] };
+}
+
+/** Over MAX_SPEC_CHARS: one diagnostic on the first line; nothing is parsed. */
+function tooLarge(text: string): ParsedText {
   const nl = text.indexOf('\n');
   const message = `This file is ${text.length.toLocaleString('en')} characters long; a spec may have at most ${MAX_SPEC_CHARS.toLocaleString('en')} (a spec is usually a few hundred lines), so it was not read. Check that this is the spec you meant, or split it into several specs.`;
-  const diagnostic: Diagnostic = { line: 0, column: 0, endLine: 0, endColumn: Math.min(nl < 0 ? text.length : nl, 200), severity: 'error', message, code: 'too-large', path: [] };
-  return { source, value: undefined, diagnostics: [diagnostic] };
+  return refused(text, { start: 0, end: Math.min(nl < 0 ? text.length : nl, 200) }, 'too-large', message);
+}
+
+function tooDeep(text: string, at: number): ParsedText {
+  const message = `The spec nests more than ${MAX_NESTING} levels deep here (brackets or indentation); a spec needs at most 5. Check the brackets and the indentation above this point.`;
+  return refused(text, { start: at, end: Math.min(at + 1, text.length) }, 'too-deep', message);
 }
 
 /**

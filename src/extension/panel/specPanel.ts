@@ -7,6 +7,7 @@ import { loadSpec } from '../../spec';
 import { errorText } from '../log';
 import { storePlace } from '../runStore';
 import { reportUntrainable } from '../specProblems';
+import { trainingAllowed } from '../trust';
 import { MAX_PANEL_TEXT, RnnPanel, type PanelContext } from './rnnPanel';
 import { PanelSessions, type TrainingSession } from './training';
 
@@ -68,6 +69,8 @@ export class SpecPanel extends RnnPanel {
 
   /** Starts a training session of these runs, with the spec text they were resolved from. */
   async train({ runs, text, name }: TrainRequest): Promise<void> {
+    // every Train comes here (commands, CodeLens, the page's own button)
+    if (!trainingAllowed(this.ctx.log)) return;
     this.specName = name;
     const session = await this.sessions.start(runs, text, name, storePlace(this.specUri));
     this.notice = undefined;
