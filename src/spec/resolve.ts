@@ -148,7 +148,9 @@ function capped(ds: Diagnostic[]): Diagnostic[] {
   const errors = rest.filter((d) => d.severity === 'error').length;
   const more = rest.length === 1 ? '1 more problem' : `${rest.length.toLocaleString('en')} more problems`;
   const message = `…and ${more} from here on (${errors.toLocaleString('en')} of them errors), not listed: only the first ${MAX_DIAGNOSTICS} are shown. Fix those first, or check that this file is a spec.`;
-  return [...ds.slice(0, MAX_DIAGNOSTICS), { ...next, severity: errors > 0 ? 'error' : next.severity, message, code: 'too-many-problems', path: [] }];
+  // at the next problem's place, but none of its fix: it stands for all of them
+  const { line, column, endLine, endColumn } = next;
+  return [...ds.slice(0, MAX_DIAGNOSTICS), { line, column, endLine, endColumn, severity: errors > 0 ? 'error' : next.severity, message, code: 'too-many-problems', path: [] }];
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {

@@ -94,6 +94,7 @@ describe('hostile specs', () => {
       assert.equal(last.severity, 'error');
       assert.match(last.message, /^…and 4,900 more problems from here on \(4,900 of them errors\), not listed: only the first 100 are shown\./);
       assert.equal(last.line, 2 + MAX_DIAGNOSTICS, 'at the first problem it stands for');
+      assert.equal(last.fix, undefined, 'no quick fix: it stands for many problems');
       assert.ok(diagnostics.slice(0, MAX_DIAGNOSTICS).every((d, i) => d.code === 'unknown-key' && d.line === 2 + i));
     });
 
