@@ -1,13 +1,12 @@
 /**
  * A resolved run (run.json in a run folder, or a run a page names) checked against the
- * schema, section by section: the same rules as the spec it came from, with every field
- * present, since defaults were applied. What a stored run says is not trusted: the panel
- * sizes its arrays from these numbers.
+ * schema, section by section: the same rules as the spec it came from. What a stored
+ * run says is not trusted: the panel sizes its arrays from these numbers.
  */
 import type { RunConfig } from '../core/types';
 import { formatPath } from './diagnostics';
 import { expectation } from './describe';
-import { isObject, showValue, type Json } from './json';
+import { isObject, own, showValue, type Json } from './json';
 import { definition, isTaskKind, SCHEMA, taskSchema, type JsonSchema } from './schema';
 import { validate } from './validate';
 import { isSafeSegment } from '../store/names';
@@ -35,11 +34,16 @@ export function runConfigProblems(value: Json): string[] {
   return out;
 }
 
-/** The schema's verdict on one section, with every property required (defaults were applied). */
-function issues(v: Json, schema: JsonSchema, path: string[]): string[] {
+/**
+ * Fields every reader of a stored run uses (the panel sizes its arrays from them). Other
+ * fields may be missing: a run stored before the schema gained a field still opens.
+ */
+const ESSENTIAL: Readonly<Record<string, readonly string[]>> = { network: ['N', 'dt', 'output_scale'], training: ['steps', 'seed', 'batch'], evaluation: ['batch'] };
+
+/** The schema's verdict on one section, and the essential fields it must have. */
+function issues(v: Json, schema: JsonSchema, path: [string]): string[] {
   const out = validate(v, schema, SCHEMA, path).map((i) => i.message.replace(/\.$/, ''));
-  const props = Object.keys(schema.properties ?? {});
-  if (isObject(v)) for (const k of props) if (!Object.hasOwn(v, k)) out.push(`${formatPath([...path, k])} is missing`);
+  if (isObject(v)) for (const k of own(ESSENTIAL, path[0]) ?? []) if (!Object.hasOwn(v, k)) out.push(`${formatPath([...path, k])} is missing`);
   return out;
 }
 
