@@ -13,8 +13,9 @@ const HELP = `rnnlab ${VERSION}: train the RNNs of Schuessler et al. (eLife 2024
 Usage:
   rnnlab train SPEC [--out DIR] [--json] [--jobs N] [--variant NAME]... [--steps N]
       Train every run of SPEC (variants x seeds). Writes one folder per run under
-      DIR/<spec-name>-<timestamp>/ (default DIR: .rnnlab/runs) and prints a table of
-      the measures per variant. --json prints one JSON object per run on stdout.
+      DIR/<spec-name>-<timestamp>/ and prints a table of the measures per variant.
+      DIR defaults to .rnnlab/runs in SPEC's own folder, wherever rnnlab runs from:
+      the same store the VS Code extension uses, so Open run shows these runs. --json prints one JSON object per run on stdout.
       --jobs trains runs in parallel worker threads (default: CPU cores).
       --variant trains only the named variant(s); --steps overrides training.steps.
   rnnlab compare DIR... [--json]
@@ -48,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         allowPositionals: true,
         options: {
-          out: { type: 'string', default: '.rnnlab/runs' },
+          out: { type: 'string' },
           json: { type: 'boolean', default: false },
           jobs: { type: 'string' },
           variant: { type: 'string', multiple: true },
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('train takes exactly one SPEC file.');
       return trainCommand({
         spec: positionals[0],
-        out: values.out!,
+        ...(values.out !== undefined ? { out: values.out } : {}),
         json: values.json!,
         ...(values.jobs !== undefined ? { jobs: positiveInt('--jobs', values.jobs) } : {}),
         variants: values.variant ?? [],

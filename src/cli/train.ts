@@ -7,6 +7,7 @@ import { variantNames } from '../spec/names';
 import type { Diagnostic } from '../spec/diagnostics';
 import { runMetrics, metricsJson } from '../core/metrics';
 import { runRecord } from './records';
+import { specStore, specStoreBase } from '../store/location';
 import { Session } from '../store/session';
 import { fieldProblem } from '../spec/run-config';
 import { ProgressView, duration } from './progress';
@@ -19,7 +20,8 @@ import { availableParallelism } from 'node:os';
 
 export interface TrainArgs {
   spec: string;
-  out: string;
+  /** the run store; default: .rnnlab/runs in the spec's own folder (src/store/location.ts) */
+  out?: string;
   json: boolean;
   jobs?: number;
   variants: string[];
@@ -61,10 +63,10 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
   }
 
   // The session folder is claimed before the first step: a bad --out fails now, not after training.
-  const out = resolve(a.out);
+  const place = a.out !== undefined ? { base: resolve(a.out), store: resolve(a.out) } : { base: specStoreBase(file), store: specStore(file) };
   let folder: Session;
   try {
-    folder = await Session.create({ base: out, store: out }, loaded.name);
+    folder = await Session.create(place, loaded.name);
   } catch (e) {
     process.stderr.write(`rnnlab: ${(e as Error).message} Choose another folder with --out.\n`);
     return 2;

@@ -118,7 +118,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         return undefined;
       }
     }
-    return panels.train(uri, { runs, text, name: loaded.name });
+    return panels.train(uri, { runs, text, name: loaded.name, title: loaded.title });
   };
 
   const reg = (id: string, body: (...args: never[]) => unknown, name: string) => vscode.commands.registerCommand(id, guarded(name, body as (...args: unknown[]) => unknown));
@@ -150,7 +150,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         const uri = specUri(arg);
         if (uri === undefined) return undefined;
         const target = await loadTarget(uri);
-        return target && panels.openSpec(uri, target.loaded.name);
+        return target && panels.openSpec(uri, target.loaded.title);
       },
       'Open panel',
     ),

@@ -6,13 +6,14 @@ import type { Log } from './log';
 import { listRuns, runSummary } from '../store/list';
 import { STORE_LABEL } from '../store/names';
 import { isSpecDocument } from './specs';
+import { workspaceStoreBases } from './runStore';
 
 /** At most this many runs in the list; the store may hold thousands. */
 const MAX_ITEMS = 200;
 
 export async function pickStoredRun(log: Log): Promise<vscode.Uri | undefined> {
-  const bases = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-  // A spec outside the workspace keeps its runs next to it.
+  const bases = await workspaceStoreBases();
+  // A spec outside the workspace keeps its runs next to it too.
   const editor = vscode.window.activeTextEditor;
   if (editor && isSpecDocument(editor.document) && editor.document.uri.scheme === 'file' && !vscode.workspace.getWorkspaceFolder(editor.document.uri)) {
     bases.push(dirname(editor.document.uri.fsPath));

@@ -15,7 +15,7 @@ import { validate, type SchemaIssue } from './validate';
 import { variantDiagnostics, withTaskHint } from './variant-checks';
 import { duplicateRuns, sweepDiagnostics, sweepIssues } from './sweep-checks';
 import { expandSeeds, resolveVariants, seedCount } from './variants';
-import { specName } from '../store/names';
+import { specFileStem, specName, slug } from '../store/names';
 import type { SpecSource } from './source-map';
 
 export { specName };
@@ -24,8 +24,10 @@ export interface LoadedSpec {
   /** Every run of the spec; empty when any diagnostic is an error. */
   runs: RunConfig[];
   diagnostics: Diagnostic[];
-  /** Filesystem-safe name of the spec (its name:, else the file name), for the run store. */
+  /** Filesystem-safe name of the spec (its name: and file name), for the run store. */
   name: string;
+  /** The spec as people name it, for panel titles: its name: as written, with the file name when that differs. */
+  title: string;
   /** The spec as written, once the text is a valid spec; its runs may still be refused (task constraints, memory). */
   spec?: RnnSpec;
 }
@@ -45,7 +47,7 @@ export function loadSpec(text: string, fileName?: string): LoadedSpec {
     return loadChecked(text, fileName);
   } catch (err) {
     const message = `RNN Lab could not check this spec: ${err instanceof Error ? err.message : String(err)}. This is a bug in RNN Lab; please report it with the spec.`;
-    return { runs: [], diagnostics: [{ line: 0, column: 0, endLine: 0, endColumn: 0, severity: 'error', message, code: 'internal-error', path: [] }], name: specName(undefined, fileName) };
+    return { runs: [], diagnostics: [{ line: 0, column: 0, endLine: 0, endColumn: 0, severity: 'error', message, code: 'internal-error', path: [] }], name: specName(undefined, fileName), title: specTitle(undefined, fileName) };
   }
 }
 
@@ -57,6 +59,7 @@ function loadChecked(text: string, fileName?: string): LoadedSpec {
     runs: diagnostics.some((d) => d.severity === 'error') ? [] : runs,
     diagnostics: capped(sortDiagnostics(diagnostics)),
     name: specName(nameOnly(value), fileName),
+    title: specTitle(nameOnly(value), fileName),
     ...(spec !== undefined ? { spec } : {}),
   });
   if (value === undefined) return done();
@@ -128,6 +131,18 @@ function removeAt(root: JsonObject, path: SpecPath): boolean {
   if (!isObject(parent) || typeof last !== 'string') return false;
   delete parent[last];
   return true;
+}
+
+/**
+ * `cycling` for name: cycling in cycling.rnn.yaml, `cycling (copy.rnn.yaml)` in
+ * copy.rnn.yaml: two specs with one name: get two titles. Without a name, the file's stem.
+ */
+export function specTitle(spec: { name?: string } | undefined, fileName?: string): string {
+  const name = spec?.name?.trim() ?? '';
+  const stem = specFileStem(fileName);
+  if (name === '') return stem === '' ? 'spec' : stem;
+  const file = fileName?.split(/[\\/]/).pop() ?? '';
+  return stem === '' || slug(name) === slug(stem) ? name : `${name} (${file})`;
 }
 
 /** The name survives other errors, so a run folder keeps its name while the spec is being fixed. */

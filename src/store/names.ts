@@ -56,15 +56,24 @@ function truncate(s: string): string {
   return out;
 }
 
-/** The spec's name for the run store: its `name`, else the file name without `.rnn.yaml`, made safe by slug(). */
+/** A spec file's name without its folder and `.rnn.yaml` (or `.yaml`); '' without a file. */
+export function specFileStem(fileName: string | undefined): string {
+  const base = fileName?.split(/[\\/]/).pop() ?? '';
+  return base.replace(/\.rnn\.ya?ml$/i, '').replace(/\.ya?ml$/i, '');
+}
+
+/**
+ * The spec's name for the run store: its `name` and its file name, made safe by slug().
+ * Two specs may share a `name:`, never a file name in one folder, so the file's stem is
+ * added when it differs from the name (`name: cycling` in copy.rnn.yaml gives
+ * `cycling-copy`); the name is cut short before the stem is. Without a name, the stem.
+ */
 export function specName(spec: { name?: string } | undefined, fileName?: string): string {
-  if (spec?.name !== undefined && spec.name.trim() !== '') return slug(spec.name);
-  if (fileName !== undefined) {
-    const base = fileName.split(/[\\/]/).pop() ?? '';
-    const stem = base.replace(/\.rnn\.ya?ml$/i, '').replace(/\.ya?ml$/i, '');
-    if (stem !== '') return slug(stem);
-  }
-  return 'spec';
+  const named = spec?.name !== undefined && spec.name.trim() !== '' ? slug(spec.name) : undefined;
+  const stem = specFileStem(fileName) === '' ? undefined : slug(specFileStem(fileName));
+  if (named === undefined || stem === undefined || named === stem) return named ?? stem ?? 'spec';
+  const room = Math.max(8, MAX_CHARS - 1 - [...stem].length);
+  return slug(`${[...named].slice(0, room).join('')}-${stem}`);
 }
 
 /**

@@ -24,13 +24,13 @@ export function isInside(root: string, child: string): boolean {
 }
 
 /**
- * True when dir is `<store>/<session>/<run>`, two plain folder names below one of the
- * given stores (on paper: nothing is read).
+ * True when dir is `<store>/<session>/<run>`, two plain folder names below a folder that
+ * `isStore` accepts (on paper: nothing is read).
  */
-export function isRunFolderOf(stores: readonly string[], dir: string): boolean {
+export function isRunFolderOf(isStore: (store: string) => boolean, dir: string): boolean {
   if (!isAbsolute(dir)) return false;
   const session = dirname(dir);
-  return isSafeSegment(basename(dir)) && isSafeSegment(basename(session)) && stores.some((s) => relative(s, dirname(session)) === '');
+  return isSafeSegment(basename(dir)) && isSafeSegment(basename(session)) && isStore(dirname(session));
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readArrays, readRunFolder } from '../../src/store/runFolder';
+import { specStore } from '../../src/store/location';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/rnnlab.js');
@@ -191,6 +192,32 @@ describe('rnnlab CLI', function () {
       assert.match(r.stderr, /^rnnlab: --steps takes an integer from 1 to 1000000, not 10+1?\n$/);
       assert.ok(!existsSync(join(dir, 'runs')), 'nothing written');
     }
+  });
+
+  it('without --out, runs go to .rnnlab/runs in the spec\'s own folder, whatever folder rnnlab runs from (the extension\'s rule)', () => {
+    const specDir = join(dir, 'project', 'experiments');
+    const shell = join(dir, 'elsewhere');
+    mkdirSync(specDir, { recursive: true });
+    mkdirSync(shell);
+    writeFileSync(join(specDir, 'tiny.rnn.yaml'), TINY.replace('seeds: 2', 'seeds: 1'));
+    const r = rnnlab(['train', '../project/experiments/tiny.rnn.yaml', '--variant', 'aligned'], shell);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(join(shell, '.rnnlab')), 'nothing in the shell\'s folder');
+    const store = specStore(join(specDir, 'tiny.rnn.yaml'));
+    assert.equal(store, join(specDir, '.rnnlab', 'runs'));
+    const [session, ...more] = readdirSync(store);
+    assert.equal(more.length, 0);
+    assert.ok(existsSync(join(store, session!, 'aligned-s0', 'run.json')));
+    assert.match(r.stderr + r.stdout, /experiments[\\/]\.rnnlab[\\/]runs/, 'the output says where the runs went');
+  });
+
+  it('two specs with the same name: get run folders that tell them apart (the file name is added)', () => {
+    for (const f of ['first.rnn.yaml', 'second.rnn.yaml']) writeFileSync(join(dir, f), TINY.replace('seeds: 2', 'seeds: 1'));
+    for (const f of ['first.rnn.yaml', 'second.rnn.yaml']) assert.equal(rnnlab(['train', f, '--variant', 'aligned'], dir).code, 0);
+    const sessions = readdirSync(join(dir, '.rnnlab', 'runs')).sort();
+    assert.equal(sessions.length, 2);
+    assert.match(sessions[0]!, /^tiny-first-\d{8}-\d{6}$/);
+    assert.match(sessions[1]!, /^tiny-second-\d{8}-\d{6}$/);
   });
 
   it('an --out that cannot hold runs is refused before the first step', () => {

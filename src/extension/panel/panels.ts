@@ -6,8 +6,8 @@
  */
 import * as vscode from 'vscode';
 import { readRunFolder } from '../../store/runFolder';
-import { workspaceStores } from '../runStore';
-import { specName } from '../../spec';
+import { isWorkspaceStore } from '../runStore';
+import { specTitle } from '../../spec';
 import { Disposable } from '../dispose';
 import { exists } from '../exists';
 import { errorText } from '../log';
@@ -53,14 +53,14 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   /** The spec's panel, opened beside the active editor if there is none yet. Undefined when the panel cannot be built. */
-  async openSpec(uri: vscode.Uri, specName: string): Promise<SpecPanel | undefined> {
+  async openSpec(uri: vscode.Uri, title: string): Promise<SpecPanel | undefined> {
     const existing = this.specPanel(uri);
     if (existing) {
       existing.reveal();
       return existing;
     }
     if (!(await this.bundleReady())) return undefined;
-    return this.add(new SpecPanel(uri, specName, this.ctx, createWebviewPanel(`RNN Lab: ${specName}`, this.ctx)));
+    return this.add(new SpecPanel(uri, title, this.ctx, createWebviewPanel(`RNN Lab: ${title}`, this.ctx)));
   }
 
   /** Opens a stored run; a broken folder gives an error message and no panel. */
@@ -99,7 +99,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const target = restoreTarget(state, workspaceStores());
+    const target = restoreTarget(state, isWorkspaceStore);
     if (target.mode === 'none') return this.showProblem(panel, target.problem);
     if (!(await this.bundleReady())) return this.showProblem(panel, 'The RNN Lab panel is not built: run npm run build, then reload the window.');
     const key = target.mode === 'live' ? target.spec.toString() : target.folder.toString();
@@ -121,12 +121,12 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     }
     const spec = target.spec;
     if (!(await exists(spec))) {
-      this.add(new SpecPanel(spec, specName(undefined, spec.fsPath), this.ctx, panel, [], { type: 'notice', level: 'error', message: missingSpecNotice(spec) }));
+      this.add(new SpecPanel(spec, specTitle(undefined, spec.fsPath), this.ctx, panel, [], { type: 'notice', level: 'error', message: missingSpecNotice(spec) }));
       return;
     }
     const loaded = this.ctx.specs.get(await vscode.workspace.openTextDocument(spec));
     const notice = await reloadNotice(target.session);
-    this.add(new SpecPanel(spec, loaded.name, this.ctx, panel, loaded.runs, notice === undefined ? undefined : { type: 'notice', level: 'info', message: notice }));
+    this.add(new SpecPanel(spec, loaded.title, this.ctx, panel, loaded.runs, notice === undefined ? undefined : { type: 'notice', level: 'info', message: notice }));
   }
 
   private showProblem(panel: vscode.WebviewPanel, message: string): void {
@@ -136,7 +136,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
 
   /** Train these runs in the spec's panel, opening it if needed. */
   async train(uri: vscode.Uri, request: TrainRequest): Promise<SpecPanel | undefined> {
-    const panel = await this.openSpec(uri, request.name);
+    const panel = await this.openSpec(uri, request.title);
     await panel?.train(request);
     return panel;
   }

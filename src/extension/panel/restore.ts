@@ -24,8 +24,8 @@ type RestoreTarget =
 
 const REOPEN = 'Close it, then open the spec or the run again.';
 
-/** @param stores the run stores a stored-run panel may show: those of the workspace's folders */
-export function restoreTarget(state: unknown, stores: readonly string[]): RestoreTarget {
+/** @param isStore whether a folder is a run store a stored-run panel may show (one of this workspace's) */
+export function restoreTarget(state: unknown, isStore: (store: string) => boolean): RestoreTarget {
   if (!isPanelRestoreState(state)) return { mode: 'none', problem: `This RNN Lab panel kept no state that says what it showed. ${REOPEN}` };
   let uri: vscode.Uri;
   try {
@@ -36,7 +36,7 @@ export function restoreTarget(state: unknown, stores: readonly string[]): Restor
   // Runs are stored next to their spec, on disk (commands.ts); a restored panel is no different.
   if (uri.scheme !== 'file') return { mode: 'none', problem: `This RNN Lab panel showed ${uri.toString().slice(0, 200)}, which is not a file on disk. ${REOPEN}` };
   if (state.mode === 'stored') {
-    if (!isRunFolderOf(stores, uri.fsPath)) {
+    if (!isRunFolderOf(isStore, uri.fsPath)) {
       return { mode: 'none', problem: `This RNN Lab panel showed ${uri.fsPath.slice(0, 200)}, which is not a run folder of a run store of this workspace. ${REOPEN}` };
     }
     return { mode: 'stored', folder: uri };

@@ -24,7 +24,10 @@ type SpecChange = Omit<Extract<ToPanel, { type: 'specChanged' }>, 'type'>;
 export interface TrainRequest {
   runs: RunConfig[];
   text: string;
+  /** the spec's name for the run store */
   name: string;
+  /** the spec's title for the panel */
+  title: string;
 }
 
 export class SpecPanel extends RnnPanel {
@@ -37,6 +40,7 @@ export class SpecPanel extends RnnPanel {
 
   constructor(
     readonly specUri: vscode.Uri,
+    /** what the page's header shows: the spec's title */
     private specName: string,
     ctx: PanelContext,
     panel: vscode.WebviewPanel,
@@ -68,10 +72,10 @@ export class SpecPanel extends RnnPanel {
   }
 
   /** Starts a training session of these runs, with the spec text they were resolved from. */
-  async train({ runs, text, name }: TrainRequest): Promise<void> {
+  async train({ runs, text, name, title }: TrainRequest): Promise<void> {
     // every Train comes here (commands, CodeLens, the page's own button)
     if (!trainingAllowed(this.ctx.log)) return;
-    this.specName = name;
+    this.specName = title;
     const session = await this.sessions.start(runs, text, name, storePlace(this.specUri));
     this.notice = undefined;
     this.ctx.log.info(`[${this.title}] training ${runs.map((r) => r.name).join(', ')}; results go to ${session.dir}`);
@@ -108,7 +112,7 @@ export class SpecPanel extends RnnPanel {
         reportUntrainable(this.ctx.log, this.specUri, loaded);
         return;
       }
-      await this.train({ runs: loaded.runs, text, name: loaded.name });
+      await this.train({ runs: loaded.runs, text, name: loaded.name, title: loaded.title });
     })().catch((e: unknown) => this.ctx.log.showError(`Could not start training from ${basename(this.specUri.fsPath)}: ${errorText(e)}`, [], e));
   }
 

@@ -11,7 +11,7 @@ const { ROOT, loadSources } = require('./helpers.cjs');
 const SOURCES = [
   "export { isFromPanel, isEnvelope, isPanelRestoreState, PROTOCOL_VERSION } from './src/protocol';",
   "export { restoreTarget, reloadNotice } from './src/extension/panel/restore';",
-  "export { workspaceStores } from './src/extension/runStore';",
+  "export { isWorkspaceStore } from './src/extension/runStore';",
   "export { toEnvelope } from './src/core/pack';",
   "export { statusText } from './src/extension/statusBar';",
   "export { renderPanelHtml } from './src/extension/panel/html';",
@@ -114,8 +114,10 @@ describe('host checks on webview input and the run store', function () {
       { ...live, session: { dir, training: { runName: 'a', step: -1 } } }, { ...live, session: { dir, training: { step: 1 } } }, { version: m.PROTOCOL_VERSION, mode: 'stored', resource: 'x', session: { dir } }]) {
       assert.equal(m.isPanelRestoreState(bad), false, JSON.stringify(bad));
     }
-    const stores = m.workspaceStores();
-    assert.deepEqual(stores, [path.join(ws, '.rnnlab', 'runs')]);
+    const stores = m.isWorkspaceStore;
+    // a store is <folder>/.rnnlab/runs for any folder in the workspace (runs sit next to their spec)
+    for (const s of [path.join(ws, '.rnnlab', 'runs'), path.join(ws, 'sub', 'deeper', '.rnnlab', 'runs')]) assert.equal(stores(s), true, s);
+    for (const s of [path.join(os.tmpdir(), 'x', '.rnnlab', 'runs'), path.join(ws, 'runs'), path.join(ws, '.rnnlab'), path.join(ws, 'x', 'runs', '.rnnlab')]) assert.equal(stores(s), false, s);
     const t = m.restoreTarget(live, stores);
     assert.equal(t.mode, 'live');
     assert.equal(t.spec.toString(), spec.toString());
@@ -131,8 +133,9 @@ describe('host checks on webview input and the run store', function () {
     const runDir = path.join(dir, 'default-s0');
     assert.equal(stored(runDir).mode, 'stored');
     assert.equal(stored(runDir).folder.fsPath, runDir);
+    assert.equal(stored(path.join(ws, 'sub', '.rnnlab', 'runs', 's-1', 'a-s0')).mode, 'stored');
     const elsewhere = path.join(os.tmpdir(), 'x', '.rnnlab', 'runs', 's-1', 'a-s0');
-    for (const bad of [elsewhere, dir, path.join(ws, '.rnnlab', 'runs'), ws, '/etc', path.join(ws, 'other', 's-1', 'a-s0'), path.join(ws, '.rnnlab', 'runs', 's-1', '.a-s0.tmp-1-x'), path.join(runDir, 'deeper'), path.join(ws, 'sub', '.rnnlab', 'runs', 's-1', 'a-s0')]) {
+    for (const bad of [elsewhere, dir, path.join(ws, '.rnnlab', 'runs'), ws, '/etc', path.join(ws, 'other', 's-1', 'a-s0'), path.join(ws, '.rnnlab', 'runs', 's-1', '.a-s0.tmp-1-x'), path.join(runDir, 'deeper')]) {
       assert.match(stored(bad).problem, /not a run folder of a run store of this workspace/, bad);
     }
   });

@@ -63,7 +63,7 @@ describe('train, store and open a run', function () {
     const session = path.dirname(folders[0]);
     assert.equal(path.dirname(folders[1]), session, 'one session folder');
     assert.equal(path.dirname(session), path.join(workspaceRoot(), '.rnnlab', 'runs'));
-    assert.match(path.basename(session), /^e2e-small-\d{8}-\d{6}$/);
+    assert.match(path.basename(session), /^e2e-small-small-\d{8}-\d{6}$/); // name: e2e small, in small.rnn.yaml
     assert.equal(done.sessionDir, session);
     for (const f of folders) {
       for (const file of RUN_FILES) assert.ok(fs.existsSync(path.join(f, file)), `${f}/${file}`);

@@ -64,7 +64,7 @@ export async function reloadChecks({ page, workspace, check }) {
   await check('a second spec trains in its own panel: the first run is stored, the second is training', async () => {
     await openFile(page, 'reload.rnn.yaml');
     await runCommand(page, 'RNN Lab: Train');
-    frame = await panelFrame(page, 'ui-reload', 60_000);
+    frame = await panelFrame(page, 'ui reload (reload.rnn.yaml)', 60_000);
     sessionDir = path.dirname(savedFirst(await until(frame, 'first-s0 stored', note, savedFirst, 180_000)));
     const run = await until(frame, 'second-s0 past step 20', runInHeader, (r) => r?.name === 'second-s0' && r.step >= 20, 120_000);
     stepBefore = run.step;
@@ -75,7 +75,7 @@ export async function reloadChecks({ page, workspace, check }) {
 
   await check('after a window reload the panel is back, says where training stopped, and does not train by itself', async () => {
     await reloadWindow(page);
-    frame = await panelFrame(page, 'ui-reload');
+    frame = await panelFrame(page, 'ui reload (reload.rnn.yaml)');
     const text = await until(frame, 'the reload notice', note, (t) => t.startsWith('The window was reloaded'), 60_000);
     console.log(`    notice: ${text}`);
     const m = new RegExp(`^The window was reloaded: training stopped at second-s0 step (\\d+); runs finished before are in ${escapeRe(sessionDir)}\\. Press Train to start again\\.$`).exec(text);

@@ -177,7 +177,7 @@ describe('spec resolution', () => {
       const r = loadSpec(spec, '/ws/examples/quick.rnn.yaml');
       assert.equal(r.spec?.name, 'Cycling, aligned vs oblique');
       assert.equal(r.spec?.variants?.length, 2);
-      assert.equal(r.name, 'cycling-aligned-vs-oblique');
+      assert.equal(r.name, 'cycling-aligned-vs-oblique-quick'); // name: and file (quick.rnn.yaml)
     });
 
     it('no runs while any error remains, but warnings keep them', () => {
@@ -213,7 +213,7 @@ describe('spec resolution', () => {
     it('non-Latin variant names are distinct, and a non-Latin spec name names the run folder', () => {
       const { diagnostics, runs, name } = loadSpec('name: 实验\ntask: { kind: cycling }\nvariants: [{name: альфа}, {name: бета}]\n', 'x.rnn.yaml');
       assert.deepEqual(diagnostics, []);
-      assert.equal(name, '实验');
+      assert.equal(name, '实验-x'); // name: and file (x.rnn.yaml)
       assert.deepEqual(runs.map((r) => r.name), ['альфа-s0', 'бета-s0']);
     });
 
@@ -224,15 +224,32 @@ describe('spec resolution', () => {
       assert.equal(name, '2001-12-14t00-00-00.000z');
     });
 
-    it('specName prefers name:, then the file name without .rnn.yaml', () => {
-      assert.equal(specName({ name: 'My Spec' }, 'a.rnn.yaml'), 'my-spec');
+    it('specName is name: and the file name (the file only when it differs), else the file name without .rnn.yaml', () => {
+      assert.equal(specName({ name: 'My Spec' }, 'a.rnn.yaml'), 'my-spec-a');
+      assert.equal(specName({ name: 'My Spec' }), 'my-spec');
+      assert.equal(specName({ name: 'Cycling' }, '/w/cycling.rnn.yaml'), 'cycling');
       assert.equal(specName({}, 'C:\\work\\Cycling Demo.rnn.yaml'), 'cycling-demo');
       assert.equal(specName(undefined, '/w/flip.yaml'), 'flip');
       assert.equal(specName(undefined), 'spec');
     });
 
+    it('two specs with the same name: get distinct store names and titles, even with a long name', () => {
+      const long = 'x'.repeat(120);
+      for (const name of ['cycling', 'Cycling, aligned vs oblique', long]) {
+        const a = loadSpec(`name: ${name}\ntask: { kind: cycling }\n`, '/w/cycling.rnn.yaml');
+        const b = loadSpec(`name: ${name}\ntask: { kind: cycling }\n`, '/w/cycling-copy.rnn.yaml');
+        assert.notEqual(a.name, b.name, name);
+        assert.notEqual(a.title, b.title, name);
+        assert.ok([...b.name].length <= 64 && b.name.endsWith('-cycling-copy'), b.name);
+      }
+      assert.equal(loadSpec('name: cycling\ntask: { kind: cycling }\n', '/w/cycling.rnn.yaml').title, 'cycling');
+      assert.equal(loadSpec('name: cycling\ntask: { kind: cycling }\n', '/w/copy.rnn.yaml').title, 'cycling (copy.rnn.yaml)');
+      assert.equal(loadSpec('task: { kind: cycling }\n', '/w/copy.rnn.yaml').title, 'copy');
+    });
+
     it('loadSpec keeps the name while the spec has errors', () => {
       assert.equal(loadSpec('name: Keep me\ntask: { kind: nope }\n').name, 'keep-me');
+      assert.equal(loadSpec('name: Keep me\ntask: { kind: nope }\n', 'k.rnn.yaml').title, 'Keep me (k.rnn.yaml)');
     });
   });
 });
