@@ -5,13 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { PROTOCOL_VERSION, type PanelAssets, type PanelBoot, type PanelMode } from '../../protocol';
+import { WASM_FILES } from './assets';
 import { contentSecurityPolicy } from './csp';
 
-/** The three tfjs-backend-wasm flavours esbuild.mjs copies to dist/; the page picks one. */
-const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
-
-/** Files of the extension the page loads, relative to its root: all must exist before a panel opens. */
-export const PANEL_FILES = ['dist/webview/panel.js', 'dist/webview/worker.js', ...WASM_FILES.map((f) => `dist/${f}`)] as const;
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
