@@ -4,7 +4,7 @@
 //   node esbuild.mjs --watch         rebuild on change
 //   node esbuild.mjs --production    minify, no source maps
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,18 +65,42 @@ function copyAssets() {
   copyFileSync(join(root, 'src/spec/rnn-spec.schema.json'), join(root, 'dist/rnn-spec.schema.json'));
 }
 
-if (only) for (const name of only) if (!targets[name]) throw new Error(`esbuild.mjs: unknown target ${name}; known: ${Object.keys(targets).join(', ')}`);
+/**
+ * The fused training kernel (src/kernel/assembly, AssemblyScript) to dist/rnn-kernel.wasm.
+ * Built with the targets that load it (cli, worker) or alone with `--only kernel`; skipped
+ * when the binary is newer than its sources and this script.
+ */
+const KERNEL_SOURCES = join(root, 'src/kernel/assembly');
+const KERNEL_OUT = join(root, 'dist/rnn-kernel.wasm');
+const KERNEL_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd'];
+
+async function buildKernel() {
+  const newest = Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...readdirSync(KERNEL_SOURCES).map((f) => statSync(join(KERNEL_SOURCES, f)).mtimeMs));
+  if (!production && existsSync(KERNEL_OUT) && statSync(KERNEL_OUT).mtimeMs > newest) return;
+  const { default: asc } = await import('assemblyscript/asc');
+  let log = '';
+  const sink = { write: (s) => ((log += String(s)), true) };
+  const { error } = await asc.main([join(KERNEL_SOURCES, 'step.ts'), ...KERNEL_FLAGS, '--outFile', KERNEL_OUT], { stdout: sink, stderr: sink });
+  if (error) {
+    rmSync(KERNEL_OUT, { force: true });
+    throw new Error(`esbuild.mjs: the fused kernel did not compile:\n${log}`);
+  }
+}
+const KERNEL_USERS = ['cli', 'worker', 'kernel'];
+
+if (only) for (const name of only) if (!targets[name] && name !== 'kernel') throw new Error(`esbuild.mjs: unknown target ${name}; known: ${Object.keys(targets).join(', ')}`);
 const selected = Object.entries(targets).filter(([name]) => !only || only.has(name));
 for (const [name, t] of selected) {
   for (const p of Object.values(t.entryPoints)) if (!existsSync(join(root, p))) throw new Error(`esbuild.mjs: target ${name}: missing entry ${p}`);
 }
 copyAssets();
 const started = Date.now();
+if (!only || KERNEL_USERS.some((n) => only.has(n))) await buildKernel();
 if (watch) {
   for (const [, t] of selected) await (await esbuild.context({ ...common, ...t })).watch();
   console.log(`watching ${selected.map(([n]) => n).join(', ')}`);
 } else {
   await Promise.all(selected.map(([, t]) => esbuild.build({ ...common, ...t })));
   writeFileSync(join(root, 'dist/.built'), new Date().toISOString());
-  console.log(`built ${selected.map(([n]) => n).join(', ')} in ${Date.now() - started} ms`);
+  console.log(`built ${[...selected.map(([n]) => n), ...(only?.has('kernel') ? ['kernel'] : [])].join(', ')} in ${Date.now() - started} ms`);
 }

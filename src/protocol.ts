@@ -10,6 +10,7 @@
  */
 import type { BackendChoice, RunConfig } from './core/types';
 import type { BackendInfo } from './core/backend';
+import type { CalibrationRow } from './core/calibrate';
 import type { AnalysisMetrics } from './core/analysis';
 import type { Envelope } from './core/pack';
 
@@ -20,7 +21,11 @@ export const PROTOCOL_VERSION = 2;
 // ---------------------------------------------------------------- trainer channel
 
 /** How the worker gets the tfjs-wasm binary. A Web Worker in a webview may fetch nothing. */
-export type WasmSource = { kind: 'path'; dir: string } | { kind: 'bytes'; name: string; bytes: ArrayBuffer };
+export type WasmSource =
+  /** Node: the build's folder (tfjs's binaries and the fused kernel) */
+  | { kind: 'path'; dir: string }
+  /** a Web Worker: tfjs's binary `name`, and the fused kernel's bytes when the page has them */
+  | { kind: 'bytes'; name: string; bytes: ArrayBuffer; kernel?: ArrayBuffer };
 
 export type ToTrainer =
   /** Start the backend. Sent once, first. */
@@ -45,7 +50,8 @@ export interface EvaluationSummary extends AnalysisMetrics {
 export type FromTrainer =
   | { type: 'ready'; version: number; backend: BackendInfo }
   | { type: 'initFailed'; message: string }
-  | { type: 'started'; runId: string; backend: string; N: number; T: number; B: number; steps: number; parameters: number; memoryBytes: number }
+  /** `backend` trains the run because of `backendReason`; with auto, `calibration` has each candidate's ms per step */
+  | { type: 'started'; runId: string; backend: string; backendReason: string; calibration: CalibrationRow[]; N: number; T: number; B: number; steps: number; parameters: number; memoryBytes: number }
   | { type: 'step'; runId: string; step: number; loss: number; gradRms: number; ms: number }
   /** `view` packs the display data (Projection, conditions); omitted when the owner asked for scalars only */
   | { type: 'evaluation'; runId: string; step: number; final: boolean; summary: EvaluationSummary; view?: Envelope }

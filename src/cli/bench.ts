@@ -1,21 +1,22 @@
 /**
- * `rnnlab bench`: milliseconds per training step of the hand-written BPTT on cycling
- * (all weights trained, batch 32), side by side with the PyTorch peer
- * (scripts/peer/torch_rnn_step.py, 1 thread) in the same run. Each configuration is
- * timed in a fresh child process, so its peak memory is its own; the peer runs right
- * after it on the same configuration, so both see the same machine load.
+ * `rnnlab bench`: milliseconds per training step of each backend's real step (the engine
+ * training runs, engine.ts) on cycling (all weights trained), side by side with the
+ * PyTorch peer (scripts/peer/torch_rnn_step.py, 1 thread) in the same run. Each
+ * configuration and backend is timed in a fresh child process, so its peak memory is its
+ * own; the peer runs right after the backends of a configuration, so all see about the
+ * same machine load.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../core/backend';
-import { Network, initWeights, initialStates } from '../core/model';
-import { Adam } from '../core/adam';
-import { trainStep } from '../core/step';
+import { createEngine } from '../core/engine';
+import { initWeights, initialStates } from '../core/model';
 import { makeRng } from '../core/rng';
 import { generateBatch } from '../core/tasks/registry';
-import type { BackendChoice, CyclingParams } from '../core/types';
+import { provideKernelFromDir } from '../kernel/node';
+import type { BackendName, CyclingParams } from '../core/types';
 
 export interface BenchConfig {
   N: number;
@@ -28,46 +29,67 @@ export interface BenchResult extends BenchConfig {
   ms_per_step_median: number;
   ms_per_step_min: number;
   iters: number;
+  /** 6 B N^2 T (forward, backward and weight-gradient products) per median step */
+  gflops: number;
   /** peak resident memory of the process that ran the configuration */
   peak_mb: number;
   peer_ms_per_step_median?: number;
   peer_ms_per_step_min?: number;
+  peer_peak_mb?: number;
   peer_threads?: number;
   /** ours / PyTorch, medians */
   ratio?: number;
 }
 
 export const DEFAULT_CONFIGS = '128x160x32,128x360x32,256x160x32,256x360x32,512x160x32,512x360x32';
+/** The CPU backends Node has; cpu (plain JavaScript) is 20-30x slower and only timed when asked for. */
+export const DEFAULT_BACKENDS = 'fused,wasm';
+const NODE_BACKENDS: readonly BackendName[] = ['fused', 'wasm', 'cpu'];
 
 export function parseConfigs(s: string): BenchConfig[] {
   return s.split(',').map((c) => {
     const m = /^\s*(\d+)x(\d+)x(\d+)\s*$/i.exec(c);
     if (!m) throw new Error(`--cfg: "${c}" is not NxTxB, e.g. 256x360x32`);
-    const [N, T, B] = [m[1], m[2], m[3]].map(Number);
+    const [N, T, B] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
     if (B % 2) throw new Error(`--cfg: batch ${B} is odd; cycling alternates two contexts, so use an even batch.`);
     if (T < 10) throw new Error(`--cfg: T = ${T} is shorter than the context pulse.`);
     return { N, T, B };
   });
 }
 
-/** Times one configuration in this process (the child side). */
-export async function benchOne(cfg: BenchConfig, seconds: number, maxIters: number, backend: BackendChoice): Promise<BenchResult> {
+export function parseBackends(s: string): BackendName[] {
+  const names = s.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!NODE_BACKENDS.includes(n as BackendName)) throw new Error(`--backends: "${n}" is not one of ${NODE_BACKENDS.join(', ')} (webgl and webgpu run in a browser: bench --browser).`);
+  }
+  if (!names.length) throw new Error('--backends: name at least one backend.');
+  return names as BackendName[];
+}
+
+/** The cycling task with exactly T grid points: round((stim + response) / dt) = T. */
+export function benchTask(T: number, dt: number): CyclingParams {
+  return { kind: 'cycling', stim: 1, response: T * dt - 1, freq: 0.1, mask_step: 5 };
+}
+
+/** Times one configuration on one backend in this process (the child side). */
+export async function benchOne(cfg: BenchConfig, seconds: number, maxIters: number, backend: BackendName): Promise<BenchResult> {
   setWasmPaths(__dirname + '/');
-  const info = await initBackend(backend, { webglAvailable: false });
+  provideKernelFromDir(__dirname);
+  const info = await initBackend(backend);
   const dt = 0.2;
-  // cycling with the response window that gives exactly T grid points: round((stim + response) / dt) = T
-  const task: CyclingParams = { kind: 'cycling', stim: 1, response: cfg.T * dt - 1, freq: 0.1, mask_step: 5 };
-  const w = initWeights({ N: cfg.N, g: 1.5, dt, output_scale: 'large', train: ['input', 'recurrent', 'output'], h0_std: 0 }, { dIn: 2, dOut: 2 }, makeRng(0, 'weights'));
-  const net = new Network(w, ['input', 'recurrent', 'output']);
-  const adam = new Adam({ lr: 0.02 / cfg.N });
+  const task = benchTask(cfg.T, dt);
+  const train = ['input', 'recurrent', 'output'] as const;
+  const w = initWeights({ N: cfg.N, g: 1.5, dt, output_scale: 'large', train: [...train], h0_std: 0 }, { dIn: 2, dOut: 2 }, makeRng(0, 'weights'));
+  const engine = createEngine(info.name, { weights: w, train, dt, lr0: 0.02, B: cfg.B, T: cfg.T });
   const trials = makeRng(0, 'trials');
   const noise = makeRng(0, 'noise');
+  let n = 0;
   const step = () => {
     const batch = generateBatch(task, cfg.B, dt, trials);
     if (batch.T !== cfg.T) throw new Error(`bench: the cycling batch has T = ${batch.T}, expected ${cfg.T}`);
-    const x0 = initialStates(net.h0, cfg.B, 1, noise);
+    const x0 = initialStates(w.h0, cfg.B, 1, noise);
     const t0 = performance.now();
-    trainStep(net, adam, dt, { batch, x0, noiseStd: Math.sqrt(dt) * 0.2, rng: noise }, 1, 0.02);
+    engine.step({ batch, x0, noiseStd: Math.sqrt(dt) * 0.2, rng: noise }, ++n);
     return performance.now() - t0;
   };
   step();
@@ -76,14 +98,15 @@ export async function benchOne(cfg: BenchConfig, seconds: number, maxIters: numb
   const start = performance.now();
   while (times.length < maxIters && (times.length < 3 || performance.now() - start < seconds * 1000)) times.push(step());
   times.sort((a, b) => a - b);
-  net.dispose();
-  adam.dispose();
+  engine.dispose();
+  const median = times[Math.floor(times.length / 2)] ?? NaN;
   return {
     ...cfg,
     backend: info.name,
-    ms_per_step_median: round(times[Math.floor(times.length / 2)]),
-    ms_per_step_min: round(times[0]),
+    ms_per_step_median: round(median),
+    ms_per_step_min: round(times[0] ?? NaN),
     iters: times.length,
+    gflops: round((6 * cfg.B * cfg.N * cfg.N * cfg.T) / median / 1e6),
     peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
@@ -102,36 +125,58 @@ export function peerProblem(python: string, peer: string | undefined): string | 
   return undefined;
 }
 
-export function runPeer(python: string, peer: string, cfg: BenchConfig, seconds: number, maxIters: number): { median: number; min: number; threads: number } {
+export interface PeerResult {
+  median: number;
+  min: number;
+  threads: number;
+  peakMb: number;
+}
+
+export function runPeer(python: string, peer: string, cfg: BenchConfig, seconds: number, maxIters: number): PeerResult {
   const r = spawnSync(python, [peer, '--cfg', `${cfg.N}x${cfg.T}x${cfg.B}`, '--threads', '1', '--seconds', String(seconds), '--iters', String(maxIters)], {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
   });
   if (r.status !== 0) throw new Error(`the peer failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
   const line = r.stdout.trim().split('\n').pop()!;
-  const j = JSON.parse(line) as { ms_per_step_median: number; ms_per_step_min: number; threads: number };
-  return { median: j.ms_per_step_median, min: j.ms_per_step_min, threads: j.threads };
+  const j = JSON.parse(line) as { ms_per_step_median: number; ms_per_step_min: number; threads: number; max_rss_mb: number };
+  return { median: j.ms_per_step_median, min: j.ms_per_step_min, threads: j.threads, peakMb: j.max_rss_mb };
 }
 
-/** Runs one configuration in a child process (fresh memory) and parses its JSON line. */
-export function benchInChild(cfg: BenchConfig, seconds: number, maxIters: number, backend: BackendChoice): BenchResult {
-  const r = spawnSync(process.execPath, [join(__dirname, 'cli.js'), 'bench', '--one', `${cfg.N}x${cfg.T}x${cfg.B}`, '--seconds', String(seconds), '--iters', String(maxIters), '--backend', backend], {
+/** Runs one configuration on one backend in a child process (fresh memory) and parses its JSON line. */
+export function benchInChild(cfg: BenchConfig, seconds: number, maxIters: number, backend: BackendName): BenchResult {
+  const r = spawnSync(process.execPath, [join(__dirname, 'cli.js'), 'bench', '--one', `${cfg.N}x${cfg.T}x${cfg.B}`, '--seconds', String(seconds), '--iters', String(maxIters), '--backends', backend], {
     encoding: 'utf8',
   });
-  if (r.status !== 0) throw new Error(`bench ${cfg.N}x${cfg.T}x${cfg.B} failed: ${(r.stderr || '').trim().split('\n').pop()}`);
+  if (r.status !== 0) throw new Error(`bench ${cfg.N}x${cfg.T}x${cfg.B} on ${backend} failed: ${(r.stderr || '').trim().split('\n').pop()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as BenchResult;
 }
 
+/** Adds the peer's numbers (and the ratio) to a row. */
+export function withPeer(row: BenchResult, p: PeerResult): BenchResult {
+  return { ...row, peer_ms_per_step_median: p.median, peer_ms_per_step_min: p.min, peer_peak_mb: p.peakMb, peer_threads: p.threads, ratio: round(row.ms_per_step_median / p.median) };
+}
+
+/** One line per configuration: each backend's median ms/step, ratio to PyTorch, GFLOP/s and peak memory side by side. */
 export function benchTable(rows: readonly BenchResult[]): string {
-  const head = ['N', 'T', 'B', 'backend', 'ms/step (median)', 'min', 'peak MB', 'PyTorch 1 thr', 'ratio'];
-  const body = rows.map((r) => [
-    String(r.N), String(r.T), String(r.B), r.backend,
-    r.ms_per_step_median.toFixed(1), r.ms_per_step_min.toFixed(1), String(r.peak_mb),
-    r.peer_ms_per_step_median !== undefined ? r.peer_ms_per_step_median.toFixed(1) : '-',
-    r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : '-',
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (c: string[]) => c.map((x, i) => x.padStart(widths[i])).join('  ');
+  const backends = [...new Set(rows.map((r) => r.backend))];
+  const configs = [...new Map(rows.map((r) => [`${r.N}x${r.T}x${r.B}`, r] as const)).values()];
+  const head = ['N', 'T', 'B', ...backends.flatMap((b) => [`${b} ms`, `${b}/PyTorch`, `${b} GFLOP/s`, `${b} MB`]), 'PyTorch 1 thr ms', 'PyTorch MB'];
+  const body = configs.map((c) => {
+    const of = (b: string) => rows.find((r) => r.backend === b && r.N === c.N && r.T === c.T && r.B === c.B);
+    const peer = rows.find((r) => r.N === c.N && r.T === c.T && r.B === c.B && r.peer_ms_per_step_median !== undefined);
+    return [
+      String(c.N), String(c.T), String(c.B),
+      ...backends.flatMap((b) => {
+        const r = of(b);
+        return r ? [r.ms_per_step_median.toFixed(1), r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : '-', r.gflops.toFixed(1), String(r.peak_mb)] : ['-', '-', '-', '-'];
+      }),
+      peer?.peer_ms_per_step_median !== undefined ? peer.peer_ms_per_step_median.toFixed(1) : '-',
+      peer?.peer_peak_mb !== undefined ? String(peer.peer_peak_mb) : '-',
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (c: string[]) => c.map((x, i) => x.padStart(widths[i] ?? 0)).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

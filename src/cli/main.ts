@@ -1,10 +1,10 @@
 /** rnnlab: the headless command line of RNN Dynamics Lab. */
 import { parseArgs } from 'node:util';
 import { trainCommand, printDiagnostics, readSpecFile } from './train';
-import { DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseConfigs, peerProblem, runPeer, type BenchResult } from './bench';
+import { DEFAULT_BACKENDS, DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseBackends, parseConfigs, peerProblem, runPeer, withPeer, type BenchResult } from './bench';
 import { loadSpec } from '../spec/resolve';
 import { compareCommand, CompareUsageError } from './compare';
-import type { BackendChoice } from '../core/types';
+import type { BackendName } from '../core/types';
 
 const VERSION = '0.1.0';
 
@@ -25,9 +25,10 @@ Usage:
       dissimilarity ({"kind": "dissimilarity", ...}).
   rnnlab check SPEC
       Validate SPEC and print every problem as file:line:column: message.
-  rnnlab bench [--cfg NxTxB,...] [--json] [--seconds S] [--iters N] [--no-peer] [--peer PATH]
-      Time training steps (cycling, all weights trained) next to the PyTorch peer.
-      Default --cfg ${DEFAULT_CONFIGS}
+  rnnlab bench [--cfg NxTxB,...] [--backends B,...] [--json] [--seconds S] [--iters N] [--no-peer] [--peer PATH]
+      Time each backend's training step (cycling, all weights trained) next to the
+      PyTorch peer (1 thread), each in a fresh process. Backends: fused, wasm, cpu.
+      Default --cfg ${DEFAULT_CONFIGS}, --backends ${DEFAULT_BACKENDS}
 
 Exit codes: 0 success, 1 a run failed, 2 bad spec or arguments, 130 interrupted.
 Docs: README.md and docs/spec-reference.md in the repository.
@@ -99,10 +100,10 @@ async function bench(args: string[]): Promise<number> {
     args,
     options: {
       cfg: { type: 'string', default: DEFAULT_CONFIGS },
+      backends: { type: 'string', default: DEFAULT_BACKENDS },
       json: { type: 'boolean', default: false },
       seconds: { type: 'string', default: '8' },
       iters: { type: 'string', default: '30' },
-      backend: { type: 'string', default: 'wasm' },
       'no-peer': { type: 'boolean', default: false },
       peer: { type: 'string' },
       python: { type: 'string', default: '/usr/bin/python3' },
@@ -112,32 +113,38 @@ async function bench(args: string[]): Promise<number> {
   const seconds = Number(values.seconds);
   const iters = positiveInt('--iters', values.iters!);
   if (!(seconds > 0)) throw new UsageError('--seconds must be a positive number.');
-  const backend = values.backend as BackendChoice;
-  if (!['wasm', 'cpu', 'auto'].includes(backend)) throw new UsageError('--backend is wasm, cpu or auto in Node.');
+  let backends: BackendName[];
+  let configs: ReturnType<typeof parseConfigs>;
+  try {
+    backends = parseBackends(values.backends!);
+    configs = parseConfigs(values.one ?? values.cfg!);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   if (values.one) {
-    const [cfg] = parseConfigs(values.one);
-    process.stdout.write(JSON.stringify(await benchOne(cfg, seconds, iters, backend)) + '\n');
+    process.stdout.write(JSON.stringify(await benchOne(configs[0]!, seconds, iters, backends[0]!)) + '\n');
     return 0;
   }
-  const configs = parseConfigs(values.cfg!);
   const peer = findPeer(values.peer);
   const problem = values['no-peer'] ? 'disabled with --no-peer' : peerProblem(values.python!, peer);
   if (problem) process.stderr.write(`Peer (PyTorch): not run: ${problem}.\n`);
   const rows: BenchResult[] = [];
   for (const cfg of configs) {
-    process.stderr.write(`bench ${cfg.N}x${cfg.T}x${cfg.B}: ours...`);
-    const row = benchInChild(cfg, seconds, iters, backend);
+    process.stderr.write(`bench ${cfg.N}x${cfg.T}x${cfg.B}:`);
+    const mine: BenchResult[] = [];
+    for (const backend of backends) {
+      process.stderr.write(` ${backend}...`);
+      mine.push(benchInChild(cfg, seconds, iters, backend));
+    }
+    let done = mine;
     if (!problem) {
       process.stderr.write(' PyTorch...');
       const p = runPeer(values.python!, peer!, cfg, seconds, iters);
-      row.peer_ms_per_step_median = p.median;
-      row.peer_ms_per_step_min = p.min;
-      row.peer_threads = p.threads;
-      row.ratio = Math.round((row.ms_per_step_median / p.median) * 100) / 100;
+      done = mine.map((r) => withPeer(r, p));
     }
-    process.stderr.write(` ${row.ms_per_step_median} ms/step${row.ratio !== undefined ? ` (${row.ratio}x PyTorch)` : ''}\n`);
-    rows.push(row);
-    if (values.json) process.stdout.write(JSON.stringify(row) + '\n');
+    process.stderr.write(` ${done.map((r) => `${r.backend} ${r.ms_per_step_median} ms${r.ratio !== undefined ? ` (${r.ratio}x)` : ''}`).join(', ')}\n`);
+    rows.push(...done);
+    if (values.json) for (const r of done) process.stdout.write(JSON.stringify(r) + '\n');
   }
   (values.json ? process.stderr : process.stdout).write(`\n${benchTable(rows)}\n`);
   return 0;

@@ -1,6 +1,7 @@
 /** A worker_threads training worker for the CLI: the shared TrainerService over a MessagePort. */
 import { parentPort } from 'node:worker_threads';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { provideKernelFromDir } from '../kernel/node';
 import { TrainerService } from '../trainer/service';
 import type { ToTrainer } from '../protocol';
 
@@ -13,8 +14,9 @@ const service = new TrainerService({
   prepareWasm: (source) => {
     if (source.kind !== 'path') throw new Error('The CLI worker loads wasm from a folder.');
     setWasmPaths(source.dir.endsWith('/') ? source.dir : source.dir + '/');
+    provideKernelFromDir(source.dir);
   },
-  backendOptions: { webglAvailable: false },
+  backendOptions: {},
   sendViews: false,
 });
 
@@ -23,3 +25,4 @@ const service = new TrainerService({
 port.on('message', (msg: ToTrainer) => {
   void service.handle(msg);
 });
+

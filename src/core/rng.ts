@@ -152,7 +152,7 @@ class Xoshiro128 implements Rng {
    * The 128-bit state. An Int32Array rather than four fields: int32 values beyond the
    * small-integer range would be boxed as heap numbers on every store.
    */
-  private readonly s = new Int32Array(4);
+  readonly s = new Int32Array(4);
   /** Positions and raw draws of the fast path's rejected candidates in one chunk. */
   private readonly rejectIndex = new Int32Array(CHUNK);
   private readonly rejectBits = new Int32Array(CHUNK);
@@ -305,6 +305,20 @@ class Xoshiro128 implements Rng {
     }
   }
 }
+
+/**
+ * The live 128-bit state of a stream made by makeRng. The fused training kernel
+ * (src/kernel) draws the training noise from the same stream in WebAssembly: it copies
+ * this state in before a step and writes it back after, so the stream goes on as if
+ * fillNormal had been called here.
+ */
+export function streamState(rng: Rng): Int32Array {
+  if (!(rng instanceof Xoshiro128)) throw new Error('streamState: the stream was not made by makeRng.');
+  return rng.s;
+}
+
+/** The ziggurat's tables (layer widths, inner edges, heights), for the same kernel. */
+export const ZIGGURAT: { readonly W: Float64Array; readonly INNER: Float64Array; readonly F: Float64Array } = { W: ZIG_W, INNER: ZIG_INNER, F: ZIG_F };
 
 /**
  * The random stream `stream` of run seed `seed`. The same pair always gives the same

@@ -2,13 +2,14 @@
  * Training as a stream of progress events (docs/science.md §2): Adam at lr0/N, a fresh batch
  * and fresh noise every step, full BPTT, a fixed number of steps. The consumer pulls
  * events with `for await`; it can stop between steps (signal) or simply stop pulling.
- * The tfjs backend must already be running (backend.ts).
+ * The thread must be prepared by initBackend (backend.ts); the run's own backend is
+ * picked (and with `auto` measured) by calibrate.ts, and its steps run on an engine
+ * (engine.ts).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig, TaskBatch } from './types';
-import { Network, initWeights, initialStates, type WeightArrays } from './model';
-import { Adam } from './adam';
-import { trainStep } from './step';
+import { initWeights, initialStates, type WeightArrays } from './model';
+import { createEngine } from './engine';
+import { backendForRun, type CalibrationRow } from './calibrate';
 import { makeRng } from './rng';
 import { checkTask, generateBatch, taskDims, taskSteps } from './tasks/registry';
 import { evaluate, type Evaluation } from './evaluate';
@@ -29,6 +30,10 @@ export type TrainEvent =
       type: 'start';
       run: string;
       backend: string;
+      /** why this backend trains the run */
+      backendReason: string;
+      /** with backend auto: each candidate's measured ms per step */
+      calibration: CalibrationRow[];
       N: number;
       T: number;
       B: number;
@@ -84,8 +89,8 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
   const N = net.N;
 
   const initial = initWeights(net, dims, makeRng(training.seed, 'weights'));
-  const network = new Network(initial, net.train);
-  const adam = new Adam({ lr: training.lr0 / N });
+  const chosen = await backendForRun(run);
+  const engine = createEngine(chosen.name, { weights: initial, train: net.train, dt, lr0: training.lr0, B: training.batch, T });
   const trials = makeRng(training.seed, 'trials');
   const noiseRng = makeRng(training.seed, 'noise');
   // Drawn from evaluation.seed alone, so every run of a spec is evaluated on the same trials.
@@ -99,12 +104,14 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
     yield {
       type: 'start',
       run: run.name,
-      backend: tf.getBackend(),
+      backend: chosen.name,
+      backendReason: chosen.reason,
+      calibration: chosen.calibration,
       N,
       T,
       B: training.batch,
       steps: training.steps,
-      parameters: trainableCount(network),
+      parameters: engine.trainableCount(),
       memoryBytes: estimateTrainingBytes({ N, T, B: training.batch, ...dims, maskStep: task.mask_step, evalBatch: run.evaluation.batch }),
     };
     for (let step = 1; step <= training.steps; step++) {
@@ -113,30 +120,30 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
         break;
       }
       const batch = generateBatch(task, training.batch, dt, trials);
-      const x0 = initialStates(network.h0, training.batch, noise.initial, noiseRng);
+      const x0 = initialStates(initial.h0, training.batch, noise.initial, noiseRng);
       const t0 = performance.now();
-      const { loss, gradRms } = trainStep(network, adam, dt, { batch, x0, noiseStd, rng: noiseRng }, step, training.lr0);
+      const { loss, gradRms } = engine.step({ batch, x0, noiseStd, rng: noiseRng }, step);
       const ms = performance.now() - t0;
       stepMs.push(ms);
       losses[step - 1] = loss;
       yield { type: 'step', step, loss, gradRms, ms };
       const every = run.evaluation.every;
       if (every > 0 && step % every === 0 && step < training.steps) {
-        yield { type: 'evaluation', step, final: false, evaluation: await evaluate(network, run, evalBatch, { final: false }) };
+        yield { type: 'evaluation', step, final: false, evaluation: await evaluate(engine.network(), run, evalBatch, { final: false }) };
       }
     }
     const completed = stepMs.length;
-    const final = await evaluate(network, run, evalBatch, { final: true });
-    Object.assign(final, yield* finalPerturbation(network, run, evalBatch, final, opts.signal));
+    const final = await evaluate(engine.network(), run, evalBatch, { final: true });
+    Object.assign(final, yield* finalPerturbation(engine.network(), run, evalBatch, final, opts.signal));
     yield { type: 'evaluation', step: completed, final: true, evaluation: final };
     const result: RunResult = {
       run,
-      backend: tf.getBackend(),
+      backend: chosen.name,
       losses: losses.slice(0, completed),
       msPerStep: median(stepMs),
       seconds: (performance.now() - started) / 1000,
       initial,
-      final: network.toArrays(),
+      final: engine.weights(),
       evaluation: final,
       evalBatch,
       stopped,
@@ -144,17 +151,8 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
     yield { type: 'done', result };
     return result;
   } finally {
-    network.dispose();
-    adam.dispose();
+    engine.dispose();
   }
-}
-
-function trainableCount(net: Network): number {
-  let n = 0;
-  if (net.trainable.has('recurrent')) n += net.W.size;
-  if (net.trainable.has('input') && net.W_in) n += net.W_in.size;
-  if (net.trainable.has('output')) n += net.W_out.size;
-  return n;
 }
 
 function median(xs: number[]): number {

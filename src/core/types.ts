@@ -140,7 +140,8 @@ export interface TaskDef<P extends TaskParams = TaskParams> {
 }
 
 export type TrainableSet = 'input' | 'recurrent' | 'output';
-export type BackendName = 'wasm' | 'cpu' | 'webgl';
+/** fused: the WebAssembly kernel of src/kernel; the others are tfjs backends. */
+export type BackendName = 'fused' | 'wasm' | 'webgl' | 'webgpu' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
 export type AnalysisKind = 'correlation' | 'dimensions' | 'noise' | 'perturbation';
 

@@ -481,12 +481,16 @@ export interface TrainingSpec {
    */
   seed?: number;
   /**
-   * tfjs backend: auto picks WebGL only on a real GPU where a short calibration beats
-   * wasm, else wasm; cpu is the slow fallback. Results agree across backends up to
-   * floating-point order.
+   * Where the training steps run. auto times a few steps of the run's own shape on each
+   * candidate (fused and wasm; webgl and webgpu only on a real GPU, never a software
+   * renderer) and trains on the fastest. fused: the extension's WebAssembly SIMD kernel
+   * for the whole step (one CPU core). wasm: tfjs on WebAssembly. webgl, webgpu: tfjs on
+   * the GPU, in the panel only; when the GPU cannot be used the run stops with the reason.
+   * cpu: plain JavaScript, 20-30x slower. Evaluation runs on tfjs. Backends agree up to
+   * floating-point summation order; the same backend gives the same run bit for bit.
    * Default: auto.
    */
-  backend?: "auto" | "wasm" | "cpu" | "webgl";
+  backend?: "auto" | "fused" | "wasm" | "webgl" | "webgpu" | "cpu";
 }
 
 /**

@@ -92,7 +92,7 @@ export class TrainerService {
       for await (const ev of train(run, { signal })) {
         switch (ev.type) {
           case 'start':
-            this.host.post({ type: 'started', runId, backend: ev.backend, N: ev.N, T: ev.T, B: ev.B, steps: ev.steps, parameters: ev.parameters, memoryBytes: ev.memoryBytes });
+            this.host.post({ type: 'started', runId, backend: ev.backend, backendReason: ev.backendReason, calibration: ev.calibration, N: ev.N, T: ev.T, B: ev.B, steps: ev.steps, parameters: ev.parameters, memoryBytes: ev.memoryBytes });
             break;
           case 'step':
             step = ev.step;

@@ -9,7 +9,7 @@ import { contentSecurityPolicy } from '../../src/extension/panel/csp.ts';
 import { PROTOCOL_VERSION } from '../../src/protocol.ts';
 
 const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.map': 'application/json', '.html': 'text/html' };
-const WASM = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+const WASM = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'rnn-kernel.wasm'];
 
 /** The extension's own panel CSP, with `'self'` for webview.cspSource (needs tsx: node --import tsx). */
 export function csp(nonce) {

@@ -71,7 +71,8 @@ describe('rnnlab CLI', function () {
       assert.equal(rec.learned, false);
       assert.equal(rec.rel_susceptibility, null);
       assert.match(String(rec.perturbation_skipped), /^not learned \(eval loss [\d.]+ > 0\.05\)$/);
-      assert.equal(rec.backend, 'wasm');
+      // the spec says auto: in Node the measured fastest of the CPU backends
+      assert.ok(rec.backend === 'fused' || rec.backend === 'wasm', `backend ${String(rec.backend)}`);
       assert.equal(rec.task, 'cycling');
       assert.ok(typeof rec.rho === 'number' && rec.rho >= 0 && rec.rho <= 1);
     }
@@ -286,15 +287,16 @@ describe('rnnlab CLI', function () {
     assert.ok((run.stopped?.steps_done ?? 0) >= 1);
   });
 
-  it('bench --json: one object per configuration with the documented keys', () => {
+  it('bench --json: one object per configuration and backend with the documented keys', () => {
     const r = rnnlab(['bench', '--cfg', '16x20x4,24x20x4', '--seconds', '0.2', '--iters', '3', '--no-peer', '--json'], dir);
     assert.equal(r.code, 0, r.stderr);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>);
-    assert.equal(rows.length, 2);
+    assert.deepEqual(rows.map((x) => `${x.N} ${x.backend}`), ['16 fused', '16 wasm', '24 fused', '24 wasm']);
     for (const row of rows) {
-      for (const k of ['N', 'T', 'B', 'backend', 'ms_per_step_median', 'ms_per_step_min', 'peak_mb']) assert.ok(k in row, `missing ${k}`);
+      for (const k of ['N', 'T', 'B', 'backend', 'ms_per_step_median', 'ms_per_step_min', 'gflops', 'peak_mb']) assert.ok(k in row, `missing ${k}`);
       assert.ok((row.ms_per_step_median as number) > 0);
     }
+    assert.equal(rnnlab(['bench', '--backends', 'webgl', '--no-peer'], dir).code, 2, 'webgl is refused in Node, with a pointer to --browser');
     assert.match(r.stderr, /Peer \(PyTorch\): not run: disabled with --no-peer/);
   });
 });

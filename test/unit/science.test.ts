@@ -1,12 +1,13 @@
 /**
  * The trained networks reproduce the paper's regimes (docs/science.md §6, quick demo):
  * cycling with a 31-unit response window, N = 128, W trained only, lr0 = 0.1, 500 steps,
- * batch 32, g = 1.5, sigma_noise 0.2, sigma_init 1, on the wasm backend in Node, through
- * the same train() the CLI and the panel use.
+ * batch 32, g = 1.5, sigma_noise 0.2, sigma_init 1, on the wasm backend and on the fused
+ * kernel in Node, through the same train() the CLI and the panel use.
  */
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from './helpers/tf';
+import { loadKernel } from './helpers/kernel';
 import { loadSpec } from '../../src/spec/resolve';
 import { train, DivergenceError, type RunResult } from '../../src/core/train';
 import { runMetrics, type RunMetrics } from '../../src/core/metrics';
@@ -66,12 +67,18 @@ async function trainToEnd(run: RunConfig): Promise<RunResult> {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-describe('science: the quick cycling demo reproduces the aligned and oblique regimes (docs/science.md §6)', function () {
+for (const backend of ['wasm', 'fused'] as const) {
+describe(`science: the quick cycling demo reproduces the aligned and oblique regimes on ${backend} (docs/science.md §6)`, function () {
   this.timeout(600_000);
   const metrics: Measured[] = [];
   before(async () => {
     await useBackend('wasm');
-    for (const run of runsOf(QUICK_CYCLING)) metrics.push(await metricsOf(run));
+    loadKernel();
+    for (const run of runsOf(QUICK_CYCLING.replace('backend: wasm', `backend: ${backend}`))) {
+      const m = await metricsOf(run);
+      assert.equal(m.backend, backend);
+      metrics.push(m);
+    }
     // One line per run, so a failure below shows the numbers it judged.
     for (const m of metrics) {
       console.log(`      ${m.name}: rho ${m.rho.toFixed(3)}, rho*sqrtN ${m.rho_sqrtN.toFixed(2)}, noise ratio ${m.noise_ratio.toFixed(2)}, D_x ${m.dx90}, D_fit ${m.dfit90}, eval loss ${m.eval_loss.toFixed(4)}`);
@@ -136,6 +143,7 @@ describe('science: the quick cycling demo reproduces the aligned and oblique reg
     for (const m of of('small')) assert.ok(m.w_out_norm > 0.06 && m.w_out_norm < 0.12, `${m.name}: ${m.w_out_norm}`);
   });
 });
+}
 
 describe('science: the N sweep shows rho_aligned = O(1) and rho_oblique = O(1/sqrt N) (docs/science.md §6)', function () {
   this.timeout(600_000);
@@ -173,11 +181,13 @@ network: { N: 12, train: [input, recurrent, output] }
 training: { steps: 5, batch: 4, lr0: 0.05 }
 evaluation: { batch: 4, every: 2, t_min: 1 }
 `;
-  for (const backend of ['wasm', 'cpu'] as const) {
+  for (const backend of ['fused', 'wasm', 'cpu'] as const) {
     it(`${backend}: the same spec and seed give the same run, bit for bit`, async () => {
-      await useBackend(backend);
-      const [run] = runsOf(TINY);
+      loadKernel();
+      const [tiny] = runsOf(TINY);
+      const run = { ...tiny!, training: { ...tiny!.training, backend } };
       const a = await trainToEnd(run);
+      assert.equal(a.backend, backend);
       const b = await trainToEnd(run);
       assert.deepEqual(Array.from(a.losses), Array.from(b.losses));
       assert.deepEqual(Array.from(a.final.W), Array.from(b.final.W));

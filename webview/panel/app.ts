@@ -98,6 +98,9 @@ export class PanelApp {
         entry.status = 'training';
         entry.memoryBytes = m.memoryBytes;
         entry.parameters = m.parameters;
+        // The run's own backend: with auto, measured at its shape (each candidate's ms per step is in the reason).
+        this.backend = { label: m.backend, reason: m.backendReason };
+        this.backendName = m.backend;
         this.lastActive = entry;
         this.rate.reset();
         this.measures.update(entry);

@@ -8,7 +8,7 @@ import type { BackendChoice } from '../../src/core/types';
 import type { Envelope } from '../../src/core/pack';
 import type { FromTrainer, PanelAssets, PanelState } from '../../src/protocol';
 import type { RunEntry } from './session';
-import { backendFor, startTrainer, WorkerSource, type Trainer } from './trainer-boot';
+import { startTrainer, WorkerSource, type Trainer } from './trainer-boot';
 
 type Msg<T extends FromTrainer['type']> = Extract<FromTrainer, { type: T }>;
 
@@ -205,11 +205,10 @@ export class RunQueue {
 
   /** The running worker if it suits `choice`, else a fresh one (and the old one ends). */
   private async ensureTrainer(choice: BackendChoice): Promise<Trainer> {
-    const wanted = backendFor(choice);
     if (this.trainer) {
       const t = await this.trainer.catch(() => undefined);
-      // A worker that already fell back to cpu serves every choice: retrying wasm would fail again.
-      if (t && t.client.alive && (t.backend.name === wanted || (t.choice !== 'cpu' && t.backend.name === 'cpu' && wanted === 'wasm'))) return t;
+      // A worker started for the same choice serves it (one that fell back to cpu too: retrying would fail again).
+      if (t && t.client.alive && t.choice === choice) return t;
       t?.client.terminate();
     }
     // dispose() ends only the worker it saw: start none after it.

@@ -8,6 +8,7 @@
 import { PROTOCOL_VERSION, type PanelAssets } from '../../src/protocol';
 import type { BackendChoice } from '../../src/core/types';
 import type { BackendInfo } from '../../src/core/backend';
+import { KERNEL_FILE } from '../../src/kernel/fused';
 import { TrainerClient } from './trainer-client';
 
 export interface Trainer {
@@ -76,54 +77,49 @@ export class WorkerSource {
   }
 }
 
-/** The backend a worker starts for `choice`: 'auto' and 'webgl' mean wasm here (WebGL selection is not in this build). */
-export function backendFor(choice: BackendChoice): 'wasm' | 'cpu' {
-  return choice === 'cpu' ? 'cpu' : 'wasm';
-}
-
-/** A ready worker on backendFor(choice), else a fresh one on cpu, else an Error with both reasons. */
+/** A ready worker prepared for `choice`, else a fresh one on cpu, else an Error with both reasons. */
 export async function startTrainer(assets: PanelAssets, source: WorkerSource, choice: BackendChoice, opts: BootOptions = {}): Promise<Trainer> {
   const t0 = performance.now();
-  const wanted = backendFor(choice);
   try {
-    const trainer = await startOnce(assets, source, wanted, opts);
-    return { ...trainer, choice, reason: reasonFor(choice, trainer.backend), startupMs: performance.now() - t0 };
+    const trainer = await startOnce(assets, source, choice, opts);
+    return { ...trainer, choice, reason: trainer.backend.reason, startupMs: performance.now() - t0 };
   } catch (err) {
     const first = (err as Error).message;
     if (opts.cancelled?.()) throw err;
-    if (wanted === 'cpu') throw new Error(`The training worker did not start on cpu: ${first}`);
-    opts.log?.(`wasm backend failed, starting a fresh worker on cpu: ${first}`);
+    if (choice === 'cpu') throw new Error(`The training worker did not start on cpu: ${first}`);
+    opts.log?.(`the ${choice} backend failed, starting a fresh worker on cpu: ${first}`);
     try {
       const trainer = await startOnce(assets, source, 'cpu', opts);
-      return { ...trainer, choice, reason: `wasm failed (${first}); cpu is 20-30x slower`, startupMs: performance.now() - t0 };
+      return { ...trainer, choice, reason: `${choice} failed (${first}); cpu is 20-30x slower`, startupMs: performance.now() - t0 };
     } catch (err2) {
-      throw new Error(`The training worker did not start. wasm: ${first} cpu: ${(err2 as Error).message}`);
+      throw new Error(`The training worker did not start. ${choice}: ${first} cpu: ${(err2 as Error).message}`);
     }
   }
 }
 
-function reasonFor(choice: BackendChoice, info: BackendInfo): string {
-  if (choice === 'webgl') return 'the spec asks for webgl, which this build does not train on yet; wasm is the fastest without a GPU';
-  if (choice === 'auto') return 'default: fastest measured backend without a GPU';
-  return info.reason;
-}
-
-async function startOnce(assets: PanelAssets, source: WorkerSource, backend: 'wasm' | 'cpu', opts: BootOptions): Promise<{ client: TrainerClient; backend: BackendInfo }> {
+async function startOnce(assets: PanelAssets, source: WorkerSource, backend: BackendChoice, opts: BootOptions): Promise<{ client: TrainerClient; backend: BackendInfo }> {
   const url = await source.blobUrl();
-  let wasm: { name: string; bytes: ArrayBuffer } | undefined;
-  if (backend === 'wasm') {
+  let wasm: { name: string; bytes: ArrayBuffer; kernel?: ArrayBuffer } | undefined;
+  if (backend !== 'cpu') {
+    // Every choice but cpu evaluates on tfjs's wasm and may train on the fused kernel.
     const name = wasmFlavour();
     const wasmUrl = assets.wasmUrls[name];
     if (!wasmUrl) throw new Error(`the page lists no URL for ${name}`);
-    wasm = { name, bytes: await (await fetchOk(wasmUrl, name)).arrayBuffer() };
+    const kernelUrl = assets.wasmUrls[KERNEL_FILE];
+    const [bytes, kernel] = await Promise.all([
+      fetchOk(wasmUrl, name).then((r) => r.arrayBuffer()),
+      // Without it fused cannot run, and the worker says so; wasm still trains.
+      kernelUrl ? fetchOk(kernelUrl, KERNEL_FILE).then((r) => r.arrayBuffer(), () => undefined) : undefined,
+    ]);
+    wasm = { name, bytes, ...(kernel ? { kernel } : {}) };
   }
   if (opts.cancelled?.()) throw new Error('cancelled: the panel was closed');
   const client = new TrainerClient(new Worker(url, { name: `rnnlab-trainer-${backend}` }));
   try {
     const info = await awaitReady(client, opts.initTimeoutMs ?? 25000, () => {
       client.send(
-        { type: 'init', version: PROTOCOL_VERSION, backend, ...(wasm ? { wasm: { kind: 'bytes', name: wasm.name, bytes: wasm.bytes } } : {}) },
-        wasm ? [wasm.bytes] : [],
+        { type: 'init', version: PROTOCOL_VERSION, backend, ...(wasm ? { wasm: { kind: 'bytes', ...wasm } } : {}) },
+        wasm ? [wasm.bytes, ...(wasm.kernel ? [wasm.kernel] : [])] : [],
       );
     });
     return { client, backend: info };

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { kernelUnavailable, provideKernel } from '../../src/kernel/fused';
 import { TrainerService } from '../../src/trainer/service';
 import type { ToTrainer, WasmSource } from '../../src/protocol';
 
@@ -20,7 +21,7 @@ const service = new TrainerService({
   yieldTurn: messageChannelTurn(),
   prepareWasm: serveWasmFromMemory,
   // Inside the page's own init timeout, so the page hears the worker's reason first.
-  backendOptions: { webglAvailable: false, timeoutMs: 15000 },
+  backendOptions: { timeoutMs: 15000 },
   sendViews: true,
 });
 
@@ -38,6 +39,8 @@ scope.onmessage = (e: MessageEvent<ToTrainer>) => {
 function serveWasmFromMemory(source: WasmSource): void {
   if (source.kind !== 'bytes') throw new Error('The panel worker cannot read wasm from a folder; the page must send the bytes.');
   wasmFiles.set(source.name, source.bytes);
+  if (source.kernel) provideKernel(source.kernel);
+  else kernelUnavailable('the page did not send rnn-kernel.wasm');
   const platform = tf.env().platform;
   platform.fetch = async (path: string) => {
     const name = String(path).split('/').pop() ?? '';
