@@ -104,20 +104,20 @@ export function panelTests({ context, baseUrl, helpers, results }) {
 
   return [
     {
-      name: 'the worker boots on wasm (SIMD) under the strict CSP, from a blob, with no CSP violation',
+      name: 'the worker boots (auto: the fused kernel and wasm SIMD) under the strict CSP, from a blob, with no CSP violation',
       fn: async () => {
         const p = await openPanel(context, baseUrl);
         await waitFor('ready', () => p.host.count('ready'));
         const d = await waitFor('a backend', async () => ((await p.host.diagnostics()).backend ? p.host.diagnostics() : null), 40_000);
-        assert.equal(d.backend, 'wasm');
+        assert.equal(d.backend, 'fused');
         await frames(p.page, 2);
         const header = await p.page.locator('.backend').textContent();
-        assert.match(header, /wasm \(SIMD, 1 thread\) — default: fastest measured backend without a GPU/);
+        assert.match(header, /backend: fused — auto: each run times its candidates \(fused, wasm\)/);
         const workers = p.page.workers();
         assert.equal(workers.length, 1);
         assert.match(workers[0].url(), /^blob:/);
         const logs = await p.host.posted('log');
-        const ready = logs.find((l) => /training worker ready: wasm \(SIMD\) in (\d+) ms/.test(l.message));
+        const ready = logs.find((l) => /training worker ready: fused \(SIMD\) in (\d+) ms/.test(l.message));
         assert.ok(ready, `no ready log among ${JSON.stringify(logs)}`);
         timings.workerStartMs = Number(/in (\d+) ms/.exec(ready.message)[1]);
         assert.deepEqual(await p.host.violations(), []);
@@ -166,7 +166,8 @@ export function panelTests({ context, baseUrl, helpers, results }) {
           assert.equal(r.run.name, m.runName);
           assert.equal(r.losses.length, 20);
           assert.equal(r.stopped, false);
-          assert.equal(r.backend, 'wasm');
+          // auto, measured at the run's shape: the fused kernel wins by far at this size
+          assert.equal(r.backend, 'fused');
           assert.ok(r.final.W instanceof Float32Array && r.final.W.length === 16 * 16);
         }
         const statuses = await t.host.posted('status');
@@ -509,7 +510,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await p.host.send(train(tinyRuns));
         const done = await finishedRuns(p.host, 2);
         assert.equal(p.workers.length, 1);
-        assert.equal(helpers.fromEnvelope(done[0].result).backend, 'wasm');
+        assert.equal(helpers.fromEnvelope(done[0].result).backend, 'fused');
         assert.deepEqual(p.pageErrors, []);
         await p.page.close();
       },

@@ -87,12 +87,14 @@ export async function startTrainer(assets: PanelAssets, source: WorkerSource, ch
     const first = (err as Error).message;
     if (opts.cancelled?.()) throw err;
     if (choice === 'cpu') throw new Error(`The training worker did not start on cpu: ${first}`);
-    opts.log?.(`the ${choice} backend failed, starting a fresh worker on cpu: ${first}`);
+    // Every choice but cpu needs tfjs's wasm; when that is what failed, say so.
+    const failed = err instanceof WasmFetchError ? 'wasm' : choice;
+    opts.log?.(`the ${failed} backend failed, starting a fresh worker on cpu: ${first}`);
     try {
       const trainer = await startOnce(assets, source, 'cpu', opts);
-      return { ...trainer, choice, reason: `${choice} failed (${first}); cpu is 20-30x slower`, startupMs: performance.now() - t0 };
+      return { ...trainer, choice, reason: `${failed} failed (${first}); cpu is 20-30x slower`, startupMs: performance.now() - t0 };
     } catch (err2) {
-      throw new Error(`The training worker did not start. ${choice}: ${first} cpu: ${(err2 as Error).message}`);
+      throw new Error(`The training worker did not start. ${failed}: ${first} cpu: ${(err2 as Error).message}`);
     }
   }
 }
@@ -107,7 +109,10 @@ async function startOnce(assets: PanelAssets, source: WorkerSource, backend: Bac
     if (!wasmUrl) throw new Error(`the page lists no URL for ${name}`);
     const kernelUrl = assets.wasmUrls[KERNEL_FILE];
     const [bytes, kernel] = await Promise.all([
-      fetchOk(wasmUrl, name).then((r) => r.arrayBuffer()),
+      fetchOk(wasmUrl, name).then(
+        (r) => r.arrayBuffer(),
+        (e: Error) => Promise.reject(new WasmFetchError(e.message)),
+      ),
       // Without it fused cannot run, and the worker says so; wasm still trains.
       kernelUrl ? fetchOk(kernelUrl, KERNEL_FILE).then((r) => r.arrayBuffer(), () => undefined) : undefined,
     ]);
@@ -148,6 +153,9 @@ function awaitReady(client: TrainerClient, timeoutMs: number, start: () => void)
     start();
   });
 }
+
+/** tfjs's wasm binary could not be fetched: no backend but cpu can start. */
+class WasmFetchError extends Error {}
 
 async function fetchOk(url: string, what: string): Promise<Response> {
   let res: Response;
