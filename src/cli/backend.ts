@@ -11,7 +11,7 @@ let started: Promise<BackendInfo> | undefined;
 export function cliBackend(): Promise<BackendInfo> {
   if (!started) {
     setWasmPaths(__dirname + '/');
-    started = initBackend('auto', { webglAvailable: false });
+    started = initBackend('auto');
   }
   return started;
 }

@@ -141,7 +141,7 @@ describe('spec completion', () => {
   it('enum values replace the word being typed', () => {
     const { text, offset } = cursor('task: { kind: cycling }\ntraining:\n  backend: w|as\n');
     const cs = completionsAt(text, offset);
-    assert.deepEqual(labels(cs), ['auto', 'wasm', 'cpu', 'webgl']);
+    assert.deepEqual(labels(cs), ['auto', 'fused', 'wasm', 'webgl', 'webgpu', 'cpu']);
     assert.equal(text.slice(cs[0]!.start, cs[0]!.end), 'was');
   });
 

@@ -161,7 +161,7 @@ describe('spec diagnostics', () => {
 
     it('bad enum value: lists the allowed values and guesses', () => {
       const text = 'task: { kind: cycling }\ntraining: { backend: wasn }\n';
-      expectAt(only(text), 'bad-enum', rangeOf(text, 'wasn'), 'one of auto, wasm, cpu, webgl', 'Did you mean wasm?');
+      expectAt(only(text), 'bad-enum', rangeOf(text, 'wasn'), 'one of auto, fused, wasm, webgl, webgpu, cpu', 'Did you mean wasm?');
     });
 
     it('bad task kind', () => {
