@@ -49,7 +49,7 @@ describe('host checks on webview input and the run store', function () {
     const stored = JSON.parse(/id="rnnlab-boot">(.*?)<\/script>/s.exec(m.renderPanelHtml(webview, ext, 's', 'stored', vscode.Uri.file('/ws/.rnnlab/runs/s-1/a-s0')))[1]);
     assert.deepEqual([stored.mode, stored.resource], ['stored', 'file:///ws/.rnnlab/runs/s-1/a-s0']);
     assert.equal(boot.assets.workerUrl, 'https://cdn.example/ext/dist/webview/worker.js');
-    assert.deepEqual(Object.keys(boot.assets.wasmUrls).sort(), ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm']);
+    assert.deepEqual(Object.keys(boot.assets.wasmUrls).sort(), ['rnn-kernel.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm']);
   });
 
   it('formats the status bar text from a status message, and hides it when idle', () => {

@@ -33,8 +33,9 @@ async function waitForFile(file, timeoutMs = 20_000) {
   }
 }
 
-async function activeTab(page) {
-  return (await page.locator('.tabs-container .tab.active').first().getAttribute('data-resource-name').catch(() => null)) ?? '';
+/** True when `name` is the active tab of an editor group (the panels beside the spec may fill other groups). */
+async function isOpenTab(page, name) {
+  return page.locator(`.tabs-container .tab.active[data-resource-name="${name}"]`).first().isVisible().catch(() => false);
 }
 
 async function dialogShown(page) {
@@ -66,8 +67,8 @@ export async function newExperimentChecks({ page, workspace, check }) {
     await page.keyboard.press('Enter');
     await waitForFile(path.join(workspace, 'cycling-2.rnn.yaml'));
     if (await dialogShown(page)) throw new Error('a dialog asks something, though the name was free');
-    for (let i = 0; i < 50 && (await activeTab(page)) !== 'cycling-2.rnn.yaml'; i++) await sleep(200);
-    if ((await activeTab(page)) !== 'cycling-2.rnn.yaml') throw new Error(`the new spec is not open; active tab "${await activeTab(page)}"`);
+    for (let i = 0; i < 50 && !(await isOpenTab(page, 'cycling-2.rnn.yaml')); i++) await sleep(200);
+    if (!(await isOpenTab(page, 'cycling-2.rnn.yaml'))) throw new Error('the new spec is not open in an editor');
     if (readFileSync(example, 'utf8') !== exampleText) throw new Error('the example was changed');
   });
 
