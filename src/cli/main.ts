@@ -4,6 +4,7 @@ import { trainCommand, printDiagnostics, readSpecFile } from './train';
 import { DEFAULT_BACKENDS, DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseBackends, parseConfigs, peerProblem, runPeer, withPeer, type BenchResult } from './bench';
 import { loadSpec } from '../spec/resolve';
 import { compareCommand, CompareUsageError } from './compare';
+import { exportCommand, recordingCommand, RecordingUsageError } from './recording';
 import type { BackendName } from '../core/types';
 
 const VERSION = '0.1.0';
@@ -23,6 +24,17 @@ Usage:
       Procrustes distance, docs/science.md §4.7) of stored runs: run folders or session
       folders, e.g. the runs of two specs. --json: one line per run, then the
       dissimilarity ({"kind": "dissimilarity", ...}).
+  rnnlab recording FILE [--activity KEY] [--behaviour KEY] [--json] [--bin S] [--smooth S]
+                  [--lag S] [--trials] [--window START,END [--align COLUMN]] [--draws N] [--seed N]
+      Where a recorded population sits between aligned and oblique (docs/science.md §4.9):
+      a ridge decoder (alpha by leave-one-out CV), rho, D_var, D_fit, the relative fitting
+      dimension, the participation ratio and rho*sqrt(n) over neuron subsamples. FILE is
+      .npz/.npy/.safetensors (arrays activity, behaviour) or HDF5: NWB (units binned at
+      --bin seconds, default 0.045, or --activity TIMESERIES; --behaviour TIMESERIES) or
+      MATLAB v7.3 (variables, struct fields as s.field). --json prints one object.
+  rnnlab export RUN --as recording FILE.npz
+      A trained run's noise-free states (activity) and outputs (behaviour), t >= t_min, as
+      an .npz for rnnlab recording (and numpy: activity [trials, time, N]).
   rnnlab check SPEC
       Validate SPEC and print every problem as file:line:column: message.
   rnnlab bench [--cfg NxTxB,...] [--backends B,...] [--json] [--seconds S] [--iters N] [--no-peer] [--peer PATH]
@@ -88,6 +100,14 @@ async function main(argv: string[]): Promise<number> {
         throw e;
       }
     }
+    case 'recording':
+    case 'export':
+      try {
+        return await (command === 'recording' ? recordingCommand(rest) : exportCommand(rest));
+      } catch (e) {
+        if (e instanceof RecordingUsageError) throw new UsageError(e.message);
+        throw e;
+      }
     case 'bench':
       return bench(rest);
     default:

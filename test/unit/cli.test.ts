@@ -287,6 +287,53 @@ describe('rnnlab CLI', function () {
     assert.ok((run.stopped?.steps_done ?? 0) >= 1);
   });
 
+  it('export --as recording, then recording --json: the documented keys; an NWB file through the bundled h5wasm; bad input named', async () => {
+    writeFileSync(join(dir, 'tiny.rnn.yaml'), TINY.replace('seeds: 2', 'seeds: 1'));
+    assert.equal(rnnlab(['train', 'tiny.rnn.yaml', '--out', 'runs', '--variant', 'aligned'], dir).code, 0);
+    const [session] = readdirSync(join(dir, 'runs'));
+    const ex = rnnlab(['export', join('runs', session, 'aligned-s0'), '--as', 'recording', 'net.npz'], dir);
+    assert.equal(ex.code, 0, ex.stderr);
+    const r = rnnlab(['recording', 'net.npz', '--json', '--draws', '3'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    for (const k of ['rho', 'rho_sqrtN', 'N', 'd_var', 'd_fit', 'rel_fit_dim', 'participation_ratio', 'r2', 'alpha', 'subsample', 'subsample_slope']) assert.ok(k in out, `missing ${k}`);
+    assert.equal(out.N, 16);
+    // t >= t_min = 2 of a 7-unit trial: 25 time points of 8 trials
+    assert.equal(out.samples, 8 * 25);
+    const sub = out.subsample as { n: number; mean: number; sd: number }[];
+    assert.deepEqual(sub.map((p) => p.n), [1, 3, 4, 6, 8, 9, 11, 12, 14, 16]);
+    assert.ok(sub.every((p) => typeof p.mean === 'number' && typeof p.sd === 'number'));
+    const text = rnnlab(['recording', 'net.npz', '--draws', '2'], dir);
+    assert.match(text.stdout, /^rho {14}\d\.\d{3} {4}rho\*sqrt\(N\) /m);
+    const bad = rnnlab(['recording', 'net.npz', '--activity', 'rates'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /no array rates for the activity; it has activity \[8 x 25 x 16\], behaviour \[8 x 25 x 2\], time \[25\], w_out \[2 x 16\], condition \[8\]/);
+    assert.equal(rnnlab(['recording', 'missing.npz'], dir).code, 2);
+    assert.equal(rnnlab(['export', join('runs', session, 'aligned-s0'), '--as', 'recording', 'net.txt'], dir).code, 2);
+
+    // an NWB file made here: two units, a behaviour TimeSeries
+    const { h5wasm } = await import('../../src/core/recording/hdf5');
+    const h5 = await h5wasm();
+    const f = new h5.File('/cli.nwb', 'w');
+    f.create_attribute('nwb_version', '2.5.0');
+    const units = f.create_group('units');
+    const spikes = Float64Array.from({ length: 400 }, (_, i) => (i % 200) * 0.01 + (i < 200 ? 0.001 : 0.004));
+    units.create_dataset({ name: 'spike_times', data: spikes });
+    units.create_dataset({ name: 'spike_times_index', data: Int32Array.of(200, 400) });
+    const vel = f.create_group('processing').create_group('behavior').create_group('hand_vel');
+    vel.create_dataset({ name: 'data', data: Float64Array.from({ length: 2000 }, (_, k) => Math.sin(k / 50)), shape: [2000, 1] });
+    vel.create_dataset({ name: 'timestamps', data: Float64Array.from({ length: 2000 }, (_, k) => k / 1000) });
+    f.close();
+    writeFileSync(join(dir, 'session.nwb'), h5.FS!.readFile('/cli.nwb'));
+    h5.FS!.unlink('/cli.nwb');
+    const n = rnnlab(['recording', 'session.nwb', '--bin', '0.05', '--json', '--draws', '2'], dir);
+    assert.equal(n.code, 0, n.stderr);
+    const nr = JSON.parse(n.stdout) as { N: number; samples: number; source: string };
+    assert.equal(nr.N, 2);
+    assert.equal(nr.samples, 40);
+    assert.match(nr.source, /NWB file session\.nwb: 2 units of \/units binned at 50 ms/);
+  });
+
   it('bench --json: one object per configuration and backend with the documented keys', () => {
     const r = rnnlab(['bench', '--cfg', '16x20x4,24x20x4', '--seconds', '0.2', '--iters', '3', '--no-peer', '--json'], dir);
     assert.equal(r.code, 0, r.stderr);

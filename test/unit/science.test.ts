@@ -13,6 +13,9 @@ import { train, DivergenceError, type RunResult } from '../../src/core/train';
 import { runMetrics, type RunMetrics } from '../../src/core/metrics';
 import type { RunConfig } from '../../src/core/types';
 import { dissimilarityMatrix, evaluationBatchKey } from '../../src/core/analysis/dissimilarity-matrix';
+import { networkRecording } from '../../src/core/recording/export';
+import { analyseRecording, type RecordingAnalysis } from '../../src/core/recording/analyse';
+import { makeRng } from '../../src/core/rng';
 
 const QUICK_CYCLING = `
 name: quick cycling
@@ -44,13 +47,13 @@ function measured(m: RunMetrics): Measured {
 /** Runs with the same resolved config are trained once per test file (the N = 128 runs are shared). */
 const trained = new Map<string, Promise<Measured>>();
 /** The noise-free evaluation states of each trained run, by name, for the dissimilarity. */
-const statesByName = new Map<string, { states: Float32Array; T: number; B: number; N: number; kMin: number; batchKey: string }>();
+const statesByName = new Map<string, { states: Float32Array; outputs: Float32Array; dOut: number; T: number; B: number; N: number; kMin: number; batchKey: string }>();
 function metricsOf(run: RunConfig): Promise<Measured> {
   const key = JSON.stringify(run);
   if (!trained.has(key)) {
     trained.set(key, trainToEnd(run).then((r) => {
       const tr = r.evaluation.trajectories;
-      statesByName.set(run.name, { states: tr.states, T: tr.T, B: tr.B, N: tr.N, kMin: Math.round(run.evaluation.t_min / run.network.dt), batchKey: evaluationBatchKey(run) });
+      statesByName.set(run.name, { states: tr.states, outputs: tr.outputs, dOut: tr.dOut, T: tr.T, B: tr.B, N: tr.N, kMin: Math.round(run.evaluation.t_min / run.network.dt), batchKey: evaluationBatchKey(run) });
       return measured(runMetrics(r));
     }));
   }
@@ -135,6 +138,23 @@ describe(`science: the quick cycling demo reproduces the aligned and oblique reg
     console.log(`      dissimilarity within small ${d.within.small!.mean.toFixed(3)}, within large ${d.within.large!.mean.toFixed(3)}, between ${d.between['small|large']!.mean.toFixed(3)} rad`);
     assert.equal(d.incomparable.length, 0, 'all runs of a spec share the evaluation trials');
     assert.ok(d.within.large!.mean > 1.2 * d.within.small!.mean, `${d.within.large!.mean} vs ${d.within.small!.mean}`);
+  });
+
+  it('recordings (§4.9): a network exported as a recording sits where its regime says (aligned: large rho, small relative fitting dimension)', async () => {
+    const analysed = new Map<string, RecordingAnalysis>();
+    for (const m of metrics) {
+      const s = statesByName.get(m.name)!;
+      const { activity, behaviour, Tk } = networkRecording({ ...s, dt: 0.2, wOut: new Float32Array(s.dOut * s.N), condition: new Int32Array(s.B) });
+      const r = await analyseRecording(activity, behaviour, s.B * Tk, s.N, s.dOut, { rng: makeRng(0, 'subsample'), draws: 5 });
+      analysed.set(m.name, r);
+      console.log(`      ${m.name} as a recording: rho ${r.rho.toFixed(3)}, rho*sqrtN ${r.rho_sqrtN.toFixed(2)}, D_var ${r.d_var}, D_fit ${r.d_fit}, rel. fitting dim ${r.rel_fit_dim?.toFixed(2)}, R^2 ${r.r2.toFixed(4)}, slope ${r.subsample_slope?.toFixed(2)}`);
+    }
+    for (let s = 0; s < 2; s++) {
+      const a = analysed.get(of('small')[s]!.name)!;
+      const o = analysed.get(of('large')[s]!.name)!;
+      assert.ok(a.rho > 3 * o.rho, `seed ${s}: rho ${a.rho} vs ${o.rho}`);
+      assert.ok(a.rel_fit_dim! < o.rel_fit_dim!, `seed ${s}: relative fitting dimension ${a.rel_fit_dim} vs ${o.rel_fit_dim}`);
+    }
   });
 
   it('output weights keep their order of magnitude: |w_out| ~ 1 (large) and ~ 1/sqrt(N) (small)', () => {

@@ -72,7 +72,8 @@ export interface RecordingOptions {
   onProgress?(done: number, total: number): void | Promise<void>;
 }
 
-const DEFAULT_FRACTIONS = Array.from({ length: 10 }, (_, i) => 0.1 + (0.9 * i) / 9);
+/** numpy's linspace(0.1, 1, 10), bit for bit: i * (0.9 / 9) + 0.1, the last exactly 1. */
+const DEFAULT_FRACTIONS = Array.from({ length: 10 }, (_, i) => (i === 9 ? 1 : i * (0.9 / 9) + 0.1));
 
 export async function analyseRecording(activity: ArrayLike<number>, behaviour: ArrayLike<number>, S: number, N: number, d: number, opts: RecordingOptions): Promise<RecordingAnalysis> {
   if (activity.length !== S * N) throw new Error(`analyseRecording: activity has ${activity.length} values, not ${S} x ${N}`);
@@ -177,8 +178,8 @@ async function subsampleCurve(
 ): Promise<{ points: SubsamplePoint[]; slope: number | null }> {
   const fractions = opts.fractions ?? DEFAULT_FRACTIONS;
   const draws = opts.draws ?? 20;
-  // numpy's int(N * frac): floor, at least one neuron
-  const sizes = fractions.map((f) => Math.max(1, Math.floor(N * f + 1e-9)));
+  // numpy's np.int_(N * frac): truncation, at least one neuron
+  const sizes = fractions.map((f) => Math.max(1, Math.trunc(N * f)));
   const total = sizes.filter((n) => n < N).length * draws;
   let done = 0;
   const points: SubsamplePoint[] = [];

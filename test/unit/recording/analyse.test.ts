@@ -10,6 +10,9 @@ import { useBackend } from '../helpers/tf';
 import { analyseRecording, logLogSlope } from '../../../src/core/recording/analyse';
 import { makeRng } from '../../../src/core/rng';
 import { TestRandom } from '../analysis/fixtures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { referenceCases } from './reference-cases';
 
 /** 3 latents with sds 3, 2, 0.5, embedded by random unit vectors in N neurons, plus small private noise. */
 function latentPopulation(seed: number, S: number, N: number) {
@@ -90,4 +93,30 @@ describe('recording/analyse: where a population sits', function () {
     await assert.rejects(analyseRecording(new Float64Array(20), new Float64Array(10).fill(3), 10, 2, 1, { rng: makeRng(1, 's') }), /constant/);
     await assert.rejects(analyseRecording(new Float64Array(4), new Float64Array(2), 2, 2, 1, { rng: makeRng(1, 's') }), /at least 3 samples/);
   });
+});
+
+describe('recording/analyse against scikit-learn (the authors\' comp_ridge with RidgeCV)', function () {
+  this.timeout(120_000);
+  before(() => useBackend('wasm'));
+  const reference = readFileSync(join(__dirname, 'sklearn-reference.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {
+    file: string; alpha: number; r2: number; rho: number; rho_sqrtN: number; participation_ratio: number; d_var: number; d_fit: number | null; rel_fit_dim: number | null; r2_curve: number[];
+  });
+  for (const c of referenceCases()) {
+    it(`${c.name}: alpha, R^2, rho, participation ratio, D_var, D_fit and the R^2 curve`, async () => {
+      const ref = reference.find((r) => r.file === c.name)!;
+      const [trials, T, N] = c.shape;
+      const r = await analyseRecording(c.activity, c.behaviour, trials * T, N, c.d, { rng: makeRng(1, 'sub'), draws: 2 });
+      const close = (a: number, b: number, what: string, tol = 1e-7) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs sklearn ${b}`);
+      close(r.alpha, ref.alpha, 'alpha', 1e-12);
+      close(r.r2, ref.r2, 'R^2');
+      close(r.rho, ref.rho, 'rho');
+      close(r.rho_sqrtN, ref.rho_sqrtN, 'rho sqrt N');
+      close(r.participation_ratio, ref.participation_ratio, 'PR');
+      assert.equal(r.d_var, ref.d_var);
+      assert.equal(r.d_fit, ref.d_fit);
+      assert.equal(r.rel_fit_dim, ref.rel_fit_dim);
+      assert.equal(r.r2_curve.length, ref.r2_curve.length);
+      r.r2_curve.forEach((v, k) => close(v, ref.r2_curve[k]!, `R^2 with ${k + 1} components`));
+    });
+  }
 });
