@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readArrays, readRunFolder } from '../../src/store/runFolder';
 import { specStore } from '../../src/store/location';
+import { makeHdf5 } from './recording/make-hdf5';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/rnnlab.js');
@@ -312,20 +313,17 @@ describe('rnnlab CLI', function () {
     assert.equal(rnnlab(['export', join('runs', session, 'aligned-s0'), '--as', 'recording', 'net.txt'], dir).code, 2);
 
     // an NWB file made here: two units, a behaviour TimeSeries
-    const { h5wasm } = await import('../../src/core/recording/hdf5');
-    const h5 = await h5wasm();
-    const f = new h5.File('/cli.nwb', 'w');
-    f.create_attribute('nwb_version', '2.5.0');
-    const units = f.create_group('units');
-    const spikes = Float64Array.from({ length: 400 }, (_, i) => (i % 200) * 0.01 + (i < 200 ? 0.001 : 0.004));
-    units.create_dataset({ name: 'spike_times', data: spikes });
-    units.create_dataset({ name: 'spike_times_index', data: Int32Array.of(200, 400) });
-    const vel = f.create_group('processing').create_group('behavior').create_group('hand_vel');
-    vel.create_dataset({ name: 'data', data: Float64Array.from({ length: 2000 }, (_, k) => Math.sin(k / 50)), shape: [2000, 1] });
-    vel.create_dataset({ name: 'timestamps', data: Float64Array.from({ length: 2000 }, (_, k) => k / 1000) });
-    f.close();
-    writeFileSync(join(dir, 'session.nwb'), h5.FS!.readFile('/cli.nwb'));
-    h5.FS!.unlink('/cli.nwb');
+    const nwbBytes = await makeHdf5((f) => {
+      f.create_attribute('nwb_version', '2.5.0');
+      const units = f.create_group('units');
+      const spikes = Float64Array.from({ length: 400 }, (_, i) => (i % 200) * 0.01 + (i < 200 ? 0.001 : 0.004));
+      units.create_dataset({ name: 'spike_times', data: spikes });
+      units.create_dataset({ name: 'spike_times_index', data: Int32Array.of(200, 400) });
+      const vel = f.create_group('processing').create_group('behavior').create_group('hand_vel');
+      vel.create_dataset({ name: 'data', data: Float64Array.from({ length: 2000 }, (_, k) => Math.sin(k / 50)), shape: [2000, 1] });
+      vel.create_dataset({ name: 'timestamps', data: Float64Array.from({ length: 2000 }, (_, k) => k / 1000) });
+    });
+    writeFileSync(join(dir, 'session.nwb'), nwbBytes);
     const n = rnnlab(['recording', 'session.nwb', '--bin', '0.05', '--json', '--draws', '2'], dir);
     assert.equal(n.code, 0, n.stderr);
     const nr = JSON.parse(n.stdout) as { N: number; samples: number; source: string };

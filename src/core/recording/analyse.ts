@@ -194,7 +194,7 @@ async function subsampleCurve(
         for (let s = 0; s < S; s++) for (let j = 0; j < n; j++) xs[s * n + j] = X[s * N + idx[j]!]!;
         const g = new Float64Array(n * n);
         for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) g[a * n + b] = gram[idx[a]! * N + idx[b]!]!;
-        const design = await designOnBackend(xs, S, n, g);
+        const design = await designOnBackend(xs, S, n, g, y, d);
         const fit = ridgeCV(design, y, d, alphas);
         const w = neuronCoefficients(design, fit, d);
         values.push(readoutCorrelation(g, n, w, d) * Math.sqrt(n));
@@ -239,7 +239,14 @@ function choose(N: number, n: number, rng: Rng): number[] {
  * The eigen design of a subset, with the S x n x n projection on the tfjs backend (it is
  * the heavy product of the subsampling: 180 refits); the rest in float64.
  */
-async function designOnBackend(x: Float64Array, S: number, n: number, gram: Float64Array): Promise<EigenDesign> {
+export async function designOnBackend(x: Float64Array, S: number, n: number, gram: Float64Array, y: Float64Array, d: number): Promise<EigenDesign> {
+  const xty = new Float64Array(n * d);
+  for (let s = 0; s < S; s++) {
+    for (let i = 0; i < n; i++) {
+      const v = x[s * n + i]!;
+      for (let o = 0; o < d; o++) xty[i * d + o] += v * y[s * d + o]!;
+    }
+  }
   const eig = symmetricEigen(gram, n);
   const lambda = eig.values.map((v) => Math.max(0, v));
   const P = new Float64Array(S * n);
@@ -258,5 +265,5 @@ async function designOnBackend(x: Float64Array, S: number, n: number, gram: Floa
   } finally {
     vT.dispose();
   }
-  return { S, n, lambda, vectors: eig.vectors, P };
+  return { S, n, lambda, vectors: eig.vectors, P, xty };
 }

@@ -50,6 +50,12 @@ export interface EigenDesign {
   vectors: Float64Array;
   /** P = X V: the samples' coordinates on the eigenvectors, S x n row-major */
   P: Float64Array;
+  /**
+   * X^T y for the targets the fits will use, n x d, in float64. When P was computed in
+   * float32 (on the tfjs backend), its columns of tiny variance are mostly rounding, and
+   * P^T y from them would put spurious weight on those directions; V^T X^T y does not.
+   */
+  xty?: Float64Array;
 }
 
 /** Eigendecomposition of X^T X (given as `gram`) and the projections, in float64. */
@@ -91,10 +97,21 @@ export function ridgePrefixes(design: EigenDesign, y: Float64Array, d: number, v
   const { S, n, lambda, P } = design;
   const A = alphas.length;
   const pty = new Float64Array(n * d);
-  for (let s = 0; s < S; s++) {
+  if (design.xty) {
     for (let j = 0; j < n; j++) {
-      const p = P[s * n + j]!;
-      for (let o = 0; o < d; o++) pty[j * d + o] += p * y[s * d + o]!;
+      const v = design.vectors.subarray(j * n, (j + 1) * n);
+      for (let o = 0; o < d; o++) {
+        let acc = 0;
+        for (let i = 0; i < n; i++) acc += v[i]! * design.xty[i * d + o]!;
+        pty[j * d + o] = acc;
+      }
+    }
+  } else {
+    for (let s = 0; s < S; s++) {
+      for (let j = 0; j < n; j++) {
+        const p = P[s * n + j]!;
+        for (let o = 0; o < d; o++) pty[j * d + o] += p * y[s * d + o]!;
+      }
     }
   }
   const ssTot = new Float64Array(d);

@@ -120,3 +120,40 @@ describe('recording/analyse against scikit-learn (the authors\' comp_ridge with 
     });
   }
 });
+
+describe('recording/analyse: the subsampling refits agree with the full fit', function () {
+  this.timeout(120_000);
+  before(() => useBackend('wasm'));
+  it('all neurons through the backend projection give the full fit\'s rho, also for noise-free low-rank activity read out along weak directions', async () => {
+    // noise-free: 4 strong latents in 60 neurons, plus a weak one that carries the output (oblique-like, tiny eigenvalues beyond)
+    const rng = new TestRandom(9);
+    const S = 800, N = 60;
+    const emb = Array.from({ length: 5 }, () => rng.unitVector(N));
+    const sds = [5, 4, 3, 2, 0.05];
+    const x = new Float64Array(S * N);
+    const y = new Float64Array(S * 2);
+    for (let s = 0; s < S; s++) {
+      const z = sds.map((sd, j) => sd * Math.sin(0.02 * s * (j + 1) + j));
+      for (let i = 0; i < N; i++) x[s * N + i] = z.reduce((v, zj, j) => v + Math.sqrt(N) * zj * emb[j]![i]!, 0);
+      y[s * 2] = z[4]! * 20;
+      y[s * 2 + 1] = z[0]! * 0.1 + z[4]! * 10;
+    }
+    const { gramOf, eigenDesign, ridgeCV, neuronCoefficients } = await import('../../../src/core/recording/ridge');
+    const { designOnBackend, readoutCorrelation } = await import('../../../src/core/recording/analyse');
+    const mean = (a: Float64Array, n: number) => {
+      const m = new Float64Array(n);
+      for (let s = 0; s < a.length / n; s++) for (let i = 0; i < n; i++) m[i] += a[s * n + i]! / (a.length / n);
+      return a.map((v, k) => v - m[k % n]!);
+    };
+    const X = mean(x, N), Y = mean(y, 2);
+    const g = gramOf(X, S, N);
+    const exact = ridgeCV(eigenDesign(X, S, N, g), Y, 2);
+    const exactDesign = eigenDesign(X, S, N, g);
+    const rhoExact = readoutCorrelation(g, N, neuronCoefficients(exactDesign, exact, 2), 2);
+    const backend = await designOnBackend(X, S, N, g, Y, 2);
+    const fit = ridgeCV(backend, Y, 2);
+    const rho = readoutCorrelation(g, N, neuronCoefficients(backend, fit, 2), 2);
+    assert.equal(fit.alpha, exact.alpha);
+    assert.ok(Math.abs(rho - rhoExact) < 1e-4 * rhoExact, `rho ${rho} through the backend vs ${rhoExact}`);
+  });
+});

@@ -10,7 +10,7 @@ import { deflateRawSync } from 'node:zlib';
 import { readNpy, writeNpy } from '../../../src/core/recording/npy';
 import { crc32, zipEntries, zipRead, zipStore } from '../../../src/core/recording/zip';
 import { detectFormat, loadRecording, type RecordingFile } from '../../../src/core/recording/load';
-import { h5wasm } from '../../../src/core/recording/hdf5';
+import { makeHdf5 } from './make-hdf5';
 import { gaussianSmooth } from '../../../src/core/recording/nwb';
 import { encodeSafetensors } from '../../../src/core/safetensors';
 
@@ -164,26 +164,9 @@ describe('recording files: .npy and .npz', () => {
 
 describe('recording files: HDF5 (NWB, MATLAB v7.3) through h5wasm', function () {
   this.timeout(60_000);
-  type H5 = Awaited<ReturnType<typeof h5wasm>>;
-  let h5: H5;
-  let n = 0;
-  before(async () => {
-    h5 = await h5wasm();
-  });
-  /** An HDF5 file made with h5wasm, as bytes. */
-  const make = (build: (f: InstanceType<H5['File']>) => void): Uint8Array => {
-    const name = `/test-${++n}.h5`;
-    const f = new h5.File(name, 'w');
-    build(f);
-    f.close();
-    const bytes = h5.FS!.readFile(name);
-    h5.FS!.unlink(name);
-    return bytes;
-  };
-
   /** An NWB-like file: two units, hand velocity at 1 kHz, a processed rate TimeSeries, two trials. */
   const nwb = () =>
-    make((f) => {
+    makeHdf5((f) => {
       f.create_attribute('nwb_version', '2.5.0');
       const units = f.create_group('units');
       // unit 0 fires at 0.01, 0.02, 0.06; unit 1 at 0.055
@@ -209,7 +192,7 @@ describe('recording files: HDF5 (NWB, MATLAB v7.3) through h5wasm', function () 
     });
 
   it('NWB: spike times binned (spikes/s) on the behaviour\'s bins, behaviour averaged per bin', async () => {
-    const file = { name: 'session.nwb', bytes: nwb() };
+    const file = { name: 'session.nwb', bytes: await nwb() };
     assert.equal(detectFormat(file.bytes), 'hdf5');
     await assert.rejects(loadRecording(file), /Choose the behaviour with --behaviour NAME; this NWB file has hand_pos, hand_vel \(\/processing\/behavior\/hand_pos, \/processing\/behavior\/hand_vel\)/);
     const r = await loadRecording(file, { behaviour: 'hand_vel', bin: 0.025 });
@@ -223,7 +206,7 @@ describe('recording files: HDF5 (NWB, MATLAB v7.3) through h5wasm', function () 
   });
 
   it('NWB: a lag, trials, a window around an event, a processed TimeSeries as activity, smoothing', async () => {
-    const file = { name: 'session.nwb', bytes: nwb() };
+    const file = { name: 'session.nwb', bytes: await nwb() };
     const lagged = await loadRecording(file, { behaviour: 'hand_vel', bin: 0.025, lag: 0.025 });
     // behaviour bin b pairs with activity bin b - 1: the first bin has no activity before it
     assert.equal(lagged.S, 3);
@@ -246,7 +229,7 @@ describe('recording files: HDF5 (NWB, MATLAB v7.3) through h5wasm', function () 
   });
 
   it('MATLAB v7.3: variables in MATLAB\'s shape (column-major), the 512-byte header, struct fields, a cell array of trials stacked', async () => {
-    const body = make((f) => {
+    const body = await makeHdf5((f) => {
       // MATLAB's 3 x 2 matrix [1 2; 3 4; 5 6] is stored as HDF5 2 x 3, column by column
       const a = f.create_dataset({ name: 'activity', data: Float64Array.of(1, 3, 5, 2, 4, 6), shape: [2, 3] });
       a.create_attribute('MATLAB_class', 'double');
@@ -282,7 +265,7 @@ describe('recording files: HDF5 (NWB, MATLAB v7.3) through h5wasm', function () 
   });
 
   it('plain HDF5: datasets by path; without them, an error that lists the file', async () => {
-    const bytes = make((f) => {
+    const bytes = await makeHdf5((f) => {
       f.create_group('data').create_dataset({ name: 'x', data: new Float32Array(8), shape: [4, 2] });
       f.create_dataset({ name: 'y', data: Float32Array.of(1, 2, 3, 4), shape: [4] });
     });
