@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build, typecheck, then every suite, and one closing line `N passed, M failed`.
 //   node scripts/test.mjs                 everything
-//   node scripts/test.mjs --only unit     some suites (comma-separated): typecheck, unit, browser, exthost, ui
+//   node scripts/test.mjs --only unit     some suites (comma-separated): typecheck, lint, unit, browser, exthost, ui
 //   node scripts/test.mjs --skip-build    use the existing dist/
 // Before the suites that need them, it installs what they need on a fresh machine: Debian's
 // chromium and the build headers (as root or through sudo), code-server with its Node 24 into
@@ -25,6 +25,11 @@ const node = process.execPath;
 /** Each suite: a command, and how to read its counts from its output. */
 const suites = [
   { name: 'typecheck', run: typecheck },
+  {
+    name: 'lint',
+    cmd: [node, [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'lint', '--error-on-warnings', '--max-diagnostics=none', '.']],
+    counts: biomeCounts,
+  },
   { name: 'start', run: freshStart },
   {
     name: 'unit',
@@ -65,6 +70,17 @@ function mochaCounts(out) {
   const failed = n(/^\s*(\d+) failing/m);
   const pending = n(/^\s*(\d+) pending/m);
   return /\d+ passing/.test(out) ? { passed, failed: failed + pending } : null;
+}
+
+/**
+ * Biome (biome.json): each checked file is one test, failed when it has a diagnostic
+ * (`path:line:col lint/...` heads each one).
+ */
+function biomeCounts(out) {
+  const checked = out.match(/^Checked (\d+) files?/m);
+  if (!checked) return null;
+  const failing = new Set([...out.matchAll(/^(\S+):\d+:\d+ (?:lint|parse|suppressions)\//gm)].map((m) => m[1]));
+  return { passed: Number(checked[1]) - failing.size, failed: failing.size };
 }
 
 /** The last `N passed, M failed` line a runner prints. */

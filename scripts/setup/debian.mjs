@@ -16,6 +16,7 @@ export const PACKAGES = {
 
 /** True when dpkg says the package is installed. */
 export function isInstalled(pkg) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
   const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
   return r.status === 0 && /install ok installed/.test(r.stdout);
 }

@@ -31,7 +31,7 @@ export async function dissimilarityOfRuns(runs: readonly ComparedRun[], onPair?:
     const file = join(r.dir, 'trajectories.safetensors');
     const arrays = await readArrays(file);
     const s = arrays.states;
-    if (!s || s.shape.length !== 3 || !(s.data instanceof Float32Array)) throw new Error(`${file} has no states array [T, B, N].`);
+    if (s?.shape.length !== 3 || !(s.data instanceof Float32Array)) throw new Error(`${file} has no states array [T, B, N].`);
     const [T, B, N] = s.shape as [number, number, number];
     states.push({
       name: r.name,

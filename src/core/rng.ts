@@ -25,9 +25,9 @@ const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 // Elementary functions built from basic arithmetic only (see the header for why).
 
 // Cody-Waite split of ln 2 (fdlibm): k * LN2_HI is exact for |k| < 2^11.
-const LN2_HI = 6.93147180369123816490e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.44269504088896338700;
+const LN2_HI = 6.931471803691238e-1;
+const LN2_LO = 1.9082149292705877e-10;
+const INV_LN2 = Math.LOG2E;
 
 /** 1/n! for n = 0..14: enough for |r| <= ln2/2, where r^15/15! < 1e-18. */
 const EXP_COEF: number[] = (() => {
@@ -46,8 +46,6 @@ function expNonPositive(x: number): number {
   return p;
 }
 
-const SQRT2 = 1.4142135623730951;
-const SQRT1_2 = 0.7071067811865476;
 /** 1/(2j+1) for the atanh series of log. */
 const LOG_COEF: number[] = Array.from({ length: 15 }, (_, j) => 1 / (2 * j + 1));
 
@@ -55,8 +53,8 @@ const LOG_COEF: number[] = Array.from({ length: 15 }, (_, j) => 1 / (2 * j + 1))
 function logPositive(x: number): number {
   let m = x;
   let e = 0;
-  while (m < SQRT1_2) { m *= 2; e--; }
-  while (m > SQRT2) { m *= 0.5; e++; }
+  while (m < Math.SQRT1_2) { m *= 2; e--; }
+  while (m > Math.SQRT2) { m *= 0.5; e++; }
   // log m = 2 atanh(s) with |s| <= 0.172, so s^30 < 1e-22 ends the series.
   const s = (m - 1) / (m + 1);
   const s2 = s * s;

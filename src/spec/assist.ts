@@ -42,7 +42,7 @@ export interface SpecCompletion {
 const TOLERANT = { uniqueKeys: false, merge: true, logLevel: 'error' } as const;
 
 /** The document's value, as far as it parses. */
-function valueOf(doc: Document): Json | undefined {
+function documentValue(doc: Document): Json | undefined {
   try {
     return toJson(doc.toJS({ maxAliasCount: 100 }));
   } catch {
@@ -51,7 +51,7 @@ function valueOf(doc: Document): Json | undefined {
 }
 
 function tolerantValue(text: string): Json | undefined {
-  return valueOf(parseDocument(text, TOLERANT));
+  return documentValue(parseDocument(text, TOLERANT));
 }
 
 /**
@@ -132,7 +132,7 @@ export function hoverAtOrThrow(text: string, offset: number): SpecHover | undefi
   const doc = parseDocument(text, TOLERANT);
   const hit = hitAt(doc, doc.contents, offset, []);
   if (hit === undefined) return undefined;
-  const value = valueOf(doc);
+  const value = documentValue(doc);
   if (isKindPath(hit.path)) {
     const here = valueAt(withVariantKinds(value), hit.path);
     if (hit.on === 'value' && isTaskKind(here)) return { markdown: taskMarkdown(here), ...hit.span };

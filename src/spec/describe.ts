@@ -13,7 +13,7 @@ export function flatten(s: JsonSchema): JsonSchema {
     out = { ...flatten(deref(s)), ...own };
   }
   const parts = out.allOf;
-  if (parts !== undefined && parts.every((p) => p.if === undefined)) {
+  if (parts?.every((p) => p.if === undefined)) {
     let merged: JsonSchema = {};
     for (const p of parts) merged = { ...merged, ...flatten(p) };
     const { allOf: _all, ...own } = out;
@@ -25,7 +25,7 @@ export function flatten(s: JsonSchema): JsonSchema {
 /** A value as it would be written in YAML flow style. */
 export function yamlLiteral(v: Json): string {
   if (typeof v === 'string') {
-    const plain = /^[A-Za-z_][A-Za-z0-9_.\-]*$/.test(v) && !/^(true|false|null|yes|no|on|off|~)$/i.test(v);
+    const plain = /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(v) && !/^(true|false|null|yes|no|on|off|~)$/i.test(v);
     return plain ? v : JSON.stringify(v);
   }
   if (v === null) return 'null';

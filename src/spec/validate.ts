@@ -246,7 +246,7 @@ function unknownKey(k: string, allowed: string[], s: JsonSchema, path: SpecPath,
   const where = path.length === 0 ? 'at the top level' : `in ${formatPath(path)}${s.title !== undefined ? ` for ${s.title}` : ''}`;
   const guess = closest(k, allowed);
   // Renaming the key to one the mapping already has would only make a duplicate key.
-  const taken = guess !== undefined && Object.prototype.hasOwnProperty.call(mapping, guess);
+  const taken = guess !== undefined && Object.hasOwn(mapping, guess);
   const mean = guess === undefined ? '' : taken ? ` Did you mean ${guess}? (${guess} is already set here.)` : ` Did you mean ${guess}?`;
   return {
     path: [...path, k], on: 'key', code: 'unknown-key',

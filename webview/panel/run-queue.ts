@@ -208,7 +208,7 @@ export class RunQueue {
     if (this.trainer) {
       const t = await this.trainer.catch(() => undefined);
       // A worker started for the same choice serves it (one that fell back to cpu too: retrying would fail again).
-      if (t && t.client.alive && t.choice === choice) return t;
+      if (t?.client.alive && t.choice === choice) return t;
       t?.client.terminate();
     }
     // dispose() ends only the worker it saw: start none after it.

@@ -5,7 +5,7 @@ const { activate, openSpec, closeAllEditors, waitFor } = require('./helpers.cjs'
 
 async function lenses(uri) {
   const all = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri, 10);
-  return all.filter((l) => l.command && l.command.command.startsWith('rnnlab.'));
+  return all.filter((l) => l.command?.command.startsWith('rnnlab.'));
 }
 
 describe('CodeLens', () => {

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { ROOT, loadSources } = require('./helpers.cjs');
+const { loadSources } = require('./helpers.cjs');
 
 const SOURCES = [
   "export { isFromPanel, isEnvelope, isPanelRestoreState, PROTOCOL_VERSION } from './src/protocol';",
@@ -98,7 +98,7 @@ describe('host checks on webview input and the run store', function () {
       { type: 'log', level: 'debug', message: 'x' },
       { type: 'log', level: 'info' },
     ];
-    for (const msg of bad) assert.equal(m.isFromPanel(msg), false, JSON.stringify(msg, (k, v) => (v instanceof ArrayBuffer ? `ArrayBuffer(${v.byteLength})` : v)));
+    for (const msg of bad) assert.equal(m.isFromPanel(msg), false, JSON.stringify(msg, (_k, v) => (v instanceof ArrayBuffer ? `ArrayBuffer(${v.byteLength})` : v)));
   });
 
   it('checks the state a page kept for a window reload before restoring from it', () => {

@@ -141,7 +141,7 @@ describe('train, store and open a run', function () {
     await vscode.commands.executeCommand('rnnlab.train', doc.uri);
     const state = async () => (await panelState(key)).current;
     let last;
-    const seen = (what) => ({ what, timeout: 120_000, interval: 200, describe: () => JSON.stringify(last && last.lastStatus) });
+    const seen = (what) => ({ what, timeout: 120_000, interval: 200, describe: () => JSON.stringify(last?.lastStatus) });
     await waitFor(async () => (last = await state()) && last.lastStatus?.state === 'training' && last.lastStatus.step >= 5, seen('training past step 5'));
 
     await vscode.commands.executeCommand('rnnlab.pause');
@@ -217,7 +217,7 @@ describe('train, store and open a run', function () {
     await vscode.commands.executeCommand('rnnlab.openRun', folder);
     const shown = await waitFor(async () => {
       const s = (await panelState(folder.toString())).current;
-      return s && s.ready && s.sent.includes('showRun') ? s : undefined;
+      return s?.ready && s.sent.includes('showRun') ? s : undefined;
     }, { timeout: 60_000, what: 'the stored-run panel to get showRun' });
     assert.equal(shown.mode, 'stored');
     assert.deepEqual(shown.sent.slice(0, 2), ['init', 'showRun']);

@@ -261,6 +261,7 @@ describe('run store', () => {
       fs.writeFileSync(file, bytes);
       return readArrays(file).then((arrays) => {
         assert.deepEqual(Object.keys(arrays).sort(), ['__proto__', 'constructor']);
+        // biome-ignore lint/suspicious/noProto: the test is that a tensor named __proto__ is an own key
         assert.deepEqual([...(arrays.__proto__?.data ?? [])], [1]);
       });
     });
