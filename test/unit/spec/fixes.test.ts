@@ -25,24 +25,28 @@ function fixOnly(text: string, code: string): { fixed: string; title: string; af
 
 const messages = (ds: Diagnostic[]) => ds.map((d) => `${d.code}: ${d.message}`);
 
+/** One test per case: the fix of its `code` diagnostic, titled as `titled`, gives a clean spec containing `expected`. */
+function cleanAfterFix(code: string, titled: RegExp, verb: string, cases: [what: string, text: string, expected: string][]): void {
+  for (const [what, text, expected] of cases) {
+    it(`${what}: ${verb}, and the spec is clean`, () => {
+      const { fixed, title, after } = fixOnly(text, code);
+      assert.ok(fixed.includes(expected), fixed);
+      assert.match(title, titled);
+      assert.deepEqual(messages(after), []);
+    });
+  }
+}
+
 describe('spec quick fixes', () => {
   describe('misspelt keys ("did you mean")', () => {
-    const cases: [string, string, string][] = [
+    cleanAfterFix('unknown-key', /^Rename to /, 'renamed', [
       ['a task parameter', 'task:\n  kind: cycling\n  respnse: 31\n', 'response: 31'],
       ['a section', 'task: { kind: cycling }\nnetwrok:\n  N: 64\n', 'network:'],
       ['a key inside a flow mapping', 'task: { kind: cycling }\ntraining: { stpes: 10 }\n', '{ steps: 10 }'],
       ['a case slip', 'task: { kind: cycling }\nnetwork: { n: 64 }\n', '{ N: 64 }'],
       ['a key inside a variant', 'task: { kind: cycling }\nvariants:\n  - name: a\n    network: { outptu_scale: small }\n', 'output_scale: small'],
       ['a quoted key', 'task: { kind: cycling }\n"sedes": 2\n', 'seeds: 2'],
-    ];
-    for (const [what, text, expected] of cases) {
-      it(`${what}: renamed, and the spec is clean`, () => {
-        const { fixed, title, after } = fixOnly(text, 'unknown-key');
-        assert.ok(fixed.includes(expected), fixed);
-        assert.match(title, /^Rename to /);
-        assert.deepEqual(messages(after), []);
-      });
-    }
+    ]);
 
     it('no fix when the guessed key is already set (it would only make a duplicate key)', () => {
       const d = loadSpec('task: { kind: cycling }\nnetwork: { N: 64, n: 32 }\n').diagnostics.find((x) => x.code === 'unknown-key')!;
@@ -57,21 +61,13 @@ describe('spec quick fixes', () => {
   });
 
   describe('misspelt values', () => {
-    const cases: [string, string, string][] = [
+    cleanAfterFix('bad-enum', /^Change to /, 'replaced', [
       ['the task kind', 'task: { kind: cyclng }\n', 'kind: cycling'],
       ['an output scale (enum or number)', 'task: { kind: cycling }\nnetwork: { output_scale: smal }\n', 'output_scale: small'],
       ['a backend', 'task: { kind: cycling }\ntraining: { backend: wsam }\n', 'backend: wasm'],
       ['a list item', 'task: { kind: cycling }\nanalysis: [correlation, dimension]\n', '[correlation, dimensions]'],
       ['a quoted value', 'task: { kind: cycling }\nnetwork: { train: ["recurent"] }\n', '[recurrent]'],
-    ];
-    for (const [what, text, expected] of cases) {
-      it(`${what}: replaced, and the spec is clean`, () => {
-        const { fixed, title, after } = fixOnly(text, 'bad-enum');
-        assert.ok(fixed.includes(expected), fixed);
-        assert.match(title, /^Change to /);
-        assert.deepEqual(messages(after), []);
-      });
-    }
+    ]);
   });
 
   describe('values out of range go to the nearest bound', () => {
