@@ -31,8 +31,8 @@ import { asRunConfig, runConfigProblems } from '../spec/run-config';
 import type { Json } from '../spec/json';
 import { isRealFolder, readRegularFile, syncFolder, writeFileDurably } from './files';
 import { RunStoreError } from './paths';
-import { checkProjection } from './result';
-import { Shape, type Rec } from './shape';
+import { Check } from '../protocol/check';
+import { checkViewData } from '../protocol/view';
 import { slug } from './names';
 import { PERTURBATION_FILE, perturbationToSafetensors } from '../core/analysis/perturbation/format';
 
@@ -212,18 +212,18 @@ export async function readRunFolder(dir: string): Promise<StoredRun> {
   if (runProblems.length > 0) throw new RunStoreError(`${join(dir, 'run.json')} is not a run description: ${listed(runProblems)}.`);
   const run = asRunConfig(runValue) as StoredRunConfig;
   const metrics = parse('metrics.json', metricsBytes);
-  const ms = new Shape();
-  checkMetrics(ms, metrics, run);
-  ms.throwIfAny(join(dir, 'metrics.json'), RunStoreError);
+  const mc = new Check();
+  checkMetrics(mc, metrics, run);
+  mc.throwIfAny(join(dir, 'metrics.json'), RunStoreError);
   let view: unknown;
   try {
     view = treeFromSafetensors<unknown>(new Uint8Array(viewBytes.buffer, viewBytes.byteOffset, viewBytes.byteLength));
   } catch (e) {
     throw new RunStoreError(`${join(dir, 'view.safetensors')}: ${(e as Error).message}`);
   }
-  const vs = new Shape();
-  checkView(vs, view, run);
-  vs.throwIfAny(join(dir, 'view.safetensors'), RunStoreError);
+  const vc = new Check();
+  checkView(vc, view, run);
+  vc.throwIfAny(join(dir, 'view.safetensors'), RunStoreError);
   return { dir, run, metrics: metrics as unknown as RunMetrics, view: view as RunView };
 }
 
@@ -232,33 +232,25 @@ function listed(problems: readonly string[]): string {
 }
 
 /** metrics.json: a flat record of the run's measures, as core/metrics.ts writes it. */
-function checkMetrics(s: Shape, x: unknown, run: RunConfig): void {
-  const m = s.rec(x, 'the file');
+function checkMetrics(c: Check, x: unknown, run: RunConfig): void {
+  const m = c.rec(x, 'the file');
   if (m === undefined) return;
-  if (m.name !== run.name) s.fail(`name is ${JSON.stringify(m.name)}, but run.json says ${JSON.stringify(run.name)}`);
+  if (m.name !== run.name) c.fail('name', `is ${JSON.stringify(m.name)}, but run.json says ${JSON.stringify(run.name)}`);
   for (const [k, v] of Object.entries(m)) {
     const flat = v === null || ['number', 'string', 'boolean'].includes(typeof v) || (Array.isArray(v) && v.every((e) => ['number', 'string'].includes(typeof e)));
-    if (!flat) s.fail(`${k} is not a number, text or list of them`);
+    if (!flat) c.fail(k, 'is not a number, text or list of them');
   }
-  if (typeof m.stopped !== 'boolean') s.fail('stopped is not true or false');
+  if (typeof m.stopped !== 'boolean') c.fail('stopped', 'is not true or false');
 }
 
-/** view.safetensors: the projection sized by the run's N, conditions for every drawn trial, losses within the steps. */
-function checkView(s: Shape, x: unknown, run: RunConfig): void {
-  const v = s.rec(x, 'the view');
+/** view.safetensors: the view data (projection sized by the run's N, conditions, labels) and losses within the steps. */
+function checkView(c: Check, x: unknown, run: RunConfig): void {
+  const v = c.rec(x, 'the view');
   if (v === undefined) return;
-  if (v.name !== run.name) s.fail(`name is ${JSON.stringify(v.name)}, but run.json says ${JSON.stringify(run.name)}`);
-  s.array(v.condition, Int32Array, 'condition');
-  s.strings(v.conditionLabels, 'conditionLabels');
-  s.array(v.losses, Float32Array, 'losses');
-  if (v.losses instanceof Float32Array && v.losses.length > run.training.steps) s.fail(`losses has ${v.losses.length} values for ${run.training.steps} steps`);
-  checkProjection(s, v.projection, run.network.N);
-  const p = v.projection;
-  const trials: unknown[] = typeof p === 'object' && p !== null && Object.hasOwn(p, 'trials') && Array.isArray((p as Rec).trials) ? ((p as Rec).trials as unknown[]) : [];
-  const conditions = v.condition instanceof Int32Array ? v.condition.length : 0;
-  const labels = Array.isArray(v.conditionLabels) ? v.conditionLabels.length : 0;
-  if (trials.some((t) => typeof t !== 'number' || t < 0 || t >= conditions)) s.fail('projection.trials names a trial without a condition');
-  if (v.condition instanceof Int32Array && v.condition.some((c) => c < 0 || c >= labels)) s.fail('condition names a condition without a label');
+  if (v.name !== run.name) c.fail('name', `is ${JSON.stringify(v.name)}, but run.json says ${JSON.stringify(run.name)}`);
+  const losses = c.array(v.losses, Float32Array, 'losses');
+  if (losses && losses.length > run.training.steps) c.fail('losses', `has ${losses.length} values for ${run.training.steps} steps`);
+  checkViewData(c, v, '', run.network.N);
 }
 
 /** The arrays of a stored safetensors file (for scripts and tests), read as a regular file of bounded size. */

@@ -8,7 +8,7 @@ import { initBackend, type BackendOptions } from '../core/backend';
 import { train } from '../core/train';
 import { toEnvelope, type Envelope } from '../core/pack';
 import type { Evaluation } from '../core/evaluate';
-import { PROTOCOL_VERSION, type EvaluationSummary, type FromTrainer, type ToTrainer, type ViewData, type WasmSource } from '../protocol';
+import { PROTOCOL_VERSION, relay, type EvaluationSummary, type FromTrainer, type ToTrainer, type ViewData, type WasmSource } from '../protocol';
 
 export interface TrainerHost {
   post(msg: FromTrainer, transfer?: ArrayBuffer[]): void;
@@ -92,11 +92,11 @@ export class TrainerService {
       for await (const ev of train(run, { signal })) {
         switch (ev.type) {
           case 'start':
-            this.host.post({ type: 'started', runId, backend: ev.backend, backendReason: ev.backendReason, calibration: ev.calibration, N: ev.N, T: ev.T, B: ev.B, steps: ev.steps, parameters: ev.parameters, memoryBytes: ev.memoryBytes });
+            this.host.post(relay(ev, 'started', runId));
             break;
           case 'step':
             step = ev.step;
-            this.host.post({ type: 'step', runId, ...stripType(ev) });
+            this.host.post(relay(ev, 'step', runId));
             break;
           case 'evaluation': {
             const view = this.host.sendViews ? viewEnvelope(ev.evaluation) : undefined;
@@ -104,7 +104,7 @@ export class TrainerService {
             break;
           }
           case 'analysis':
-            this.host.post({ type: 'analysis', runId, name: ev.name, done: ev.done, total: ev.total });
+            this.host.post(relay(ev, 'analysis', runId));
             break;
           case 'done':
             done = toEnvelope(ev.result);
@@ -138,11 +138,6 @@ function summary(e: Evaluation): EvaluationSummary {
 function viewEnvelope(e: Evaluation): Envelope {
   const view: ViewData = { projection: e.analysis.projection, condition: e.condition, conditionLabels: [...e.conditionLabels] };
   return toEnvelope(view);
-}
-
-function stripType<T extends { type: string }>(ev: T): Omit<T, 'type'> {
-  const { type: _t, ...rest } = ev;
-  return rest;
 }
 
 function assertNever(x: never): never {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { countChromatic, countNear, countNotBackground, pixelAt } from './png.mjs';
 import { frames, hexRgb, keepOpen, openPanel, runsOf, saveJson, shot, waitFor } from './harness.mjs';
-import { PROTOCOL_VERSION } from '../../src/protocol.ts';
+import { PROTOCOL_VERSION } from '../../src/protocol/version.ts';
 
 const TINY = `
 name: tiny

@@ -19,7 +19,7 @@ import { StatusThrottle } from './status-throttle';
 import { ThemeWatcher, type Theme } from './theme';
 import type { Trainer } from './trainer-boot';
 import type { HostTransport } from './transport';
-import { decodeViewData } from './view-data';
+import { decodeViewData } from '../../src/protocol/view';
 import { FinalTable } from './views/final-table';
 import { Header, type HeaderModel } from './views/header';
 import { LossChart } from './views/loss-chart';

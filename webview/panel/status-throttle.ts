@@ -7,40 +7,54 @@ import type { FromPanel } from '../../src/protocol';
 
 export type Status = Extract<FromPanel, { type: 'status' }>;
 
+/** The clock and timer the throttle runs on (a test passes its own). */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
 export class StatusThrottle {
   private lastSent = -Infinity;
   private lastState: Status['state'] | undefined;
   private pending: Status | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
 
   constructor(
     private readonly send: (s: Status) => void,
     private readonly intervalMs = 100,
+    private readonly clock: Clock = realClock,
   ) {}
 
   push(status: Status): void {
     this.pending = status;
-    const now = performance.now();
+    const now = this.clock.now();
     if (status.state !== this.lastState || now - this.lastSent >= this.intervalMs) {
       this.flush();
       return;
     }
-    this.timer ??= setTimeout(() => this.flush(), this.intervalMs - (now - this.lastSent));
+    this.timer ??= this.clock.setTimeout(() => this.flush(), this.intervalMs - (now - this.lastSent));
   }
 
   flush(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.pending) return;
     const s = this.pending;
     this.pending = undefined;
-    this.lastSent = performance.now();
+    this.lastSent = this.clock.now();
     this.lastState = s.state;
     this.send(s);
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.pending = undefined;
   }

@@ -9,15 +9,29 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { kernelUnavailable, provideKernel } from '../../src/kernel/fused';
 import { TrainerService } from '../../src/trainer/service';
-import type { ToTrainer, WasmSource } from '../../src/protocol';
+import { toTrainer, type FromTrainer, type ToTrainer, type WasmSource } from '../../src/protocol';
+import { Channel } from '../../src/protocol/channel';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 /** wasm binaries the page sent, by file name */
 const wasmFiles = new Map<string, ArrayBuffer>();
 
+const channel = new Channel<ToTrainer, FromTrainer>(
+  {
+    post: (msg, transfer) => scope.postMessage(msg, transfer),
+    listen(receive) {
+      const onMessage = (e: MessageEvent<unknown>) => receive(e.data);
+      scope.addEventListener('message', onMessage);
+      return () => scope.removeEventListener('message', onMessage);
+    },
+  },
+  toTrainer,
+  (why) => console.error(`training worker: ${why}`),
+);
+
 const service = new TrainerService({
-  post: (msg, transfer) => scope.postMessage(msg, transfer ?? []),
+  post: (msg, transfer) => channel.send(msg, transfer),
   yieldTurn: messageChannelTurn(),
   prepareWasm: serveWasmFromMemory,
   // Inside the page's own init timeout, so the page hears the worker's reason first.
@@ -32,9 +46,7 @@ scope.addEventListener('securitypolicyviolation', (ev) => {
 });
 
 // Not awaited: a 'train' runs for minutes and 'pause'/'stop' must be handled meanwhile.
-scope.onmessage = (e: MessageEvent<ToTrainer>) => {
-  void service.handle(e.data);
-};
+channel.onAny((msg) => void service.handle(msg));
 
 function serveWasmFromMemory(source: WasmSource): void {
   if (source.kind !== 'bytes') throw new Error('The panel worker cannot read wasm from a folder; the page must send the bytes.');

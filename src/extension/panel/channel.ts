@@ -1,11 +1,12 @@
 /**
  * The host's end of the panel channel. Messages posted before the page's script listens
  * are lost (a webview attaches its listener only after its script runs), so everything waits for the page's `ready`; the first
- * message after it is always `init`. Every incoming message is checked with isFromPanel
+ * message after it is always `init`. Every incoming message is checked (src/protocol)
  * first: a refused one is logged and dropped, never acted on.
  */
 import * as vscode from 'vscode';
-import { PROTOCOL_VERSION, isFromPanel, type FromPanel, type ToPanel } from '../../protocol';
+import { PROTOCOL_VERSION, fromPanel, type FromPanel, type ToPanel } from '../../protocol';
+import { Channel, type Port } from '../../protocol/channel';
 import { Disposable } from '../dispose';
 import type { Log } from '../log';
 
@@ -20,16 +21,25 @@ export class PanelChannel extends Disposable {
   readonly onReady = this.readied.event;
   /** Types of the messages posted to the page, in order (for the extension-host tests). */
   readonly sent: string[] = [];
-  rejected = 0;
+  private readonly channel: Channel<FromPanel, ToPanel>;
 
   constructor(
-    private readonly webview: vscode.Webview,
+    webview: vscode.Webview,
     private readonly init: () => ToPanel,
     private readonly log: Log,
     private readonly label: string,
   ) {
     super();
-    this._register(webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
+    this.channel = new Channel<FromPanel, ToPanel>(webviewPort(webview, log, label), fromPanel, (why) =>
+      this.log.warn(`[${this.label}] refused a message from the panel that does not match the protocol: ${why}`),
+    );
+    this._register({ dispose: () => this.channel.close() });
+    this.channel.onAny((m) => this.receive(m));
+  }
+
+  /** Messages from the page that the protocol refused. */
+  get rejected(): number {
+    return this.channel.refused;
   }
 
   get isReady(): boolean {
@@ -47,21 +57,10 @@ export class PanelChannel extends Disposable {
 
   private send(msg: ToPanel): void {
     this.sent.push(msg.type);
-    // postMessage resolves false when the page is gone; that is logged, the panel's own dispose handles the rest.
-    this.webview.postMessage(msg).then(
-      (ok) => {
-        if (!ok) this.log.warn(`[${this.label}] the panel did not take a ${msg.type} message.`);
-      },
-      (e: unknown) => this.log.error(`[${this.label}] could not post ${msg.type}.`, e),
-    );
+    this.channel.send(msg);
   }
 
-  private receive(m: unknown): void {
-    if (!isFromPanel(m)) {
-      this.rejected++;
-      this.log.warn(`[${this.label}] refused a message from the panel that does not match the protocol: ${describe(m)}`);
-      return;
-    }
+  private receive(m: FromPanel): void {
     if (m.type !== 'ready') {
       this.received.fire(m);
       return;
@@ -83,10 +82,22 @@ export class PanelChannel extends Disposable {
   }
 }
 
-/** A short, safe description of a refused message for the log. */
-function describe(m: unknown): string {
-  if (typeof m !== 'object' || m === null) return typeof m;
-  const type = (m as { type?: unknown }).type;
-  const keys = Object.keys(m).slice(0, 8).join(', ');
-  return `${typeof type === 'string' ? `type ${JSON.stringify(type.slice(0, 40))}` : 'no type'} (fields: ${keys})`;
+/** A webview as a Port. It transfers nothing: VS Code copies what crosses to the host. */
+function webviewPort(webview: vscode.Webview, log: Log, label: string): Port {
+  return {
+    post(message) {
+      const type = (message as { type: string }).type;
+      // postMessage resolves false when the page is gone; that is logged, the panel's own dispose handles the rest.
+      webview.postMessage(message).then(
+        (ok) => {
+          if (!ok) log.warn(`[${label}] the panel did not take a ${type} message.`);
+        },
+        (e: unknown) => log.error(`[${label}] could not post ${type}.`, e),
+      );
+    },
+    listen(receive) {
+      const d = webview.onDidReceiveMessage(receive);
+      return () => d.dispose();
+    },
+  };
 }

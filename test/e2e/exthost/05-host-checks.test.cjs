@@ -1,4 +1,5 @@
-// The host's checks on what comes from the webview (protocol validators, run results)
+// The host's checks on what comes from the webview (run results, restored state; the
+// message checks themselves are unit tests, test/unit/protocol)
 // and on where runs are written, exercised on the real sources: they are bundled here
 // with esbuild, `vscode` resolving to the extension host's API.
 'use strict';
@@ -9,7 +10,7 @@ const path = require('node:path');
 const { loadSources } = require('./helpers.cjs');
 
 const SOURCES = [
-  "export { isFromPanel, isEnvelope, isPanelRestoreState, PROTOCOL_VERSION } from './src/protocol';",
+  "export { isPanelRestoreState, PROTOCOL_VERSION } from './src/protocol';",
   "export { restoreTarget, reloadNotice } from './src/extension/panel/restore';",
   "export { isWorkspaceStore } from './src/extension/runStore';",
   "export { toEnvelope } from './src/core/pack';",
@@ -59,46 +60,6 @@ describe('host checks on webview input and the run store', function () {
     assert.equal(status({ state: 'starting' }), '$(sync~spin) RNN Lab: starting…');
     assert.equal(status({ state: 'idle', runName: 'aligned-s0' }), undefined);
     assert.equal(status({ state: 'failed', message: 'x' }), undefined);
-  });
-
-  it('isFromPanel accepts every well-formed message', () => {
-    const env = m.toEnvelope({ a: new Float32Array([1, 2]) });
-    for (const msg of [
-      { type: 'ready', version: m.PROTOCOL_VERSION },
-      { type: 'status', state: 'training', runName: 'aligned-s0', step: 3, steps: 30, loss: 0.5, backend: 'wasm' },
-      { type: 'status', state: 'idle' },
-      { type: 'runFinished', session: 's1', runName: 'aligned-s0', result: env },
-      { type: 'runFailed', session: 's1', runName: 'aligned-s0', message: 'diverged', step: 12 },
-      { type: 'requestTrain' },
-      { type: 'log', level: 'warn', message: 'slow' },
-    ]) assert.ok(m.isFromPanel(msg), JSON.stringify(msg));
-  });
-
-  it('isFromPanel refuses wrong types, unknown values and broken envelopes', () => {
-    const env = m.toEnvelope({ a: new Float32Array([1, 2]) });
-    const bad = [
-      null, 'ready', [], {}, { type: 'hello' },
-      { type: 'ready', version: '1' },
-      { type: 'status', state: 'running' },
-      { type: 'status', state: 'training', step: -1 },
-      { type: 'status', state: 'training', step: 1.5 },
-      { type: 'status', state: 'training', loss: null },
-      { type: 'status', state: 'training', runName: 7 },
-      { type: 'runFinished', session: 's1', runName: 'x' },
-      { type: 'runFinished', runName: 'x', result: env },
-      { type: 'runFinished', session: 7, runName: 'x', result: env },
-      { type: 'runFailed', runName: 'x', message: 'diverged' },
-      // Broken envelopes, in messages that are otherwise complete: the envelope is what is refused.
-      { type: 'runFinished', session: 's1', runName: 'x', result: { meta: env.meta, buffer: new Uint8Array(8) } },
-      { type: 'runFinished', session: 's1', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'F32', offset: 0, length: 3 }] }, buffer: new ArrayBuffer(8) } },
-      { type: 'runFinished', session: 's1', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'F32', offset: 2, length: 1 }] }, buffer: new ArrayBuffer(8) } },
-      { type: 'runFinished', session: 's1', runName: 'x', result: { meta: { tree: {}, arrays: [{ name: 'a', dtype: 'U8', offset: 0, length: 1 }] }, buffer: new ArrayBuffer(8) } },
-      { type: 'runFinished', session: 's1', runName: 3, result: env },
-      { type: 'runFailed', session: 's1', runName: 'x' },
-      { type: 'log', level: 'debug', message: 'x' },
-      { type: 'log', level: 'info' },
-    ];
-    for (const msg of bad) assert.equal(m.isFromPanel(msg), false, JSON.stringify(msg, (_k, v) => (v instanceof ArrayBuffer ? `ArrayBuffer(${v.byteLength})` : v)));
   });
 
   it('checks the state a page kept for a window reload before restoring from it', () => {

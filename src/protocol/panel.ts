@@ -1,0 +1,222 @@
+/**
+ * The panel channel: the extension host <-> the webview page, plus what the host writes
+ * into the page (PanelBoot) and what the page keeps for a window reload
+ * (PanelRestoreState). Both ends check what they receive: the page is another process
+ * that can be stale (an old bundle after a rebuild) or broken, and a host of another
+ * version must give a sentence, not a crash.
+ */
+import type { RunConfig } from '../core/types';
+import type { Envelope } from '../core/pack';
+import { Check, messageValidator, validator, type Rec } from './check';
+import { checkRunConfig } from './trainer';
+import { PROTOCOL_VERSION } from './version';
+
+/** What the panel shows about the training session (also drives the status bar). */
+export type PanelState = 'starting' | 'idle' | 'training' | 'paused' | 'stopping' | 'failed';
+
+/** Files the webview page loads, as webview URIs (put in the page by the host). */
+export interface PanelAssets {
+  workerUrl: string;
+  /** tfjs-backend-wasm binaries by file name */
+  wasmUrls: Record<string, string>;
+}
+
+/**
+ * One training session of a spec panel: `id` names it in the page's results, so a run
+ * still finishing after the next Train is stored with the session that started it;
+ * `dir` is where the host stores its runs (the page keeps it for a window reload).
+ */
+export interface SessionRef {
+  id: string;
+  dir: string;
+}
+
+export type ToPanel =
+  /** The answer to `ready`: what the panel is about. `session` is there exactly when `autoStart` is. */
+  | { type: 'init'; version: number; specName: string; specFile: string; runs: RunConfig[]; autoStart: boolean; session?: SessionRef }
+  /** Train these runs now (a CodeLens or command while the panel is open); replaces the queue. */
+  | { type: 'train'; runs: RunConfig[]; session: SessionRef }
+  /** A sentence for the panel's header, e.g. after a window reload; the next Train clears it. */
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' }
+  /** The spec file changed on disk or in the editor since the runs started. */
+  | { type: 'specChanged'; changed: boolean; valid: boolean }
+  /** The panel became hidden or visible: render only when visible. */
+  | { type: 'visibility'; visible: boolean }
+  /** Show a stored run (Open run). `view` packs a ViewData; `losses` the training loss curve. */
+  | { type: 'showRun'; run: RunConfig; metrics: Record<string, unknown>; view: Envelope; losses: Float32Array; folder: string }
+  /** The host wrote a finished run to the run store. */
+  | { type: 'stored'; runName: string; folder: string }
+  | { type: 'storeFailed'; runName: string; message: string };
+
+export type FromPanel =
+  | { type: 'ready'; version: number }
+  /** Throttled to about 10 a second: the status bar and the Stop command follow it. */
+  | { type: 'status'; state: PanelState; runName?: string; step?: number; steps?: number; loss?: number; backend?: string; message?: string }
+  /** A run finished (or was stopped with a result): `result` packs a RunResult for the run store. `session` is SessionRef.id. */
+  | { type: 'runFinished'; session: string; runName: string; result: Envelope }
+  | { type: 'runFailed'; session: string; runName: string; message: string; step?: number }
+  /** The user pressed Train in the panel: the host re-reads the spec and answers with `train`. */
+  | { type: 'requestTrain' }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** A spec panel trains (its page starts the worker at once); a stored-run panel shows one run and starts none. */
+export type PanelMode = 'live' | 'stored';
+
+/** The JSON block `<script type="application/json" id="rnnlab-boot">` the host puts in the panel's page. */
+export interface PanelBoot {
+  version: number;
+  assets: PanelAssets;
+  specName: string;
+  mode: PanelMode;
+  /** the spec's URI (live) or the stored run folder's URI (stored): what a window reload reopens */
+  resource: string;
+}
+
+/**
+ * What the page keeps with acquireVsCodeApi().setState, and VS Code hands back to the
+ * host's WebviewPanelSerializer after a window reload. It comes from the page, so the
+ * host checks it like any message.
+ */
+export interface PanelRestoreState {
+  version: number;
+  mode: PanelMode;
+  resource: string;
+  /** live only: the folder of the last training session and, while a run trained, where it was */
+  session?: { dir: string; training?: { runName: string; step: number } };
+}
+
+// ---------------------------------------------------------------- checks
+
+const PANEL_STATES: readonly PanelState[] = ['starting', 'idle', 'training', 'paused', 'stopping', 'failed'];
+const PANEL_MODES: readonly PanelMode[] = ['live', 'stored'];
+const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+
+/** What the host accepts from the page. */
+export const fromPanel = messageValidator<FromPanel>({
+  ready: (c, m) => c.int(m.version, 'version'),
+  status: (c, m) => {
+    c.oneOf(m.state, PANEL_STATES, 'state');
+    c.optional(m, 'runName', '', (x, at) => c.str(x, at));
+    c.optional(m, 'step', '', (x, at) => c.count(x, at));
+    c.optional(m, 'steps', '', (x, at) => c.count(x, at));
+    c.optional(m, 'loss', '', (x, at) => c.num(x, at));
+    c.optional(m, 'backend', '', (x, at) => c.str(x, at));
+    c.optional(m, 'message', '', (x, at) => c.str(x, at));
+  },
+  runFinished: (c, m) => {
+    c.str(m.session, 'session');
+    c.str(m.runName, 'runName');
+    c.envelope(m.result, 'result');
+  },
+  runFailed: (c, m) => {
+    c.str(m.session, 'session');
+    c.str(m.runName, 'runName');
+    c.str(m.message, 'message');
+    c.optional(m, 'step', '', (x, at) => c.count(x, at));
+  },
+  requestTrain: () => undefined,
+  log: (c, m) => {
+    c.oneOf(m.level, LOG_LEVELS, 'level');
+    c.str(m.message, 'message');
+  },
+});
+
+function checkRuns(c: Check, x: unknown, at: string): void {
+  if (!Array.isArray(x)) return void c.fail(at, 'is not a list');
+  x.forEach((r, i) => checkRunConfig(c, r, `${at}[${i}]`));
+}
+
+function checkSessionRef(c: Check, x: unknown, at: string): void {
+  const s = c.rec(x, at);
+  if (s === undefined) return;
+  c.str(s.id, `${at}.id`);
+  c.str(s.dir, `${at}.dir`);
+}
+
+/** What the page accepts from the host. */
+export const toPanel = messageValidator<ToPanel>({
+  init: (c, m: Rec) => {
+    if (m.version !== PROTOCOL_VERSION) return void c.fail('', `protocol version ${String(m.version)} from the host; this panel speaks ${PROTOCOL_VERSION}. Reload the window.`);
+    c.str(m.specName, 'specName');
+    c.str(m.specFile, 'specFile');
+    checkRuns(c, m.runs, 'runs');
+    // Results of runs that train must name their session, or the host cannot store them.
+    if (c.bool(m.autoStart, 'autoStart')) checkSessionRef(c, m.session, 'session');
+    else c.optional(m, 'session', '', (x, at) => checkSessionRef(c, x, at));
+  },
+  train: (c, m) => {
+    checkRuns(c, m.runs, 'runs');
+    checkSessionRef(c, m.session, 'session');
+  },
+  notice: (c, m) => {
+    c.oneOf(m.level, ['info', 'error'], 'level');
+    c.str(m.message, 'message');
+  },
+  pause: () => undefined,
+  resume: () => undefined,
+  stop: () => undefined,
+  specChanged: (c, m) => {
+    c.bool(m.changed, 'changed');
+    c.bool(m.valid, 'valid');
+  },
+  visibility: (c, m) => c.bool(m.visible, 'visible'),
+  showRun: (c, m) => {
+    checkRunConfig(c, m.run, 'run');
+    c.rec(m.metrics, 'metrics');
+    c.envelope(m.view, 'view');
+    c.array(m.losses, Float32Array, 'losses');
+    c.str(m.folder, 'folder');
+  },
+  stored: (c, m) => {
+    c.str(m.runName, 'runName');
+    c.str(m.folder, 'folder');
+  },
+  storeFailed: (c, m) => {
+    c.str(m.runName, 'runName');
+    c.str(m.message, 'message');
+  },
+});
+
+/** The page's saved state has the declared shape; the host still checks the paths in it before use. */
+export const panelRestoreState = validator<PanelRestoreState>((c, x) => {
+  const s = c.rec(x, 'state');
+  if (s === undefined) return;
+  c.int(s.version, 'version');
+  const mode = c.oneOf(s.mode, PANEL_MODES, 'mode');
+  c.str(s.resource, 'resource');
+  c.optional(s, 'session', '', (x, at) => {
+    if (mode !== 'live') return c.fail(at, 'belongs to a live panel only');
+    const session = c.rec(x, at);
+    if (session === undefined) return undefined;
+    c.str(session.dir, `${at}.dir`);
+    return c.optional(session, 'training', at, (t, tat) => {
+      const training = c.rec(t, tat);
+      if (training === undefined) return undefined;
+      c.str(training.runName, `${tat}.runName`);
+      return c.count(training.step, `${tat}.step`);
+    });
+  });
+});
+
+/** The boot block the host wrote into the page (read back by the page). */
+export const panelBoot = validator<PanelBoot>((c, x) => {
+  const b = c.rec(x, 'the boot block');
+  if (b === undefined) return;
+  c.num(b.version, 'version');
+  c.str(b.specName, 'specName');
+  // The mode decides whether the page starts a worker at all: a wrong guess either wastes one or delays the first Train.
+  c.oneOf(b.mode, PANEL_MODES, 'mode');
+  c.str(b.resource, 'resource');
+  const assets = c.rec(b.assets, 'assets');
+  if (assets === undefined) return;
+  c.str(assets.workerUrl, 'assets.workerUrl');
+  const wasm = c.rec(assets.wasmUrls, 'assets.wasmUrls');
+  if (wasm) for (const [name, url] of Object.entries(wasm)) c.str(url, `assets.wasmUrls.${name}`);
+});
+
+/** Backwards-compatible guards for the host's callers. */
+export const isFromPanel = fromPanel.is;
+export const isPanelRestoreState = panelRestoreState.is;

@@ -1,0 +1,7 @@
+/**
+ * The version both ends of every channel compare first: a page or worker from an older
+ * build says so in a sentence instead of misreading messages.
+ * 2: runs are bound to the session that started them (train/init carry a session,
+ * runFinished/runFailed name it); the page's boot says whether it trains.
+ */
+export const PROTOCOL_VERSION = 2;
