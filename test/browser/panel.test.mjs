@@ -456,17 +456,17 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         delete noReadouts.projection.pca.readouts;
         await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics: { rho: 0.5, stopped: false }, view: helpers.toEnvelope(noReadouts), losses: new Float32Array(20), folder: '/ws/x' });
         await frames(p.page);
-        assert.equal(await p.page.locator('.banner.error').textContent(), 'The stored run aligned-s0 cannot be shown: The pca view has no readouts.');
+        assert.equal(await p.page.locator('.banner.error').textContent(), 'The stored run aligned-s0 cannot be shown: The view data is malformed: view.projection.pca.readouts is not a list.');
         await p.host.send({ type: 'train', runs: [{ ...tinyRuns[0], training: { ...tinyRuns[0].training, steps: -1 } }], session: SESSION });
         await frames(p.page);
-        assert.equal(await p.page.locator('.banner.error').textContent(), 'The panel ignored a message from the extension: train without runs or session');
+        assert.equal(await p.page.locator('.banner.error').textContent(), 'The panel ignored a message from the extension: train: runs[0].training.steps is not a whole number >= 0');
         assert.deepEqual(p.pageErrors, []);
         // A train the page could not store the results of (no session) is refused, not trained.
         await p.host.send({ type: 'train', runs: tinyRuns });
         await p.host.send({ ...init(tinyRuns, true), session: undefined });
         const refused = (await p.host.posted('log')).map((l) => l.message);
-        assert.ok(refused.some((m) => /train without runs or session/.test(m)), refused.join('\n'));
-        assert.ok(refused.some((m) => /init without a session to train in/.test(m)), refused.join('\n'));
+        assert.ok(refused.some((m) => /train: session is not an object/.test(m)), refused.join('\n'));
+        assert.ok(refused.some((m) => /init: session is not an object/.test(m)), refused.join('\n'));
         // The host's notices (a window reload): info as a note, error as an error, until the next Train.
         const reloaded = 'The window was reloaded: training stopped at aligned-s0 step 12; runs finished before are in /ws/x. Press Train to start again.';
         await p.host.send({ type: 'notice', level: 'info', message: reloaded });
