@@ -93,8 +93,10 @@ export class Check {
   /** A list of indices, each below `below` when given. */
   indices(x: unknown, at: string, below?: number): number[] | undefined {
     if (!Array.isArray(x) || !x.every(isCount)) return this.fail(at, 'is not a list of indices');
-    const out = x.find((i: number) => below !== undefined && i >= below);
-    if (out !== undefined) return this.fail(at, `has index ${out}, beyond ${below! - 1}`);
+    if (below !== undefined) {
+      const out = x.find((i: number) => i >= below);
+      if (out !== undefined) return this.fail(at, `has index ${out}, beyond ${below - 1}`);
+    }
     return x as number[];
   }
 
@@ -190,7 +192,7 @@ export function messageValidator<M extends { type: string }>(checks: MessageChec
     const m = c.rec(x, 'the message');
     if (m === undefined) return;
     if (typeof m.type !== 'string') return void c.fail('the message', 'has no type');
-    if (!Object.prototype.hasOwnProperty.call(checks, m.type)) return void c.fail('', `unknown message type ${short(m.type)}`);
+    if (!Object.hasOwn(checks, m.type)) return void c.fail('', `unknown message type ${short(m.type)}`);
     const before = c.problems.length;
     checks[m.type as M['type']](c, m);
     // Name the message in every problem it has: "status: step is not a whole number >= 0".

@@ -7,7 +7,7 @@
  */
 import type { RunConfig } from '../core/types';
 import type { Envelope } from '../core/pack';
-import { Check, messageValidator, validator, type Rec } from './check';
+import { type Check, messageValidator, validator, type Rec } from './check';
 import { checkRunConfig } from './trainer';
 import { PROTOCOL_VERSION } from './version';
 

@@ -10,7 +10,7 @@ import type { BackendInfo } from '../core/backend';
 import type { Envelope } from '../core/pack';
 import type { TrainEvent } from '../core/train';
 import type { BackendChoice, RunConfig } from '../core/types';
-import { Check, checkFields, field, messageValidator, type FieldChecks, type Rec } from './check';
+import { type Check, checkFields, field, messageValidator, type FieldChecks, type Rec } from './check';
 
 /** How the worker gets the tfjs-wasm binary. A Web Worker in a webview may fetch nothing. */
 export type WasmSource =

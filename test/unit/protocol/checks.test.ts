@@ -24,7 +24,8 @@ network: { N: 8 }
 training: { steps: 6, batch: 4 }
 evaluation: { batch: 4 }
 `;
-const run = loadSpec(SPEC, 'toy.rnn.yaml').runs[0]!;
+const [run] = loadSpec(SPEC, 'toy.rnn.yaml').runs;
+if (run === undefined) throw new Error('the toy spec resolves to no run');
 const env = toEnvelope({ a: new Float32Array([1, 2]), b: new Float64Array([3]), c: new Int32Array([4, 5, 6]) });
 /** JSON of a message for assertion text, with buffers shown by size. */
 const show = (m: unknown) => JSON.stringify(m, (_k, v: unknown) => (v instanceof ArrayBuffer ? `ArrayBuffer(${v.byteLength})` : v));
@@ -247,6 +248,7 @@ describe('protocol checks', () => {
       axes: new Float64Array(3 * N), axis_labels: ['PC1', 'PC2', 'PC3'], trajectories: new Float32Array(trials.length * steps.length * 3), centre: [0, 0, 0], scale: 1,
       axis_variance: [1, 0.5, 0.2], readouts: [{ coords: [1, 0, 0], arrow: [1, 0, 0], fraction: 1, angle_deg: 0 }],
     });
+    // biome-ignore lint/suspicious/noExplicitAny: the patches put wrong types in on purpose
     const view = (patch: (v: any) => void = () => undefined) => {
       const v = { projection: { trials, steps, pca: basis(), readout: basis() }, condition: new Int32Array([0, 1]), conditionLabels: ['a', 'b'] };
       patch(v);
@@ -259,6 +261,7 @@ describe('protocol checks', () => {
     });
 
     it('says what is wrong with a malformed one', () => {
+      // biome-ignore lint/suspicious/noExplicitAny: the patches put wrong types in on purpose
       const cases: [(v: any) => void, RegExp][] = [
         [(v) => (v.projection.pca.trajectories = new Float32Array(5)), /view\.projection\.pca\.trajectories has 5 values, expected 18/],
         [(v) => (v.projection.trials = [0, 2]), /view\.projection\.trials has index 2, beyond 1/],
