@@ -169,7 +169,7 @@ async function chooseTarget(task: TaskKind, regime: Regime, args: NewExperimentA
   if (args.folder !== undefined && !(args.folder instanceof vscode.Uri && vscode.workspace.getWorkspaceFolder(args.folder))) {
     throw new Error(`${String(args.folder)} is not a workspace folder or a folder inside one; New experiment writes only there.`);
   }
-  let folder = args.folder ?? (folders.length === 1 ? folders[0]!.uri : undefined);
+  let folder = args.folder ?? (folders.length === 1 ? folders[0]?.uri : undefined);
   if (folder === undefined && folders.length > 1) folder = (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Where should the new spec go?', ignoreFocusOut: true }))?.uri;
   if (folder === undefined && folders.length === 0) return saveDialogTarget(stem, log);
   if (folder === undefined) return undefined;

@@ -26,7 +26,7 @@ const read = (f: string) => readFileSync(f, 'utf8');
 /** Section numbers of a markdown file's numbered headings: "## 4. Measures" -> 4, "### 4.1 ..." -> 4.1. */
 export function sectionsOf(markdown: string): Set<string> {
   const out = new Set<string>();
-  for (const m of markdown.matchAll(/^#{2,4}\s+(\d+(?:\.\d+)*)\.?\s/gm)) out.add(m[1]!);
+  for (const m of markdown.matchAll(/^#{2,4}\s+(\d+(?:\.\d+)*)\.?\s/gm)) out.add(m[1] ?? '');
   return out;
 }
 
@@ -38,7 +38,7 @@ export function citedSections(text: string): { section: string; at: number }[] {
   const out: { section: string; at: number }[] = [];
   const re = /docs\/science\.md,?\s*(?:§§?\s*|sections?\s+)(\d+(?:\.\d+)*(?:\s*(?:,|-|–|and)\s*\d+(?:\.\d+)*)*)/g;
   for (const m of text.matchAll(re)) {
-    for (const n of m[1]!.split(/\s*(?:,|-|–|and)\s*/)) out.push({ section: n.replace(/\.$/, ''), at: m.index! });
+    for (const n of (m[1] ?? '').split(/\s*(?:,|-|–|and)\s*/)) out.push({ section: n.replace(/\.$/, ''), at: m.index ?? 0 });
   }
   return out;
 }
@@ -49,7 +49,7 @@ const lineOf = (text: string, at: number) => text.slice(0, at).split('\n').lengt
 export function anchorsOf(markdown: string): Set<string> {
   const out = new Set<string>();
   for (const m of markdown.matchAll(/^#{1,6}\s+(.+?)\s*$/gm)) {
-    out.add(m[1]!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-'));
+    out.add((m[1] ?? '').toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-'));
   }
   return out;
 }
@@ -93,7 +93,7 @@ describe('docs: citations and links resolve inside the repository', () => {
     for (const f of files) {
       const text = read(f);
       for (const m of text.matchAll(/\bdocs\/([\w.-]+\.md)/g)) {
-        if (!existsSync(join(root, 'docs', m[1]!))) bad.push(`${relative(root, f)}:${lineOf(text, m.index!)}: docs/${m[1]}`);
+        if (!existsSync(join(root, 'docs', m[1] ?? ''))) bad.push(`${relative(root, f)}:${lineOf(text, m.index ?? 0)}: docs/${m[1]}`);
       }
     }
     assert.deepEqual(bad, []);
@@ -105,7 +105,7 @@ describe('docs: citations and links resolve inside the repository', () => {
       if (f === __filename) continue;
       const text = read(f);
       for (const m of text.matchAll(/paper-spec|\.\.\/shared\/|DESIGN\.md|webview-training\.md|tfjs-performance\.md|anchors\.md|testing-in-vscode\.md/g)) {
-        bad.push(`${relative(root, f)}:${lineOf(text, m.index!)}: ${m[0]}`);
+        bad.push(`${relative(root, f)}:${lineOf(text, m.index ?? 0)}: ${m[0]}`);
       }
     }
     assert.deepEqual(bad, []);
@@ -121,12 +121,12 @@ describe('docs: citations and links resolve inside the repository', () => {
     for (const f of markdown) {
       const text = read(f);
       for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        const target = m[1]!;
+        const target = m[1] ?? '';
         if (/^[a-z]+:/i.test(target)) continue;
         const [path, anchor] = target.split('#') as [string, string | undefined];
         const file = path === '' ? f : resolve(dirname(f), path);
         const ok = existsSync(file) && (!anchor || !file.endsWith('.md') || anchorsOf(read(file)).has(anchor));
-        if (!ok) bad.push(`${relative(root, f)}:${lineOf(text, m.index!)}: ${target}`);
+        if (!ok) bad.push(`${relative(root, f)}:${lineOf(text, m.index ?? 0)}: ${target}`);
       }
     }
     assert.deepEqual(bad, []);

@@ -86,6 +86,13 @@ describe('the package (.vsix)', function () {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
+  /** The bytes of one packaged file, matched by its name in lower case (vsce renames readme.md). */
+  const packaged = (name: string): Buffer => {
+    const e = entries.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    assert.ok(e, `${name} is not in the package`);
+    return e.data();
+  };
+
   it('holds everything the extension loads', () => {
     const needed = ['package.json', 'readme.md', 'dist/extension.js', 'dist/rnn-spec.schema.json', 'media/icon.png', ...PANEL_FILES];
     for (const kind of Object.keys(TASKS)) needed.push(`examples/${kind}.rnn.yaml`); // New experiment's templates
@@ -115,18 +122,18 @@ describe('the package (.vsix)', function () {
   });
 
   it('every relative link in the packaged README resolves inside the package', () => {
-    const readme = entries.find((e) => e.name.toLowerCase() === 'extension/readme.md')!.data().toString('utf8');
-    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/i.test(l) && !l.startsWith('#'));
+    const readme = packaged('extension/readme.md').toString('utf8');
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].flatMap((m) => (m[1] ? [m[1]] : [])).filter((l) => !/^[a-z]+:/i.test(l) && !l.startsWith('#'));
     assert.ok(links.length > 0, 'the README links its docs');
-    const missing = links.map((l) => l.split('#')[0]!.replace(/^\.\//, '')).filter((l) => !files.includes(l) && !files.some((f) => f.startsWith(l.endsWith('/') ? l : `${l}/`)));
+    const missing = links.map((l) => (l.split('#')[0] ?? '').replace(/^\.\//, '')).filter((l) => !files.includes(l) && !files.some((f) => f.startsWith(l.endsWith('/') ? l : `${l}/`)));
     assert.deepEqual(missing, [], 'linked but not packaged');
   });
 
   it('the manifest names its icon and repository, and the icon is a 256 x 256 PNG', () => {
-    const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.data().toString('utf8')) as { icon?: string; repository?: { url?: string } };
+    const manifest = JSON.parse(packaged('extension/package.json').toString('utf8')) as { icon?: string; repository?: { url?: string } };
     assert.equal(manifest.icon, 'media/icon.png');
     assert.match(manifest.repository?.url ?? '', /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+(\.git)?$/);
-    const png = entries.find((e) => e.name === 'extension/media/icon.png')!.data();
+    const png = packaged('extension/media/icon.png');
     assert.equal(png.toString('latin1', 1, 4), 'PNG');
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [256, 256]);
     assert.equal(png[25], 6, 'RGBA, so the rounded corners are transparent');

@@ -14,13 +14,20 @@ function applyFix(text: string, d: Diagnostic): string {
   return text.slice(0, offset(d.line, d.column)) + d.fix.text + text.slice(offset(d.endLine, d.endColumn));
 }
 
+/** The first diagnostic of `text` with `code` (the test fails when there is none). */
+function diagnosticOf(text: string, code: string): Diagnostic {
+  const d = loadSpec(text).diagnostics.find((x) => x.code === code);
+  assert.ok(d, `no ${code} diagnostic`);
+  return d;
+}
+
 /** The one diagnostic with `code`, its fix applied: returns the fixed text and what it reports. */
 function fixOnly(text: string, code: string): { fixed: string; title: string; after: Diagnostic[] } {
   const found = loadSpec(text).diagnostics.filter((d) => d.code === code);
   assert.equal(found.length, 1, `expected one ${code}, got: ${loadSpec(text).diagnostics.map((d) => `${d.code}: ${d.message}`).join(' | ')}`);
-  const d = found[0]!;
+  const d = diagnosticOf(text, code);
   const fixed = applyFix(text, d);
-  return { fixed, title: d.fix!.title, after: loadSpec(fixed).diagnostics };
+  return { fixed, title: d.fix?.title ?? '', after: loadSpec(fixed).diagnostics };
 }
 
 const messages = (ds: Diagnostic[]) => ds.map((d) => `${d.code}: ${d.message}`);
@@ -49,13 +56,13 @@ describe('spec quick fixes', () => {
     ]);
 
     it('no fix when the guessed key is already set (it would only make a duplicate key)', () => {
-      const d = loadSpec('task: { kind: cycling }\nnetwork: { N: 64, n: 32 }\n').diagnostics.find((x) => x.code === 'unknown-key')!;
+      const d = diagnosticOf('task: { kind: cycling }\nnetwork: { N: 64, n: 32 }\n', 'unknown-key');
       assert.equal(d.fix, undefined);
       assert.ok(d.message.includes('already set'), d.message);
     });
 
     it('no fix when nothing is close', () => {
-      const d = loadSpec('task: { kind: cycling }\nzzzzzz: 1\n').diagnostics.find((x) => x.code === 'unknown-key')!;
+      const d = diagnosticOf('task: { kind: cycling }\nzzzzzz: 1\n', 'unknown-key');
       assert.equal(d.fix, undefined);
     });
   });
@@ -114,7 +121,7 @@ describe('spec quick fixes', () => {
     it('no fix where the batch is not what was written (the default evaluation batch with an odd training batch is fine)', () => {
       const ds = loadSpec('task: { kind: cycling }\ntraining: { batch: 5 }\n').diagnostics;
       assert.equal(ds.length, 1, messages(ds).join('\n'));
-      assert.equal(ds[0]!.fix?.text, '6');
+      assert.equal(ds[0]?.fix?.text, '6');
     });
   });
 
