@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build, typecheck, then every suite, and one closing line `N passed, M failed`.
 //   node scripts/test.mjs                 everything
-//   node scripts/test.mjs --only unit     some suites (comma-separated): typecheck, lint, unit, browser, exthost, ui
+//   node scripts/test.mjs --only unit     some suites (comma-separated): typecheck, lint, unit, browser, exthost, ui, slurm
 //   node scripts/test.mjs --skip-build    use the existing dist/
 // Before the suites that need them, it installs what they need on a fresh machine: Debian's
 // chromium and the build headers (as root or through sudo), code-server with its Node 24 into
@@ -45,6 +45,8 @@ const suites = [
     needs: 'test/e2e/exthost',
   },
   { name: 'ui', cmd: [node, ['test/e2e/ui/run.mjs']], counts: closingLine, needs: 'test/e2e/ui/run.mjs' },
+  // a real single-node Slurm (scripts/cluster.mjs) and `rnnlab submit --slurm --wait`
+  { name: 'slurm', cmd: [node, ['test/slurm/run.mjs']], counts: closingLine, needs: 'test/slurm/run.mjs' },
 ];
 
 function run(cmd, argv, { quiet = false, env = process.env } = {}) {

@@ -1,11 +1,17 @@
 /** rnnlab: the headless command line of RNN Dynamics Lab. */
 import { parseArgs } from 'node:util';
-import { trainCommand, printDiagnostics, readSpecFile } from './train';
+import { trainCommand } from './train';
+import { printDiagnostics, readSpecText } from './spec-file';
+import { parseShard } from './select';
+import { planMain, PLAN_HELP } from './plan';
+import { collectMain, COLLECT_HELP } from './collect';
+import { submitMain, SUBMIT_HELP } from './submit';
 import { DEFAULT_BACKENDS, DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseBackends, parseConfigs, peerProblem, runPeer, withPeer, type BenchResult } from './bench';
 import { loadSpec } from '../spec/resolve';
 import { compareCommand, CompareUsageError } from './compare';
 import { exportCommand, recordingCommand, RecordingUsageError } from './recording';
 import type { BackendName } from '../core/types';
+import { positiveInt, UsageError } from './args';
 
 const VERSION = '0.1.0';
 
@@ -13,12 +19,20 @@ const HELP = `rnnlab ${VERSION}: train the RNNs of Schuessler et al. (eLife 2024
 
 Usage:
   rnnlab train SPEC [--out DIR] [--json] [--jobs N] [--variant NAME]... [--steps N]
-      Train every run of SPEC (variants x seeds). Writes one folder per run under
-      DIR/<spec-name>-<timestamp>/ and prints a table of the measures per variant.
-      DIR defaults to .rnnlab/runs in SPEC's own folder, wherever rnnlab runs from:
-      the same store the VS Code extension uses, so Open run shows these runs. --json prints one JSON object per run on stdout.
+                    [--run ID]... [--shard I/N] [--resume]
+      Train every run of SPEC (variants x sweep points x seeds). Writes one folder per run
+      under DIR/<spec-name>-<timestamp>/ and prints a table of the measures per variant and
+      sweep point. DIR defaults to .rnnlab/runs in SPEC's own folder, wherever rnnlab runs
+      from: the same store the VS Code extension uses, so Open run shows these runs. --json
+      prints one JSON object per run on stdout.
       --jobs trains runs in parallel worker threads (default: CPU cores).
       --variant trains only the named variant(s); --steps overrides training.steps.
+      --run ID trains only that run (ids from rnnlab plan), --shard I/N every N-th run
+      from the I-th; both, and --resume, write to DIR/<spec-name>/, the same folder for
+      every process and machine. --resume skips runs whose folder there is complete.
+${PLAN_HELP}
+${COLLECT_HELP}
+${SUBMIT_HELP}
   rnnlab compare DIR... [--json]
       The measures table and the dissimilarity across seeds and variants (angular
       Procrustes distance, docs/science.md §4.7) of stored runs: run folders or session
@@ -67,6 +81,9 @@ async function main(argv: string[]): Promise<number> {
           jobs: { type: 'string' },
           variant: { type: 'string', multiple: true },
           steps: { type: 'string' },
+          run: { type: 'string', multiple: true },
+          shard: { type: 'string' },
+          resume: { type: 'boolean', default: false },
         },
       });
       if (positionals.length !== 1) throw new UsageError('train takes exactly one SPEC file.');
@@ -77,13 +94,22 @@ async function main(argv: string[]): Promise<number> {
         ...(values.jobs !== undefined ? { jobs: positiveInt('--jobs', values.jobs) } : {}),
         variants: values.variant ?? [],
         ...(values.steps !== undefined ? { steps: positiveInt('--steps', values.steps) } : {}),
+        ids: values.run ?? [],
+        ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+        resume: values.resume!,
       });
     }
+    case 'plan':
+      return planMain(rest);
+    case 'collect':
+      return collectMain(rest);
+    case 'submit':
+      return submitMain(rest);
     case 'check': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length !== 1) throw new UsageError('check takes exactly one SPEC file.');
       const file = positionals[0] ?? '';
-      const text = await readSpecFile(file);
+      const text = await readSpecText(file);
       if (text === undefined) return 2;
       const loaded = loadSpec(text, file);
       printDiagnostics(file, loaded.diagnostics);
@@ -170,13 +196,6 @@ async function bench(args: string[]): Promise<number> {
   return 0;
 }
 
-class UsageError extends Error {}
-
-function positiveInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a positive whole number, not "${v}".`);
-  return n;
-}
 
 main(process.argv.slice(2)).then(
   (code) => {

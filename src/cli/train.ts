@@ -1,10 +1,6 @@
-/** `rnnlab train SPEC`: train every run of a spec, write run folders, print the table. */
-import { readFile, stat } from 'node:fs/promises';
-import { resolve, relative } from 'node:path';
-import { loadSpec } from '../spec/resolve';
+/** `rnnlab train SPEC`: train the runs of a spec (all, or a selection), write run folders, print the table. */
+import { resolve, relative, join } from 'node:path';
 import type { RunConfig } from '../core/types';
-import { variantNames } from '../spec/names';
-import type { Diagnostic } from '../spec/diagnostics';
 import { runMetrics, metricsJson } from '../core/metrics';
 import { runRecord } from './records';
 import { specStore, specStoreBase } from '../store/location';
@@ -16,6 +12,10 @@ import { DISSIMILARITY_FILE, dissimilarityOfRuns, hasSeedPairs, incomparableNote
 import type { DissimilarityResult } from '../core/analysis/dissimilarity-matrix';
 import { scalingLines } from './scaling';
 import { trainOnPool } from './pool';
+import { readSpecFile } from './spec-file';
+import { selectRuns, type Shard } from './select';
+import { planAddressed } from './addressed';
+import { clearFailure, prepareSweepDir, recordFailure } from '../store/sweep';
 import { availableParallelism } from 'node:os';
 
 export interface TrainArgs {
@@ -27,16 +27,18 @@ export interface TrainArgs {
   variants: string[];
   /** override training.steps (quick what-ifs) */
   steps?: number;
+  /** train only these run ids */
+  ids?: string[];
+  shard?: Shard;
+  /** skip runs whose folder in the sweep folder is complete */
+  resume?: boolean;
 }
 
 /** Exit codes: 0 all runs written; 1 a run failed; 2 bad spec or arguments; 130 interrupted. */
 export async function trainCommand(a: TrainArgs): Promise<number> {
-  const file = resolve(a.spec);
-  const text = await readSpecFile(a.spec);
-  if (text === undefined) return 2;
-  const loaded = loadSpec(text, file);
-  printDiagnostics(a.spec, loaded.diagnostics);
-  if (loaded.diagnostics.some((d) => d.severity === 'error')) return 2;
+  const spec = await readSpecFile(a.spec);
+  if (spec === undefined) return 2;
+  const { text, loaded } = spec;
   if (a.steps !== undefined) {
     const problem = fieldProblem('training', 'steps', a.steps);
     if (problem !== undefined) {
@@ -44,49 +46,75 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
       return 2;
     }
   }
-  let runs = loaded.runs;
-  if (a.variants.length) {
-    const known = variantNames(runs);
-    const missing = a.variants.filter((v) => !known.includes(v));
-    if (missing.length) {
-      process.stderr.write(`rnnlab: no variant ${missing.join(', ')} in ${a.spec}; it has ${known.join(', ')}.\n`);
-      return 2;
-    }
-    runs = runs.filter((r) => a.variants.includes(r.variant));
-  }
+  let runs = selectRuns(loaded.runs, { variants: a.variants, ids: a.ids ?? [], ...(a.shard ? { shard: a.shard } : {}) }, a.spec);
   const steps = a.steps;
   if (steps !== undefined) runs = runs.map((r) => ({ ...r, training: { ...r.training, steps } }));
-  const first = runs[0];
-  if (first === undefined) {
-    process.stderr.write(`rnnlab: ${a.spec} has no runs to train.\n`);
-    return 2;
-  }
+  const selected = runs;
 
-  // The session folder is claimed before the first step: a bad --out fails now, not after training.
-  const place = a.out !== undefined ? { base: resolve(a.out), store: resolve(a.out) } : { base: specStoreBase(file), store: specStore(file) };
+  // The folder is claimed before the first step: a bad --out fails now, not after training.
+  // --resume, --run and --shard train into the spec's sweep folder, <out>/<spec-name>, the
+  // same for every process and machine; a plain train claims a new session folder.
+  const addressed = a.resume === true || (a.ids ?? []).length > 0 || a.shard !== undefined;
+  const place = a.out !== undefined ? { base: resolve(a.out), store: resolve(a.out) } : { base: specStoreBase(spec.file), store: specStore(spec.file) };
   let folder: Session;
   try {
-    folder = await Session.create(place, loaded.name);
+    folder = addressed ? await Session.open(place, loaded.name) : await Session.create(place, loaded.name);
   } catch (e) {
     process.stderr.write(`rnnlab: ${(e as Error).message} Choose another folder with --out.\n`);
     return 2;
   }
   const session = folder.dir;
+  const skipped: TableRun[] = [];
+  const folders = new Map<string, string>();
+  if (addressed) {
+    const plan = await planAddressed(session, runs, a.resume === true);
+    if (plan.problems.length > 0) {
+      for (const p of plan.problems) process.stderr.write(`rnnlab: ${p}\n`);
+      return 2;
+    }
+    runs = plan.todo;
+    await prepareSweepDir(session, spec.file, text);
+    if (a.shard !== undefined) process.stderr.write(`Shard ${a.shard.index}/${a.shard.count}: ${selected.length} run${selected.length === 1 ? '' : 's'} of ${loaded.runs.length}.\n`);
+    if (plan.done.length > 0) process.stderr.write(`${plan.done.length} run${plan.done.length === 1 ? ' is' : 's are'} complete in ${shown(session)} already; skipped.\n`);
+    for (const d of plan.done) {
+      skipped.push(d.row);
+      folders.set(d.run.name, join(session, d.run.name));
+      if (a.json) process.stdout.write(metricsJson(runRecord(d.metrics, d.run, join(session, d.run.name)), 0) + '\n');
+    }
+  }
+  const first = runs[0];
+  if (first === undefined) {
+    if (!addressed) {
+      process.stderr.write(`rnnlab: ${a.spec} has no runs to train.\n`);
+      return 2;
+    }
+    const report = a.json ? process.stderr : process.stdout;
+    if (skipped.length) report.write(`\n${summaryTable(skipped)}\n\n`);
+    report.write(`Nothing to train: every selected run is complete in ${shown(session)}.\n`);
+    return 0;
+  }
+
   const jobs = a.jobs ?? Math.min(availableParallelism(), runs.length);
   const progress = new ProgressView(process.stderr);
-  const results: TableRun[] = [];
-  const folders = new Map<string, string>();
+  const results: TableRun[] = [...skipped];
   let stoppedRuns = 0;
   const failures: string[] = [];
   const rates = new Map<string, { step: number; at: number; rate: number; rho?: number }>();
   const started = Date.now();
   progress.log(`Training ${runs.length} run${runs.length > 1 ? 's' : ''} of ${a.spec} on ${jobs} worker${jobs > 1 ? 's' : ''}.`);
 
+  // runs being trained and their last step, for what a SIGTERM records
+  const inProgress = new Map<string, number>();
+  const records: Promise<void>[] = [];
+  const record = (name: string, message: string, step?: number) =>
+    records.push(recordFailure(session, name, message, step).catch((e: Error) => progress.log(`${name}: the failure could not be recorded: ${e.message}`)));
   const pool = trainOnPool(runs, jobs, first.training.backend, {
     onMessage(run, msg) {
       if (msg.type === 'started') {
         rates.set(run.name, { step: 0, at: Date.now(), rate: 0 });
+        inProgress.set(run.name, 0);
       } else if (msg.type === 'step') {
+        inProgress.set(run.name, msg.step);
         const r = rates.get(run.name) ?? { step: 0, at: Date.now(), rate: 0 };
         const now = Date.now();
         if (now - r.at >= 1000 || msg.step === run.training.steps) {
@@ -105,7 +133,9 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
       }
     },
     async onResult(run, result) {
+      inProgress.delete(run.name);
       const dir = await folder.write(run.name, result, text);
+      if (addressed) await clearFailure(session, run.name);
       folders.set(run.name, dir);
       const m = runMetrics(result);
       results.push({ ...m, ...(run.coordinates !== undefined ? { coordinates: run.coordinates } : {}) });
@@ -116,8 +146,10 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
       if (a.json) process.stdout.write(metricsJson(runRecord(m, run, dir), 0) + '\n');
     },
     onFailure(run, message, step) {
+      inProgress.delete(run.name);
       progress.finish(run.name);
       failures.push(run.name);
+      if (addressed) record(run.name, message, step);
       progress.log(`${run.name}: FAILED${step ? ` at step ${step}` : ''}: ${message}`);
     },
   });
@@ -132,7 +164,18 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     progress.log('Stopping after the current steps (Ctrl-C again to quit at once)...');
     pool.stop();
   };
+  // A Slurm time limit or scancel sends SIGTERM (and SIGKILL soon after): say in the
+  // sweep folder which runs it ended, so collect reports them as failed, not just missing.
+  let terminated = false;
+  const onSigterm = () => {
+    if (terminated) return; // Slurm may signal both the batch shell, which passes it on, and this process
+    terminated = true;
+    for (const [name, step] of inProgress) record(name, `stopped by SIGTERM at step ${step} (a Slurm time limit, scancel or a shutdown)`, step || undefined);
+    progress.log(`SIGTERM: ${inProgress.size ? `recorded ${[...inProgress.keys()].join(', ')} as failed; ` : ''}quitting.`);
+    void Promise.all(records).then(() => pool.kill()).then(() => process.exit(143));
+  };
   process.on('SIGINT', onSigint);
+  if (addressed) process.on('SIGTERM', onSigterm);
   try {
     await pool.done;
   } catch (e) {
@@ -142,20 +185,23 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    await Promise.all(records);
     await folder.release();
   }
   const backend = await pool.backend.catch(() => undefined);
   if (results.length) {
-    const order = new Map(runs.map((r, i) => [r.name, i]));
+    const order = new Map(selected.map((r, i) => [r.name, i]));
     results.sort((x, y) => (order.get(x.name) ?? 0) - (order.get(y.name) ?? 0));
     const out = a.json ? process.stderr : process.stdout;
-    const dissim = await sessionDissimilarity(results, runs, folders, folder, progress);
+    const dissim = await sessionDissimilarity(results, selected, folders, folder, progress);
     if (dissim && a.json) process.stdout.write(metricsJson(dissim, 0) + '\n');
     const scaling = scalingLines(results);
     const notes = dissim ? incomparableNotes(dissim) : [];
     out.write(`\n${summaryTable(results, dissim ? { dissimilarity: withinForTable(dissim) } : {})}\n${notes.map((l) => `${l}\n`).join('')}\n${scaling.length ? `${scaling.join('\n')}\n\n` : ''}`);
     const stoppedNote = stoppedRuns > 0 ? ` (${stoppedRuns} stopped early, marked * in the table)` : '';
-    out.write(`${results.length} run${results.length > 1 ? 's' : ''}${stoppedNote} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${shown(session)}\n`);
+    const fresh = results.length - skipped.length;
+    out.write(`${fresh} run${fresh > 1 ? 's' : ''}${skipped.length ? ` (and ${skipped.length} complete before)` : ''}${stoppedNote} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${shown(session)}\n`);
   }
   if (interrupted) return 130;
   return failures.length ? 1 : 0;
@@ -195,33 +241,8 @@ async function sessionDissimilarity(
   }
 }
 
-/** Specs larger than this are refused before they are read (the spec layer's own limit is lower still). */
-const MAX_SPEC_FILE = 64 * 2 ** 20;
-
-/** The text of a spec file, or undefined after saying on stderr why it cannot be read. */
-export async function readSpecFile(file: string): Promise<string | undefined> {
-  const fail = (why: string) => {
-    process.stderr.write(`rnnlab: cannot read ${file}: ${why}\n`);
-    return undefined;
-  };
-  const st = await stat(file).catch((e: NodeJS.ErrnoException) => e);
-  if (st instanceof Error) return fail(st.code === 'ENOENT' ? 'no such file' : st.code === 'EACCES' ? 'permission denied' : st.message);
-  if (st.isDirectory()) return fail('it is a folder; give a *.rnn.yaml file');
-  if (!st.isFile()) return fail('it is not a regular file');
-  if (st.size > MAX_SPEC_FILE) return fail(`it is ${Math.round(st.size / 2 ** 20)} MiB, too large for a spec`);
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    return fail((e as NodeJS.ErrnoException).code ?? (e as Error).message);
-  }
-}
-
 /** A path as the user can use it: relative below the working directory, absolute elsewhere. */
 function shown(p: string): string {
   const rel = relative(process.cwd(), p);
   return rel && !rel.startsWith('..') ? rel : p;
-}
-
-export function printDiagnostics(file: string, ds: readonly Diagnostic[]): void {
-  for (const d of ds) process.stderr.write(`${file}:${d.line + 1}:${d.column + 1}: ${d.severity}: ${d.message}\n`);
 }

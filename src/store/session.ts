@@ -29,7 +29,28 @@ export class Session {
     readonly base: string,
     readonly dir: string,
     readonly startedAt: Date,
+    /** a sweep folder, shared with other processes: never removed by release() */
+    private readonly shared = false,
   ) {}
+
+  /**
+   * Opens the fixed folder `<store>/<name>`, a spec's sweep folder (sweep.ts), creating it
+   * when needed: every process that trains some of a sweep's runs (a shard, a Slurm array
+   * task, a resumed session) writes into the same one. Run folders in it are still never
+   * replaced, so two writers of one run cannot overwrite each other.
+   */
+  static async open(place: SessionPlace, name: string, startedAt = new Date()): Promise<Session> {
+    if (!isSafeSegment(name)) throw new RunStoreError(`The spec name "${name}" cannot be a folder name in the run store.`);
+    const realBase = await prepareStore(place);
+    const dir = join(place.store, name);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (e) {
+      throw storeError(place.store, e);
+    }
+    await assertInside(realBase, dir);
+    return new Session(place.base, dir, startedAt, true);
+  }
 
   /** Claims a new session folder in the store; throws a sentence when the store cannot hold one. */
   static async create(place: SessionPlace, specName: string, startedAt = new Date()): Promise<Session> {
@@ -74,7 +95,7 @@ export class Session {
 
   /** Removes the session folder if no run was stored in it (everything stopped or failed); never a folder with files. */
   async release(): Promise<void> {
-    if (this.written > 0) return;
+    if (this.written > 0 || this.shared) return;
     await rmdir(this.dir).catch(() => undefined);
   }
 }
