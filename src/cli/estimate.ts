@@ -13,8 +13,8 @@ import { dirname, join } from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../core/backend';
 import { provideKernelFromDir } from '../kernel/node';
-import { estimateTrainingBytes } from '../core/memory';
-import { taskDims, taskSteps } from '../core/tasks/registry';
+import { taskSteps } from '../core/tasks/registry';
+import { trainingBytes } from '../spec/run-checks';
 import { train } from '../core/train';
 import type { RunConfig } from '../core/types';
 
@@ -97,16 +97,7 @@ export function costLine(points: readonly { w: number; y: number }[]): (w: numbe
 }
 
 export function tensorBytes(run: RunConfig): number {
-  const { dIn, dOut } = taskDims(run.task);
-  return estimateTrainingBytes({
-    N: run.network.N,
-    T: taskSteps(run.task, run.network.dt),
-    B: run.training.batch,
-    dIn,
-    dOut,
-    maskStep: run.task.mask_step,
-    evalBatch: run.evaluation.batch,
-  });
+  return trainingBytes(run);
 }
 
 /** Resident memory of a process that trains `jobs` such runs at once. */

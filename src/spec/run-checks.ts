@@ -111,7 +111,8 @@ function taskProblem(c: VariantConfig, batch: number): string | undefined {
   }
 }
 
-function trainingBytes(c: VariantConfig): number {
+/** Peak bytes of training a run of this configuration (core/memory.ts), what the memory limit is checked on. */
+export function trainingBytes(c: Pick<VariantConfig, 'task' | 'network' | 'training' | 'evaluation'>): number {
   const { dIn, dOut } = taskDims(c.task);
   return estimateTrainingBytes({
     N: c.network.N,
