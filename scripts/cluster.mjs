@@ -8,20 +8,22 @@
 //   node scripts/cluster.mjs acquire PID | release PID
 //                           for tests: start if needed and hold it for process PID; the
 //                           last holder stops a cluster a test started (never one started
-//                           with `start`), so concurrent test runs share one cluster
+//                           with `start`), so concurrent test runs share one cluster;
+//                           a detached watcher releases for a holder that dies first
 // Everything lives in one folder ($RNNLAB_SLURM_DIR, default /tmp/rnnlab-slurm): the
 // config (etc/slurm.conf, so client commands need SLURM_CONF=<that file>; `env` prints
 // the line), state, logs and pid files. The node is this machine with its real CPUs and
-// memory (slurmd -C). Daemons run as root; without root, through `sudo -n`; without
-// either, the script says which commands to run.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// memory (slurmd -C). Packages are installed and daemons run as root, else through
+// `sudo -n` (scripts/setup/debian.mjs, as for chromium); without either, the script says
+// which command to run.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDebianPackages } from './setup/debian.mjs';
 
 const DIR = process.env.RNNLAB_SLURM_DIR ?? '/tmp/rnnlab-slurm';
 const CONF = join(DIR, 'etc', 'slurm.conf');
 const STARTED = join(DIR, 'run', 'started.json');
-const PACKAGES = ['slurm-wlm', 'munge'];
 const MUNGE_SOCKET = '/run/munge/munge.socket.2';
 const isRoot = process.getuid?.() === 0;
 
@@ -53,19 +55,16 @@ function log(line) {
   process.stderr.write(`cluster: ${line}\n`);
 }
 
-function ensurePackages() {
+/** Debian's slurm-wlm (slurmctld, slurmd, the client commands) and munge, the same way
+ * npm test installs chromium: as root, through sudo -n, or an error naming the command. */
+async function ensurePackages() {
+  try {
+    await ensureDebianPackages(['slurm-wlm', 'munge'], { log });
+  } catch (e) {
+    throw new ClusterError(e.message);
+  }
   const missing = ['slurmctld', 'slurmd', 'sbatch', 'munged'].filter((c) => !have(c));
-  if (missing.length === 0) return;
-  const command = `apt-get update && apt-get install -y ${PACKAGES.join(' ')}`;
-  if (!canBeRoot()) {
-    throw new ClusterError(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing. Install Slurm and munge as root, then run this again:\n  sudo sh -c '${command}'`);
-  }
-  log(`installing ${PACKAGES.join(' ')} (${missing.join(', ')} missing)...`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...PACKAGES]]) {
-    const r = asRoot('apt-get', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) throw new ClusterError(`apt-get ${args.join(' ')} failed (exit ${r.status}); run it yourself: sudo sh -c '${command}'`);
-  }
+  if (missing.length) throw new ClusterError(`${missing.join(', ')} not found although slurm-wlm and munge are installed.`);
 }
 
 function mungeWorks() {
@@ -120,11 +119,10 @@ function writeConfig() {
   for (const d of ['etc', 'ctld', 'spool', 'log', 'run']) mkdirSync(join(DIR, d), { recursive: true });
   const node = nodeLine();
   const host = /NodeName=(\S+)/.exec(node)[1];
-  const user = isRoot ? 'root' : 'root';
   const conf = `# Written by scripts/cluster.mjs: a single-node cluster on ${host}.
 ClusterName=rnnlab
 SlurmctldHost=${host}(127.0.0.1)
-SlurmUser=${user}
+SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
@@ -191,7 +189,7 @@ function running() {
   return alive(s.slurmctld) && alive(s.slurmd);
 }
 
-function start() {
+async function start() {
   const t0 = Date.now();
   if (existsSync(CONF) && running()) {
     const host = /SlurmctldHost=([^(\s]+)/.exec(readFileSync(CONF, 'utf8'))?.[1];
@@ -201,7 +199,7 @@ function start() {
       return;
     }
   }
-  ensurePackages();
+  await ensurePackages();
   if (!canBeRoot()) throw new ClusterError('the Slurm daemons need root: run this as root, or allow sudo without a password.');
   const started = readStarted();
   startMunge(started);
@@ -224,9 +222,23 @@ function start() {
   printEnv();
 }
 
+/** Cancels the jobs still queued or running on this cluster (their slurmstepd processes
+ * would outlive slurmd) and waits for them to end. */
+function cancelJobs() {
+  const active = () => run('squeue', ['-h', '-r', '-t', 'PENDING,RUNNING,SUSPENDED,COMPLETING', '-o', '%A']).stdout?.trim() ?? '';
+  const jobs = [...new Set(active().split(/\s+/).filter(Boolean))];
+  if (jobs.length === 0) return;
+  log(`cancelling ${jobs.length} job${jobs.length === 1 ? '' : 's'} still on the cluster: ${jobs.join(' ')}`);
+  run('scancel', jobs);
+  if (!waitFor(() => active() === '', 30_000)) log(`jobs still ending after 30 s: ${active().split(/\s+/).join(' ')}`);
+}
+
 function stop() {
   const started = readStarted();
-  if (existsSync(CONF) && alive(started.slurmctld)) run('scontrol', ['shutdown']);
+  if (existsSync(CONF) && alive(started.slurmctld)) {
+    cancelJobs();
+    run('scontrol', ['shutdown']);
+  }
   const gone = waitFor(() => !alive(started.slurmctld) && !alive(started.slurmd), 15_000);
   for (const name of ['slurmd', 'slurmctld', 'munged']) {
     const pid = started[name];
@@ -259,7 +271,7 @@ const LOCK = join(DIR, 'lock');
 const HOLDERS = join(DIR, 'holders');
 
 /** Runs fn while holding a lock folder, so two test runs do not start or stop at once. */
-function locked(fn) {
+async function locked(fn) {
   mkdirSync(DIR, { recursive: true });
   const until = Date.now() + 120_000;
   for (;;) {
@@ -276,7 +288,7 @@ function locked(fn) {
     }
   }
   try {
-    return fn();
+    return await fn();
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
@@ -292,17 +304,33 @@ function liveHolders() {
 }
 
 function acquire(pid) {
-  locked(() => {
+  return locked(async () => {
     const wasRunning = existsSync(CONF) && running();
-    start();
+    await start();
     if (!wasRunning) writeFileSync(STARTED, JSON.stringify({ ...readStarted(), byTest: true }));
     mkdirSync(HOLDERS, { recursive: true });
     writeFileSync(join(HOLDERS, String(pid)), '');
+    // a test killed before its own release (SIGKILL, a closed terminal) must not leave the
+    // daemons running: a detached watcher releases for it once the holder process is gone
+    const watchLog = openSync(join(DIR, 'log', 'watch.log'), 'a');
+    const watcher = spawn(process.execPath, [process.argv[1], 'watch', String(pid)], { detached: true, stdio: ['ignore', watchLog, watchLog] });
+    closeSync(watchLog);
+    watcher.unref();
   });
 }
 
+/** Waits for the holder `pid` to end; releases its hold if it ended without releasing. */
+async function watch(pid) {
+  const held = join(HOLDERS, String(pid));
+  while (existsSync(held) && alive(pid)) await new Promise((r) => setTimeout(r, 2000));
+  if (existsSync(held)) {
+    log(`holder ${pid} ended without releasing the cluster; releasing for it.`);
+    await release(pid);
+  }
+}
+
 function release(pid) {
-  locked(() => {
+  return locked(() => {
     rmSync(join(HOLDERS, String(pid)), { force: true });
     const others = liveHolders();
     if (!readStarted().byTest) log('left running: it was started with cluster:start.');
@@ -320,16 +348,17 @@ function pidArg() {
 const command = process.argv[2] ?? 'status';
 try {
   if (command === 'start') {
-    locked(() => {
-      start();
+    await locked(async () => {
+      await start();
       // started or adopted by hand: no test run stops it any more
       const { byTest: _t, ...rest } = readStarted();
       writeFileSync(STARTED, JSON.stringify(rest));
     });
   }
-  else if (command === 'stop') locked(stop);
-  else if (command === 'acquire') acquire(pidArg());
-  else if (command === 'release') release(pidArg());
+  else if (command === 'stop') await locked(stop);
+  else if (command === 'acquire') await acquire(pidArg());
+  else if (command === 'release') await release(pidArg());
+  else if (command === 'watch') await watch(pidArg());
   else if (command === 'env') printEnv();
   else if (command === 'status') process.exitCode = status();
   else throw new ClusterError(`unknown command "${command}": start, stop, status, env, acquire PID or release PID.`);

@@ -4,7 +4,8 @@
 //   node scripts/test.mjs --only unit     some suites (comma-separated): typecheck, lint, unit, browser, exthost, ui, slurm
 //   node scripts/test.mjs --skip-build    use the existing dist/
 // Before the suites that need them, it installs what they need on a fresh machine: Debian's
-// chromium and the build headers (as root or through sudo), code-server with its Node 24 into
+// chromium and the build headers (as root or through sudo; slurm-wlm and munge for the
+// slurm suite, through scripts/cluster.mjs), code-server with its Node 24 into
 // the cache folder (~/.cache/rnnlab). The `start` suite runs the README's `npm start` through
 // npm, with `--check`, into an empty cache folder: the newcomer's first start, every time.
 // A suite that cannot run (a tool missing, a crash, no count in its output) counts as

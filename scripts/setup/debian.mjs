@@ -1,7 +1,7 @@
 // Debian packages the project needs on a fresh machine (Chromium for the tests, the headers
-// code-server's native modules build against), installed by `npm start` and `npm test`
-// themselves: as root with apt-get, else through `sudo -n`, else an error that names the
-// exact command to run. Nothing is downloaded from anywhere but Debian's own mirrors.
+// code-server's native modules build against, Slurm for the slurm suite), installed by
+// `npm start` and `npm test` themselves: as root with apt-get, else through `sudo -n`, else
+// an error that names the exact command to run. Nothing is downloaded from anywhere but Debian's own mirrors.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -12,6 +12,8 @@ export const PACKAGES = {
   'g++': "compiler for code-server's native modules",
   make: "build tool for code-server's native modules",
   python3: "node-gyp, which builds code-server's native modules",
+  'slurm-wlm': 'the single-node Slurm cluster of the slurm suite (scripts/cluster.mjs)',
+  munge: "Slurm's authentication daemon",
 };
 
 /** True when dpkg says the package is installed. */
