@@ -6,7 +6,7 @@
  * id: missing, failed (and why) or stopped early.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { metricsJson, type RunMetrics } from '../core/metrics';
 import type { RunConfig } from '../core/types';
@@ -17,9 +17,10 @@ import { UsageError } from './args';
 import { runRecord } from './records';
 import { scalingLines, rhoScaling } from './scaling';
 import { groupRuns, meanSd, rowLabel, summaryTable, type TableRun } from './table';
-import { DISSIMILARITY_FILE, dissimilarityOfRuns, hasSeedPairs, incomparableNotes, withinForTable, type ComparedRun } from './dissimilarity';
+import { DISSIMILARITY_FILE, dissimilarityBeside, incomparableNotes, withinForTable, type ComparedRun } from './dissimilarity';
 import type { DissimilarityResult } from '../core/analysis/dissimilarity-matrix';
-import { ProgressView } from './progress';
+import { ProgressView, shown } from './progress';
+import { replaceFileDurably } from '../store/sessionFile';
 
 export const COLLECT_HELP = `  rnnlab collect DIR... [--json] [--csv FILE] [--spec SPEC]
       Merge the run folders of one spec (a sweep folder DIR/<spec-name>/ or a session
@@ -162,11 +163,6 @@ export function tableRuns(found: readonly Found[]): TableRun[] {
   return found.map((f) => ({ ...f.metrics, ...(f.run.coordinates !== undefined ? { coordinates: f.run.coordinates } : {}) }));
 }
 
-function shown(p: string): string {
-  const rel = relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') ? rel : p;
-}
-
 /** What is not there yet, one line per run, by id. */
 export function problemLines(c: Collected): string[] {
   const lines: string[] = [];
@@ -200,26 +196,13 @@ export async function collectMain(args: string[]): Promise<number> {
   return printCollected(c, { json: values.json!, csv: resolve(values.csv ?? join(dirs[0]!, `${c.specName}.csv`)) });
 }
 
-/**
- * Dissimilarity across the seeds of each row (docs/science.md §4.7), when some row has two
- * seeds or more, written beside the CSV; a failure here costs the column, not the table.
- */
-async function collectedDissimilarity(c: Collected, rows: readonly TableRun[], file: string): Promise<DissimilarityResult | undefined> {
-  const compared: ComparedRun[] = c.found.map((f, i) => ({ dir: f.folder, name: f.run.name, group: rowLabel(f.run.variant, rows[i]!.coordinates), run: f.run }));
-  if (!hasSeedPairs(compared.map((x) => x.group))) return undefined;
-  const progress = new ProgressView(process.stderr);
-  try {
-    const d = await dissimilarityOfRuns(compared, (done, total) =>
-      progress.update({ name: 'dissimilarity', step: done, steps: total, loss: NaN, rate: 0, startedAt: Date.now(), phase: 'pairs of runs' }),
-    );
-    progress.finish('dissimilarity');
-    await writeFile(file, metricsJson(d) + '\n');
-    return d;
-  } catch (e) {
-    progress.finish('dissimilarity');
-    progress.log(`dissimilarity not computed: ${(e as Error).message}`);
-    return undefined;
-  }
+/** The dissimilarity across the seeds of each row, from every folder the runs were found in. */
+function collectedDissimilarity(c: Collected, rows: readonly TableRun[], dir: string): Promise<DissimilarityResult | undefined> {
+  const compared: ComparedRun[] = c.found.flatMap((f, i) => {
+    const row = rows[i];
+    return row ? [{ dir: f.folder, name: f.run.name, group: rowLabel(f.run.variant, row.coordinates), run: f.run }] : [];
+  });
+  return dissimilarityBeside(compared, new ProgressView(process.stderr), (text) => replaceFileDurably(dir, DISSIMILARITY_FILE, text));
 }
 
 /** Writes the CSV and prints the table (or the JSON lines); the exit code: 1 while runs are missing or failed. */
@@ -227,7 +210,7 @@ export async function printCollected(c: Collected, opts: { json: boolean; csv: s
   const csvFile = opts.csv;
   if (c.found.length > 0) await writeFile(csvFile, csvText(c.found));
   const rows = tableRuns(c.found);
-  const dissim = await collectedDissimilarity(c, rows, join(dirname(csvFile), DISSIMILARITY_FILE));
+  const dissim = await collectedDissimilarity(c, rows, dirname(csvFile));
   const out = process.stdout;
   if (opts.json) {
     for (const f of c.found) out.write(metricsJson(runRecord(f.metrics, f.run, f.folder), 0) + '\n');

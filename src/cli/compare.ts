@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { metricsJson } from '../core/metrics';
 import { readRunFolder, type StoredRun } from '../store/runFolder';
 import { isRealFolder, visibleFolders } from '../store/files';
-import { dissimilarityOfRuns, incomparableNotes, withinForTable, type ComparedRun } from './dissimilarity';
+import { dissimilarityShown, incomparableNotes, withinForTable, type ComparedRun } from './dissimilarity';
 import { runRecord } from './records';
 import { rowLabel, summaryTable, type TableRun } from './table';
 import { ProgressView } from './progress';
@@ -64,11 +64,7 @@ export async function compareCommand(dirs: readonly string[], json: boolean): Pr
     ...(s.run.coordinates !== undefined ? { coordinates: s.run.coordinates } : {}),
   }));
   const compared: ComparedRun[] = stored.map((s, i) => ({ dir: s.dir, name: labels[i]!.name, group: rowLabel(rows[i]!.variant, rows[i]!.coordinates), run: s.run }));
-  const progress = new ProgressView(process.stderr);
-  const d = await dissimilarityOfRuns(compared, (done, total) =>
-    progress.update({ name: 'dissimilarity', step: done, steps: total, loss: NaN, rate: 0, startedAt: Date.now(), phase: 'pairs of runs' }),
-  );
-  progress.finish('dissimilarity');
+  const d = await dissimilarityShown(compared, new ProgressView(process.stderr));
   if (json) {
     stored.forEach((s, i) => process.stdout.write(metricsJson({ ...runRecord(rows[i]!, s.run, s.dir) }, 0) + '\n'));
     process.stdout.write(metricsJson(d, 0) + '\n');

@@ -1,7 +1,8 @@
 /**
  * Dissimilarity across stored runs (docs/science.md §4.7), shared by `rnnlab train` (the
- * runs of a session, when some row has two seeds or more) and `rnnlab compare DIR...`
- * (any run folders): reads each run's noise-free evaluation states from its
+ * runs of a session, when some row has two seeds or more), `rnnlab collect` (the runs of
+ * a sweep, from every folder they were trained into) and `rnnlab compare DIR...` (any run
+ * folders): reads each run's noise-free evaluation states from its
  * trajectories.safetensors and compares every pair evaluated on the same trials.
  */
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { readArrays } from '../store/runFolder';
 import type { RunConfig } from '../core/types';
 import type { PairSummary } from './table';
 import { cliBackend } from './backend';
+import { metricsJson } from '../core/metrics';
+import { shown, type ProgressView } from './progress';
 
 export const DISSIMILARITY_FILE = 'dissimilarity.json';
 
@@ -45,6 +48,39 @@ export async function dissimilarityOfRuns(runs: readonly ComparedRun[], onPair?:
     });
   }
   return dissimilarityMatrix(states, onPair);
+}
+
+/** dissimilarityOfRuns with a progress line for the pairs. */
+export async function dissimilarityShown(runs: readonly ComparedRun[], progress: ProgressView): Promise<DissimilarityResult> {
+  try {
+    return await dissimilarityOfRuns(runs, (done, total) =>
+      progress.update({ name: 'dissimilarity', step: done, steps: total, loss: NaN, rate: 0, startedAt: Date.now(), phase: 'pairs of runs' }),
+    );
+  } finally {
+    progress.finish('dissimilarity');
+  }
+}
+
+/**
+ * The dissimilarity beside a table of runs (train, collect): computed when some row has two
+ * seeds or more and saved through `save` (which returns the file written). A failure is
+ * logged and costs the column, never the runs or the table.
+ */
+export async function dissimilarityBeside(
+  runs: readonly ComparedRun[],
+  progress: ProgressView,
+  save: (text: string) => Promise<string>,
+): Promise<DissimilarityResult | undefined> {
+  if (!hasSeedPairs(runs.map((r) => r.group))) return undefined;
+  try {
+    const d = await dissimilarityShown(runs, progress);
+    const file = await save(metricsJson(d) + '\n');
+    progress.log(`dissimilarity of ${runs.length} runs -> ${shown(file)}`);
+    return d;
+  } catch (e) {
+    progress.log(`dissimilarity not computed: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** The "dissim." column of the table: the within-row summaries. */

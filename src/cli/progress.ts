@@ -3,6 +3,8 @@
  * redrawn in place at most 10 times a second), plain lines otherwise (a log file, CI),
  * at most one per run every 10% of its steps or 15 seconds.
  */
+import { relative } from 'node:path';
+
 export interface RunProgress {
   name: string;
   step: number;
@@ -91,6 +93,12 @@ function eta(p: RunProgress): string {
   if (p.step >= p.steps) return 'done';
   if (!(p.rate > 0)) return '';
   return `${duration((p.steps - p.step) / p.rate)} left`;
+}
+
+/** A path as the user can use it: relative below the working directory, absolute elsewhere. */
+export function shown(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
 }
 
 export function duration(seconds: number): string {

@@ -7,7 +7,7 @@
  * log, and collects.
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunConfig } from '../core/types';
 import { prepareSweepDir, runStatus, sweepDir, sweepSpecFile } from '../store/sweep';
@@ -15,7 +15,7 @@ import { positiveInt, UsageError } from './args';
 import { collect, printCollected } from './collect';
 import { estimateRuns, processBytes, tensorBytes, type RunEstimate } from './estimate';
 import { wallSeconds } from './plan';
-import { duration } from './progress';
+import { duration, shown } from './progress';
 import { selectRuns, shardOf } from './select';
 import { statusProblem } from './addressed';
 import { batchScript, isActive, isSlurmMem, isSlurmTime, sbatch, shellWord, slurmMem, slurmTime, taskStates, type TaskWork } from './slurm';
@@ -46,11 +46,6 @@ interface JobRecord {
   script: string;
   tasks: number;
   runs: string[];
-}
-
-function shown(p: string): string {
-  const rel = relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') ? rel : p;
 }
 
 async function jobRecords(logs: string): Promise<JobRecord[]> {

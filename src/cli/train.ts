@@ -1,14 +1,14 @@
 /** `rnnlab train SPEC`: train the runs of a spec (all, or a selection), write run folders, print the table. */
-import { resolve, relative, join } from 'node:path';
+import { resolve, join } from 'node:path';
 import type { RunConfig } from '../core/types';
 import { runMetrics, metricsJson } from '../core/metrics';
 import { runRecord } from './records';
 import { specStore, specStoreBase } from '../store/location';
 import { Session } from '../store/session';
 import { fieldProblem } from '../spec/run-config';
-import { ProgressView, duration } from './progress';
+import { ProgressView, duration, shown } from './progress';
 import { rowLabel, summaryTable, type TableRun } from './table';
-import { DISSIMILARITY_FILE, dissimilarityOfRuns, hasSeedPairs, incomparableNotes, withinForTable } from './dissimilarity';
+import { DISSIMILARITY_FILE, dissimilarityBeside, incomparableNotes, withinForTable } from './dissimilarity';
 import type { DissimilarityResult } from '../core/analysis/dissimilarity-matrix';
 import { scalingLines } from './scaling';
 import { trainOnPool } from './pool';
@@ -207,12 +207,8 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
   return failures.length ? 1 : 0;
 }
 
-/**
- * Dissimilarity across the seeds of each row (docs/science.md §4.7), when some row has two
- * seeds or more: written to dissimilarity.json in the session folder. A failure here
- * costs the column, not the runs.
- */
-async function sessionDissimilarity(
+/** The dissimilarity across the seeds of each row, written to the session's dissimilarity.json. */
+function sessionDissimilarity(
   results: readonly TableRun[],
   runs: readonly RunConfig[],
   folders: ReadonlyMap<string, string>,
@@ -225,24 +221,6 @@ async function sessionDissimilarity(
     const run = byName.get(m.name);
     return dir && run ? [{ dir, name: m.name, group: rowLabel(m.variant, m.coordinates), run }] : [];
   });
-  if (!hasSeedPairs(compared.map((c) => c.group))) return undefined;
-  try {
-    const d = await dissimilarityOfRuns(compared, (done, total) =>
-      progress.update({ name: 'dissimilarity', step: done, steps: total, loss: NaN, rate: 0, startedAt: Date.now(), phase: 'pairs of runs' }),
-    );
-    progress.finish('dissimilarity');
-    const file = await session.writeFile(DISSIMILARITY_FILE, metricsJson(d) + '\n');
-    progress.log(`dissimilarity of ${compared.length} runs -> ${shown(file)}`);
-    return d;
-  } catch (e) {
-    progress.finish('dissimilarity');
-    progress.log(`dissimilarity not computed: ${(e as Error).message}`);
-    return undefined;
-  }
+  return dissimilarityBeside(compared, progress, (text) => session.writeFile(DISSIMILARITY_FILE, text));
 }
 
-/** A path as the user can use it: relative below the working directory, absolute elsewhere. */
-function shown(p: string): string {
-  const rel = relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') ? rel : p;
-}

@@ -81,12 +81,14 @@ describe('rnnlab sweeps: plan, shards, --run, --resume, collect, submit --dry-ru
     assert.match(again.stdout, /2 from stored measurements/);
   });
 
-  it('shards train disjoint parts into one sweep folder; together they give the same runs as one session', () => {
-    const shards = [1, 2, 3].map((i) => rnnlab(['train', 'grid.rnn.yaml', '--out', 'runs', '--shard', `${i}/3`, '--json'], dir));
+  it('shards train disjoint parts into sweep folders; collected, they give the same runs and dissimilarity as one session', () => {
+    // two machines: shards 1 and 2 into one output folder, shard 3 into another
+    const outs = ['runs', 'runs', 'elsewhere'];
+    const shards = outs.map((out, i) => rnnlab(['train', 'grid.rnn.yaml', '--out', out, '--shard', `${i + 1}/3`, '--json'], dir));
     for (const s of shards) assert.equal(s.code, 0, s.stderr);
     const names = shards.map((s) => runLines(s.stdout).map((l) => l.name));
     assert.deepEqual(names.flat().sort(), IDS, 'disjoint and complete');
-    assert.deepEqual(runFolders(join(dir, 'runs', 'grid')), IDS);
+    assert.deepEqual([...runFolders(join(dir, 'runs', 'grid')), ...runFolders(join(dir, 'elsewhere', 'grid'))].sort(), IDS);
     assert.ok(existsSync(join(dir, 'runs', 'grid', 'grid.rnn.yaml')), 'the spec is kept beside its runs');
     const whole = rnnlab(['train', 'grid.rnn.yaml', '--out', 'whole', '--json'], dir);
     const byName = new Map(runLines(whole.stdout).map((l) => [l.name, l]));
@@ -94,6 +96,18 @@ describe('rnnlab sweeps: plan, shards, --run, --resume, collect, submit --dry-ru
       const w = byName.get(l.name)!;
       for (const k of ['rho', 'eval_loss', 'train_loss', 'dW_norm']) assert.equal(l[k], w[k], `${String(l.name)} ${k}`);
     }
+    // collect merges both folders; its dissimilarity across seeds is the session's, pair for pair
+    const merged = rnnlab(['collect', 'runs/grid', 'elsewhere/grid', '--json'], dir);
+    assert.equal(merged.code, 0, merged.stderr);
+    const collected = jsonLines(merged.stdout).find((l) => l.kind === 'dissimilarity');
+    const session = jsonLines(whole.stdout).find((l) => l.kind === 'dissimilarity');
+    assert.ok(collected && session, `dissimilarity lines: collect ${Boolean(collected)}, train ${Boolean(session)}`);
+    assert.deepEqual(collected.runs, IDS);
+    assert.equal(Object.keys(collected.within as object).length, 4, 'a row per variant and N');
+    assert.deepEqual(collected, session);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'runs', 'grid', 'dissimilarity.json'), 'utf8')), collected, 'written beside the CSV');
+    const shardsAlone = jsonLines(rnnlab(['collect', 'runs/grid', '--json'], dir).stdout).find((l) => l.kind === 'dissimilarity');
+    assert.ok(shardsAlone && (shardsAlone.runs as string[]).length < IDS.length, 'one folder alone has fewer runs to compare');
   });
 
   it('--resume trains only what is missing and still prints the whole table; without it a complete run blocks the session', () => {
