@@ -33,18 +33,17 @@ export function statusProblem(run: RunConfig, s: RunStatus, dir: string, resume:
 }
 
 export async function planAddressed(dir: string, runs: readonly RunConfig[], resume: boolean): Promise<AddressedPlan> {
-  const statuses = await Promise.all(runs.map((r) => runStatus(dir, r)));
+  const statuses = await Promise.all(runs.map(async (run) => ({ run, s: await runStatus(dir, run) })));
   const plan: AddressedPlan = { todo: [], done: [], problems: [] };
-  runs.forEach((run, i) => {
-    const s = statuses[i]!;
+  for (const { run, s } of statuses) {
     const problem = statusProblem(run, s, dir, resume);
     if (problem !== undefined) plan.problems.push(problem);
     else if (s.kind === 'complete') plan.done.push({ run, metrics: s.metrics, row: { ...s.metrics, ...(run.coordinates !== undefined ? { coordinates: run.coordinates } : {}) } });
     else plan.todo.push(run);
-  });
+  }
   if (plan.problems.length === 0) {
     // stopped runs are kept aside, not overwritten: a run folder is never replaced
-    for (const [i, run] of runs.entries()) if (statuses[i]!.kind === 'stopped') await setAside(dir, run.name);
+    for (const { run, s } of statuses) if (s.kind === 'stopped') await setAside(dir, run.name);
   }
   return plan;
 }

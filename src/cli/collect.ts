@@ -86,14 +86,14 @@ async function notARunFolder(dir: string): Promise<string> {
     if (e.isDirectory() && !e.name.startsWith('.') && (await runFolderNames(join(dir, e.name))).length > 0) inside.push(e.name);
   }
   if (inside.length === 0) return `${dir} holds no run folders and no spec.`;
-  return `${dir} holds the folders of ${inside.length} spec${inside.length === 1 ? '' : 's'} or sessions, not runs: collect one of them, e.g. rnnlab collect ${join(dir, inside[0]!)} (${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}).`;
+  return `${dir} holds the folders of ${inside.length} spec${inside.length === 1 ? '' : 's'} or sessions, not runs: collect one of them, e.g. rnnlab collect ${join(dir, inside[0] ?? '')} (${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}).`;
 }
 
 export async function collect(dirs: readonly string[], specFile?: string): Promise<Collected> {
   let spec: { text: string; file: string } | undefined;
   if (specFile !== undefined) spec = { text: await readFile(specFile, 'utf8'), file: specFile };
   for (const d of dirs) spec ??= await findSpec(d);
-  if (spec === undefined) throw new UsageError(await notARunFolder(dirs[0]!));
+  if (spec === undefined) throw new UsageError(await notARunFolder(dirs[0] ?? '.'));
   const loaded = loadSpec(spec.text, spec.file);
   if (loaded.runs.length === 0) {
     const first = loaded.diagnostics.find((d) => d.severity === 'error');
@@ -190,10 +190,11 @@ export async function collectMain(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { json: { type: 'boolean', default: false }, csv: { type: 'string' }, spec: { type: 'string' } },
   });
-  if (positionals.length === 0) throw new UsageError('collect takes one or more run folders (DIR/<spec-name>/, or a session folder).');
   const dirs = positionals.map((d) => resolve(d));
+  const first = dirs[0];
+  if (first === undefined) throw new UsageError('collect takes one or more run folders (DIR/<spec-name>/, or a session folder).');
   const c = await collect(dirs, values.spec);
-  return printCollected(c, { json: values.json!, csv: resolve(values.csv ?? join(dirs[0]!, `${c.specName}.csv`)) });
+  return printCollected(c, { json: values.json === true, csv: resolve(values.csv ?? join(first, `${c.specName}.csv`)) });
 }
 
 /** The dissimilarity across the seeds of each row, from every folder the runs were found in. */

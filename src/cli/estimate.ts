@@ -200,7 +200,7 @@ export async function estimateRuns(runs: readonly RunConfig[], opts: EstimateOpt
   // come out too long rather than too short), then the smallest (it is quick, and shows the
   // fixed overhead), then the rest from the largest down, as far as the budget goes
   const bySize = [...shapes.entries()].filter(([k]) => !costs.has(k)).sort((a, b) => work(b[1]) - work(a[1]));
-  const todo = bySize.length > 2 ? [bySize[0]!, bySize[bySize.length - 1]!, ...bySize.slice(1, -1)] : bySize;
+  const todo = bySize.length > 2 ? [...bySize.slice(0, 1), ...bySize.slice(-1), ...bySize.slice(1, -1)] : bySize;
   let measured = 0;
   for (const [k, run] of todo) {
     if (measured > 0 && (performance.now() - started) / 1000 > opts.budgetSeconds) break;
@@ -211,7 +211,10 @@ export async function estimateRuns(runs: readonly RunConfig[], opts: EstimateOpt
     measured++;
   }
   if (measured > 0) await writeStore(file, store);
-  const basis = [...costs.entries()].map(([k, c]) => ({ run: shapes.get(k)!, ...c }));
+  const basis = [...costs.entries()].flatMap(([k, c]) => {
+    const run = shapes.get(k);
+    return run ? [{ run, ...c }] : [];
+  });
   const line = (get: (c: ShapeCost) => number, w: (r: RunConfig) => number) => costLine(basis.map((b) => ({ w: w(b.run), y: get(b.cost) })));
   const fit = { step: line((c) => c.stepMs, work), evaluation: line((c) => c.evalMs, evalWork), final: line((c) => c.finalMs, evalWork) };
   const estimates = runs.map((run): RunEstimate => {

@@ -43,10 +43,10 @@ export async function planMain(args: string[]): Promise<number> {
       budget: { type: 'string', default: '30' },
     },
   });
-  if (positionals.length !== 1) throw new UsageError('plan takes exactly one SPEC file.');
+  const [specPath] = positionals;
+  if (specPath === undefined || positionals.length !== 1) throw new UsageError('plan takes exactly one SPEC file.');
   const budget = Number(values.budget);
   if (!(budget >= 0)) throw new UsageError(`--budget takes a number of seconds, not "${values.budget}".`);
-  const specPath = positionals[0]!;
   const spec = await readSpecFile(specPath);
   if (spec === undefined) return 2;
   let runs = selectRuns(spec.loaded.runs, { variants: values.variant ?? [], ids: values.run ?? [], ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}) }, specPath);
@@ -59,15 +59,16 @@ export async function planMain(args: string[]): Promise<number> {
     process.stderr.write('No runs in this selection.\n');
     return 0;
   }
-  const { estimates, report } = await estimateRuns(runs, { fresh: values.calibrate!, budgetSeconds: budget, log: (l) => process.stderr.write(`${l}\n`) });
+  const { estimates, report } = await estimateRuns(runs, { fresh: values.calibrate === true, budgetSeconds: budget, log: (l) => process.stderr.write(`${l}\n`) });
   const dir = sweepDir(values.out !== undefined ? resolve(values.out) : specStore(spec.file), spec.loaded.name);
-  const statuses = await Promise.all(runs.map((r) => runStatus(dir, r)));
+  const planned = await Promise.all(estimates.map(async (e) => ({ e, status: await runStatus(dir, e.run) })));
+  const statuses = planned.map((p) => p.status);
   const summary = planSummary(estimates, jobs, report);
   if (values.json) {
-    estimates.forEach((e, i) => process.stdout.write(metricsJson(planRecord(e, statuses[i]!), 0) + '\n'));
+    for (const { e, status } of planned) process.stdout.write(metricsJson(planRecord(e, status), 0) + '\n');
     process.stdout.write(metricsJson({ kind: 'summary', ...summary, folder: dir }, 0) + '\n');
   } else {
-    process.stdout.write(`${planTable(estimates, statuses)}\n\n${summaryText(summary, statuses, dir)}\n${calibrationText(report)}\n`);
+    process.stdout.write(`${planTable(planned)}\n\n${summaryText(summary, statuses, dir)}\n${calibrationText(report)}\n`);
   }
   return 0;
 }
@@ -124,7 +125,7 @@ export function wallSeconds(seconds: readonly number[], jobs: number): number {
   const load = new Array<number>(Math.max(1, jobs)).fill(0);
   for (const s of seconds) {
     const i = load.indexOf(Math.min(...load));
-    load[i]! += s;
+    load[i] = (load[i] ?? 0) + s;
   }
   return Math.max(...load);
 }
@@ -159,11 +160,11 @@ function summaryText(s: PlanSummary, statuses: readonly RunStatus[], dir: string
   return lines.join('\n');
 }
 
-function planTable(estimates: readonly RunEstimate[], statuses: readonly RunStatus[]): string {
-  const keys = [...new Set(estimates.flatMap((e) => Object.keys(e.run.coordinates ?? {})))];
+function planTable(planned: readonly { e: RunEstimate; status: RunStatus }[]): string {
+  const keys = [...new Set(planned.flatMap(({ e }) => Object.keys(e.run.coordinates ?? {})))];
   const labels = coordinateLabels(keys);
   const head = ['id', 'variant', ...keys.map((k) => labels.get(k) ?? k), 'seed', 'steps', 'memory', 'time', 'state'];
-  const rows = estimates.map((e, i) => {
+  const rows = planned.map(({ e, status }) => {
     const r: RunConfig = e.run;
     return [
       r.name,
@@ -173,12 +174,12 @@ function planTable(estimates: readonly RunEstimate[], statuses: readonly RunStat
       String(r.training.steps),
       mb(e.processBytes),
       `${duration(e.seconds)}${e.source.kind === 'scaled' ? '*' : ''}`,
-      statusText(statuses[i]!),
+      statusText(status),
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const right = new Set(head.map((h, i) => (['seed', 'steps', 'memory', 'time'].includes(h) || (i >= 2 && i < 2 + keys.length) ? i : -1)));
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  const scaled = estimates.some((e) => e.source.kind === 'scaled') ? '\n* not measured: estimated from the measured shapes' : '';
+  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const scaled = planned.some(({ e }) => e.source.kind === 'scaled') ? '\n* not measured: estimated from the measured shapes' : '';
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + scaled;
 }

@@ -136,18 +136,18 @@ export function taskStates(job: string): TaskStates {
   if (q.ok) {
     for (const line of q.stdout.split('\n')) {
       const m = /^\d+_(\d+)\|(\S+)/.exec(line.trim());
-      if (m) states.set(Number(m[1]), m[2]!);
+      if (m?.[2] !== undefined) states.set(Number(m[1]), m[2]);
     }
     // a pending array not yet split into tasks shows as 12_[0-7%2]
-    const pending = /^\d+_\[([\d,\-]+)(?:%\d+)?\]\|(\S+)/m.exec(q.stdout);
-    if (pending) for (const i of expandRange(pending[1]!)) if (!states.has(i)) states.set(i, pending[2]!);
+    const [, range, state] = /^\d+_\[([\d,-]+)(?:%\d+)?\]\|(\S+)/m.exec(q.stdout) ?? [];
+    if (range !== undefined && state !== undefined) for (const i of expandRange(range)) if (!states.has(i)) states.set(i, state);
     if (states.size > 0) return { states, source: 'squeue' };
   }
   const a = slurmCommand('sacct', ['-n', '-P', '-X', '-j', job, '-o', 'JobID,State']);
   if (a.ok) {
     for (const line of a.stdout.split('\n')) {
       const m = /^\d+_(\d+)\|(\S+)/.exec(line.trim());
-      if (m) states.set(Number(m[1]), m[2]!);
+      if (m?.[2] !== undefined) states.set(Number(m[1]), m[2]);
     }
     if (states.size > 0) return { states, source: 'sacct' };
   }

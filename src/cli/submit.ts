@@ -80,7 +80,8 @@ export async function submitMain(args: string[]): Promise<number> {
       poll: { type: 'string', default: '5' },
     },
   });
-  if (positionals.length !== 1) throw new UsageError('submit takes exactly one SPEC file.');
+  const [specPath] = positionals;
+  if (specPath === undefined || positionals.length !== 1) throw new UsageError('submit takes exactly one SPEC file.');
   if (!values.slurm) throw new UsageError('submit needs --slurm: Slurm is the scheduler rnnlab submits to.');
   if (values.time !== undefined && !isSlurmTime(values.time)) throw new UsageError(`--time takes a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS), not "${values.time}".`);
   if (values.mem !== undefined && !isSlurmMem(values.mem)) throw new UsageError(`--mem takes a Slurm memory size (e.g. 2G or 800M), not "${values.mem}".`);
@@ -92,7 +93,6 @@ export async function submitMain(args: string[]): Promise<number> {
   if (shards !== undefined && ((values.run ?? []).length > 0 || (values.variant ?? []).length > 0)) {
     throw new UsageError('--shards splits all runs of the spec; leave out --run and --variant, or submit one task per run.');
   }
-  const specPath = positionals[0]!;
   const spec = await readSpecFile(specPath);
   if (spec === undefined) return 2;
   const { loaded } = spec;
@@ -102,20 +102,20 @@ export async function submitMain(args: string[]): Promise<number> {
   const logs = join(dir, 'slurm');
   const say = (line: string) => process.stderr.write(`${line}\n`);
 
-  const statuses = await Promise.all(runs.map((r) => runStatus(dir, r)));
-  const problems = runs.flatMap((r, i) => {
-    const s = statuses[i]!;
-    return s.kind === 'different' || s.kind === 'unreadable' ? [statusProblem(r, s, dir, true)!] : [];
+  const statuses = await Promise.all(runs.map(async (run) => ({ run, s: await runStatus(dir, run) })));
+  const problems = statuses.flatMap(({ run, s }) => {
+    const problem = s.kind === 'different' || s.kind === 'unreadable' ? statusProblem(run, s, dir, true) : undefined;
+    return problem !== undefined ? [problem] : [];
   });
   if (problems.length) {
     for (const p of problems) say(`rnnlab: ${p}`);
     return 2;
   }
-  const todo = runs.filter((_, i) => statuses[i]!.kind !== 'complete');
+  const todo = statuses.filter(({ s }) => s.kind !== 'complete').map(({ run }) => run);
   const done = runs.length - todo.length;
   if (todo.length === 0) {
     say(`Every selected run (${runs.length}) is complete in ${shown(dir)}; nothing to submit.`);
-    return values.wait ? printCollected(await collect([dir]), { json: values.json!, csv: join(dir, `${loaded.name}.csv`) }) : 0;
+    return values.wait ? printCollected(await collect([dir]), { json: values.json === true, csv: join(dir, `${loaded.name}.csv`) }) : 0;
   }
   for (const j of await jobRecords(logs)) {
     if (values['dry-run']) break;
@@ -197,7 +197,7 @@ export async function submitMain(args: string[]): Promise<number> {
     if (values.json) process.stdout.write(JSON.stringify({ kind: 'task', job, task: f.task, work: f.what, state: f.state, exit: f.exit ?? null, log: f.log, tail: f.tail }) + '\n');
   }
   say('');
-  return printCollected(await collect([dir]), { json: values.json!, csv: join(dir, `${loaded.name}.csv`) });
+  return printCollected(await collect([dir]), { json: values.json === true, csv: join(dir, `${loaded.name}.csv`) });
 }
 
 /** Polls the job's tasks until none is queued or running; their last states. */
@@ -248,7 +248,7 @@ async function failedTasks(job: string, states: Map<number, string>, ids: readon
     const state = states.get(task) ?? (exit === undefined ? 'UNKNOWN' : exit === 0 ? 'COMPLETED' : 'FAILED');
     if (state === 'COMPLETED' && (exit === undefined || exit === 0)) continue;
     const text = await readFile(log, 'utf8').catch(() => '(no log)');
-    out.push({ task, what: ids[task]!, state, ...(exit !== undefined ? { exit } : {}), log, tail: text.trimEnd().split('\n').slice(-12) });
+    out.push({ task, what: ids[task] ?? `task ${task}`, state, ...(exit !== undefined ? { exit } : {}), log, tail: text.trimEnd().split('\n').slice(-12) });
   }
   return out;
 }

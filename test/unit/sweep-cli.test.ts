@@ -70,7 +70,8 @@ describe('rnnlab sweeps: plan, shards, --run, --resume, collect, submit --dry-ru
       assert.equal(l.status, 'missing');
       assert.equal(l.time_source, 'measured');
     }
-    const summary = lines.find((l) => l.kind === 'summary')!;
+    const summary = lines.find((l) => l.kind === 'summary');
+    assert.ok(summary);
     assert.equal(summary.runs, 8);
     assert.equal((summary.calibration as { measured: number }).measured, 2, 'one measurement per shape (N 12, N 16)');
     assert.ok(existsSync(join(dir, 'cache', 'rnnlab', 'run-costs.json')), 'the measurement is stored');
@@ -93,7 +94,8 @@ describe('rnnlab sweeps: plan, shards, --run, --resume, collect, submit --dry-ru
     const whole = rnnlab(['train', 'grid.rnn.yaml', '--out', 'whole', '--json'], dir);
     const byName = new Map(runLines(whole.stdout).map((l) => [l.name, l]));
     for (const l of shards.flatMap((s) => runLines(s.stdout))) {
-      const w = byName.get(l.name)!;
+      const w = byName.get(l.name);
+      assert.ok(w, `${String(l.name)} in the session`);
       for (const k of ['rho', 'eval_loss', 'train_loss', 'dW_norm']) assert.equal(l[k], w[k], `${String(l.name)} ${k}`);
     }
     // collect merges both folders; its dissimilarity across seeds is the session's, pair for pair
@@ -190,12 +192,14 @@ describe('rnnlab sweeps: plan, shards, --run, --resume, collect, submit --dry-ru
     assert.match(c.stdout, /grid: 8 of 8 runs complete; CSV: runs\/grid\/grid\.csv/);
     const csv = readFileSync(join(dir, 'runs', 'grid', 'grid.csv'), 'utf8').trim().split('\n');
     assert.equal(csv.length, 9);
-    assert.ok(csv[0]!.startsWith('id,variant,seed,network.N,task,N,'), csv[0]);
+    assert.ok(csv[0]?.startsWith('id,variant,seed,network.N,task,N,'), csv[0]);
     const lines = jsonLines(rnnlab(['collect', 'runs/grid', '--json'], dir).stdout);
     const runs = lines.filter((l) => l.kind === 'run');
     assert.equal(runs.length, 8);
     const trained = runLines(rnnlab(['train', 'grid.rnn.yaml', '--out', 'runs', '--resume', '--json'], dir).stdout);
-    assert.deepEqual(Object.keys(runs[0]!), Object.keys(trained.find((t) => t.name === runs[0]!.name)!), 'the same object as train --json');
+    const [first] = runs;
+    assert.ok(first);
+    assert.deepEqual(Object.keys(first), Object.keys(trained.find((t) => t.name === first.name) ?? {}), 'the same object as train --json');
     assert.deepEqual(lines.filter((l) => l.kind !== 'run').map((l) => l.kind), ['group', 'group', 'group', 'group', 'dissimilarity', 'scaling', 'scaling', 'summary']);
     // the dissimilarity across the two seeds of every row: a column of the table, and a file beside the CSV
     const d = lines.find((l) => l.kind === 'dissimilarity') as { runs: string[]; within: Record<string, { pairs: number }> };

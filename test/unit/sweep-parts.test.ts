@@ -65,9 +65,11 @@ describe('sweeps: the scaling fit rho ~ N^a', () => {
     }
     const fits = rhoScaling(runs);
     assert.deepEqual(fits.map((f) => f.variant), ['aligned', 'oblique']);
-    assert.ok(Math.abs(fits[0]!.exponent) < 1e-12);
-    assert.ok(Math.abs(fits[1]!.exponent + 0.5) < 1e-12, String(fits[1]!.exponent));
-    assert.deepEqual(fits[1]!.Ns, [32, 64, 128, 256]);
+    const [aligned, oblique] = fits;
+    assert.ok(aligned && oblique);
+    assert.ok(Math.abs(aligned.exponent) < 1e-12);
+    assert.ok(Math.abs(oblique.exponent + 0.5) < 1e-12, String(oblique.exponent));
+    assert.deepEqual(oblique.Ns, [32, 64, 128, 256]);
   });
 
   it('needs two values of N; other swept fields make separate fits', () => {
