@@ -11,12 +11,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../core/backend';
-import { createEngine } from '../core/engine';
-import { initWeights, initialStates } from '../core/model';
-import { makeRng } from '../core/rng';
-import { generateBatch } from '../core/tasks/registry';
+import { benchSteps, type StepTimes } from '../core/steptimer';
 import { provideKernelFromDir } from '../kernel/node';
-import type { BackendName, CyclingParams } from '../core/types';
+import type { BackendName } from '../core/types';
 
 export interface BenchConfig {
   N: number;
@@ -66,49 +63,18 @@ export function parseBackends(s: string): BackendName[] {
   return names as BackendName[];
 }
 
-/** The cycling task with exactly T grid points: round((stim + response) / dt) = T. */
-export function benchTask(T: number, dt: number): CyclingParams {
-  return { kind: 'cycling', stim: 1, response: T * dt - 1, freq: 0.1, mask_step: 5 };
-}
-
 /** Times one configuration on one backend in this process (the child side). */
 export async function benchOne(cfg: BenchConfig, seconds: number, maxIters: number, backend: BackendName): Promise<BenchResult> {
   setWasmPaths(__dirname + '/');
   provideKernelFromDir(__dirname);
   const info = await initBackend(backend);
-  const dt = 0.2;
-  const task = benchTask(cfg.T, dt);
-  const train = ['input', 'recurrent', 'output'] as const;
-  const w = initWeights({ N: cfg.N, g: 1.5, dt, output_scale: 'large', train: [...train], h0_std: 0 }, { dIn: 2, dOut: 2 }, makeRng(0, 'weights'));
-  const engine = createEngine(info.name, { weights: w, train, dt, lr0: 0.02, B: cfg.B, T: cfg.T });
-  const trials = makeRng(0, 'trials');
-  const noise = makeRng(0, 'noise');
-  let n = 0;
-  const step = () => {
-    const batch = generateBatch(task, cfg.B, dt, trials);
-    if (batch.T !== cfg.T) throw new Error(`bench: the cycling batch has T = ${batch.T}, expected ${cfg.T}`);
-    const x0 = initialStates(w.h0, cfg.B, 1, noise);
-    const t0 = performance.now();
-    engine.step({ batch, x0, noiseStd: Math.sqrt(dt) * 0.2, rng: noise }, ++n);
-    return performance.now() - t0;
-  };
-  step();
-  step();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < maxIters && (times.length < 3 || performance.now() - start < seconds * 1000)) times.push(step());
-  times.sort((a, b) => a - b);
-  engine.dispose();
-  const median = times[Math.floor(times.length / 2)] ?? NaN;
-  return {
-    ...cfg,
-    backend: info.name,
-    ms_per_step_median: round(median),
-    ms_per_step_min: round(times[0] ?? NaN),
-    iters: times.length,
-    gflops: round((6 * cfg.B * cfg.N * cfg.N * cfg.T) / median / 1e6),
-    peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-  };
+  const t = benchSteps(info.name, cfg, { warmup: 2, minIters: 3, maxIters, seconds });
+  return { ...cfg, ...benchNumbers(cfg, t), backend: info.name, peak_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+/** ms per step, rounded, and the rate of the three products that dominate a step. */
+export function benchNumbers(cfg: BenchConfig, t: StepTimes): Pick<BenchResult, 'ms_per_step_median' | 'ms_per_step_min' | 'iters' | 'gflops'> {
+  return { ms_per_step_median: round(t.median), ms_per_step_min: round(t.min), iters: t.iters, gflops: round((6 * cfg.B * cfg.N * cfg.N * cfg.T) / t.median / 1e6) };
 }
 
 export function findPeer(explicit?: string): string | undefined {

@@ -55,6 +55,21 @@ export class Adam {
     }
   }
 
+  /** Copies of the moments of `variable` (zeros before its first update). */
+  moments(variable: tf.Variable): { m: Float32Array; v: Float32Array } {
+    const s = this.slot(variable);
+    return { m: Float32Array.from(s.m.dataSync()), v: Float32Array.from(s.v.dataSync()) };
+  }
+
+  /** Sets the moments of `variable`: a run continued on another backend goes on where it was. */
+  setMoments(variable: tf.Variable, m: Float32Array, v: Float32Array): void {
+    const s = this.slot(variable);
+    tf.tidy(() => {
+      s.m.assign(tf.tensor(m, variable.shape));
+      s.v.assign(tf.tensor(v, variable.shape));
+    });
+  }
+
   private slot(variable: tf.Variable): Slot {
     let s = this.slots.get(variable);
     if (!s) {

@@ -48,6 +48,8 @@ export interface BackendOptions {
   timeoutMs?: number;
   /** probes a registered GPU backend; absent where there is none (Node) */
   gpu?: (name: GpuBackend) => Promise<GpuReport>;
+  /** why the GPU backend's context or device is gone (lost mid-run), or undefined while it works */
+  gpuLost?: (name: GpuBackend) => string | undefined;
 }
 
 type Availability = { ok: true; note?: string } | { ok: false; why: string };
@@ -81,6 +83,7 @@ export async function initBackend(choice: BackendChoice, opts: BackendOptions = 
   options = opts;
   availability.clear();
   softwareGpus.clear();
+  lostBackends.clear();
   hostBackend = undefined;
   if (choice === 'cpu') {
     await prepare('cpu');
@@ -103,7 +106,7 @@ export async function initBackend(choice: BackendChoice, opts: BackendOptions = 
   for (const name of ['fused', 'webgl', 'webgpu'] as const) await prepare(name);
   const cpuBest: BackendName = unavailable('fused') === undefined ? 'fused' : (hostBackend ?? 'cpu');
   const excluded = (['fused', 'wasm', 'webgl', 'webgpu'] as const).flatMap((n) => {
-    const why = unavailable(n);
+    const why = notCandidate(n);
     return why ? [`${n}: ${why}`] : [];
   });
   return {
@@ -199,13 +202,33 @@ export async function ensurePrepared(name: BackendChoice): Promise<void> {
   }
 }
 
+/** Why a GPU backend stopped working (its context or device was lost), or undefined. */
+export function gpuLost(name: BackendName): string | undefined {
+  return name === 'webgl' || name === 'webgpu' ? options.gpuLost?.(name) : undefined;
+}
+
+/** Backends lost mid-run in this thread (a GPU context or device that went away). */
+const lostBackends = new Set<BackendName>();
+
 /** Marks a backend as gone for the rest of this thread (a lost GPU context). */
 export function markLost(name: BackendName, why: string): void {
   availability.set(name, { ok: false, why });
+  lostBackends.add(name);
+}
+
+/** `name` worked in this thread until its context or device was lost. */
+export function wasLost(name: BackendName): boolean {
+  return lostBackends.has(name);
 }
 
 /** Makes tfjs run where `name` needs it: its own backend, or the host backend for the fused kernel (its evaluation). */
 export async function activate(name: BackendName): Promise<void> {
   const target = name === 'fused' ? (hostBackend ?? 'wasm') : name;
-  if (tf.getBackend() !== target) await startBackend(target, options.timeoutMs);
+  if (tf.getBackend() === target) return;
+  await startBackend(target, options.timeoutMs);
+  // tfjs falls back to float16 textures without a word where float32 cannot be rendered to.
+  if (target === 'webgl' && !tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) {
+    markLost('webgl', 'no float32 render targets: tfjs would compute in float16, which ruins backpropagation through hundreds of steps');
+    throw new Error(`backend: webgl cannot run here: ${unavailable('webgl')}.`);
+  }
 }

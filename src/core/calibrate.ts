@@ -6,11 +6,12 @@
  * the measurement within a thread.
  */
 import type { BackendName, RunConfig } from './types';
-import { activate, candidates, ensurePrepared, unavailable } from './backend';
+import { activate, candidates, ensurePrepared, unavailable, wasLost } from './backend';
 import { createEngine, type EngineInit } from './engine';
 import { initWeights, initialStates } from './model';
 import { makeRng } from './rng';
 import { generateBatch, taskDims, taskSteps } from './tasks/registry';
+import { timeSteps } from './steptimer';
 
 export interface CalibrationRow {
   backend: BackendName;
@@ -36,6 +37,11 @@ export async function backendForRun(run: RunConfig): Promise<RunBackend> {
   await ensurePrepared(choice);
   if (choice !== 'auto') {
     const why = unavailable(choice);
+    if (why && wasLost(choice)) {
+      // Asked for by name, but lost by an earlier run of this worker: the runs go on without it.
+      const other = await measure(run, candidates());
+      return { ...other, reason: `${choice} was lost earlier (${why}); ${other.reason}` };
+    }
     if (why) throw new Error(`backend: ${choice} cannot run here: ${why}.`);
     await activate(choice);
     return { name: choice, reason: 'requested in the spec', calibration: [] };
@@ -64,7 +70,7 @@ export async function measure(run: RunConfig, names: readonly BackendName[]): Pr
   const rows: CalibrationRow[] = [];
   for (const name of names) {
     try {
-      rows.push({ backend: name, msPerStep: await timeSteps(name, run) });
+      rows.push({ backend: name, msPerStep: await timeRun(name, run) });
     } catch (err) {
       rows.push({ backend: name, msPerStep: null, error: (err as Error).message });
     }
@@ -80,7 +86,7 @@ export async function measure(run: RunConfig, names: readonly BackendName[]): Pr
 }
 
 /** Median wall time of a few training steps of the run's shape on `name`, after one warm-up step (shader compilation, memory). */
-async function timeSteps(name: BackendName, run: RunConfig): Promise<number> {
+async function timeRun(name: BackendName, run: RunConfig): Promise<number> {
   await activate(name);
   const { task, network: net, training } = run;
   const dims = taskDims(task);
@@ -89,24 +95,12 @@ async function timeSteps(name: BackendName, run: RunConfig): Promise<number> {
   // Learning rate 0: the same work per step, and weights that cannot diverge while being timed.
   const init: EngineInit = { weights: initWeights(net, dims, makeRng(seed, 'weights')), train: net.train, dt: net.dt, lr0: 0, B: training.batch, T };
   const engine = createEngine(name, init);
+  const trials = makeRng(seed, 'calibration-trials');
+  const noise = makeRng(seed, 'calibration-noise');
+  const noiseStd = Math.sqrt(net.dt) * run.noise.state;
   try {
-    const trials = makeRng(seed, 'calibration-trials');
-    const noise = makeRng(seed, 'calibration-noise');
-    const noiseStd = Math.sqrt(net.dt) * run.noise.state;
-    const once = (): number => {
-      const batch = generateBatch(task, training.batch, net.dt, trials);
-      const x0 = initialStates(init.weights.h0, training.batch, run.noise.initial, noise);
-      const t0 = performance.now();
-      engine.step({ batch, x0, noiseStd, rng: noise }, 1);
-      return performance.now() - t0;
-    };
-    once();
-    const times = [once()];
     // About half a second per candidate, at least two timed steps.
-    const more = Math.max(1, Math.min(4, Math.floor(500 / Math.max(times[0]!, 1))));
-    for (let i = 0; i < more; i++) times.push(once());
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)]!;
+    return timeSteps(engine, () => ({ batch: generateBatch(task, training.batch, net.dt, trials), x0: initialStates(init.weights.h0, training.batch, run.noise.initial, noise), noiseStd, rng: noise }), { warmup: 1, minIters: 2, maxIters: 5, seconds: 0.5 }).median;
   } finally {
     engine.dispose();
   }

@@ -6,10 +6,11 @@
  * Training (train.ts), calibration (backend.ts) and `rnnlab bench` all step through this
  * interface, so what is timed is what trains.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, TrainableSet } from './types';
 import { Network, type WeightArrays } from './model';
 import { Adam } from './adam';
-import type { BatchRun } from './bptt';
+import type { BatchRun, ParamName } from './bptt';
 import { DivergenceError, trainStep } from './step';
 import { FusedTrainer } from '../kernel/fused';
 
@@ -17,6 +18,15 @@ export interface StepResult {
   loss: number;
   /** RMS of all gradient entries, before the update */
   gradRms: number;
+}
+
+/** Where a run is after a step: enough to continue it on another engine (a lost GPU). */
+export interface EngineState {
+  weights: WeightArrays;
+  /** Adam's update count */
+  t: number;
+  /** Adam's moments of the trained weights */
+  moments: Map<ParamName, { m: Float32Array; v: Float32Array }>;
 }
 
 export interface TrainingEngine {
@@ -29,6 +39,8 @@ export interface TrainingEngine {
   weights(): WeightArrays;
   /** number of trained weights */
   trainableCount(): number;
+  /** a copy of the weights and Adam's state */
+  state(): EngineState;
   dispose(): void;
 }
 
@@ -44,9 +56,12 @@ export interface EngineInit {
   T: number;
 }
 
-/** An engine on `backend`. The tfjs engines use whatever tfjs backend is active (backend.ts starts it). */
-export function createEngine(backend: BackendName, init: EngineInit): TrainingEngine {
-  return backend === 'fused' ? new FusedEngine(init) : new TfjsEngine(backend, init);
+/**
+ * An engine on `backend`, from the initial weights or, with `from`, continuing another
+ * engine's run. The tfjs engines use whatever tfjs backend is active (backend.ts starts it).
+ */
+export function createEngine(backend: BackendName, init: EngineInit, from?: EngineState): TrainingEngine {
+  return backend === 'fused' ? new FusedEngine(init, from) : new TfjsEngine(backend, init, from);
 }
 
 class TfjsEngine implements TrainingEngine {
@@ -56,9 +71,34 @@ class TfjsEngine implements TrainingEngine {
   constructor(
     readonly backend: BackendName,
     private readonly init: EngineInit,
+    from?: EngineState,
   ) {
-    this.net = new Network(init.weights, init.train);
+    this.net = new Network(from?.weights ?? init.weights, init.train);
     this.adam = new Adam({ lr: init.lr0 / init.weights.N });
+    if (from) {
+      this.adam.t = from.t;
+      for (const [name, mv] of from.moments) this.adam.setMoments(this.variable(name), mv.m, mv.v);
+    }
+  }
+
+  state(): EngineState {
+    const moments = new Map<ParamName, { m: Float32Array; v: Float32Array }>();
+    for (const name of ['W', 'W_in', 'W_out'] as const) {
+      if (this.trains(name)) moments.set(name, this.adam.moments(this.variable(name)));
+    }
+    return { weights: this.net.toArrays(), t: this.adam.t, moments };
+  }
+
+  private trains(name: ParamName): boolean {
+    const t = this.net.trainable;
+    return name === 'W' ? t.has('recurrent') : name === 'W_out' ? t.has('output') : t.has('input') && this.net.W_in !== null;
+  }
+
+  private variable(name: ParamName): tf.Variable {
+    if (name === 'W') return this.net.W;
+    if (name === 'W_out') return this.net.W_out;
+    if (!this.net.W_in) throw new Error('The network has no input weights.');
+    return this.net.W_in;
   }
 
   step(run: BatchRun, step: number): StepResult {
@@ -74,8 +114,7 @@ class TfjsEngine implements TrainingEngine {
   }
 
   trainableCount(): number {
-    const n = this.net;
-    return (n.trainable.has('recurrent') ? n.W.size : 0) + (n.trainable.has('input') && n.W_in ? n.W_in.size : 0) + (n.trainable.has('output') ? n.W_out.size : 0);
+    return (['W', 'W_in', 'W_out'] as const).reduce((n, name) => n + (this.trains(name) ? this.variable(name).size : 0), 0);
   }
 
   dispose(): void {
@@ -91,8 +130,17 @@ class FusedEngine implements TrainingEngine {
   private copy: { net: Network; step: number } | undefined;
   private steps = 0;
 
-  constructor(private readonly init: EngineInit) {
-    this.trainer = new FusedTrainer(init.weights, init.train, { B: init.B, T: init.T, dt: init.dt, lr: init.lr0 / init.weights.N });
+  constructor(
+    private readonly init: EngineInit,
+    from?: EngineState,
+  ) {
+    this.trainer = new FusedTrainer(from?.weights ?? init.weights, init.train, { B: init.B, T: init.T, dt: init.dt, lr: init.lr0 / init.weights.N });
+    if (from) this.trainer.setAdamState(from.t, from.moments);
+  }
+
+  state(): EngineState {
+    const { t, moments } = this.trainer.adamState();
+    return { weights: this.trainer.weights(), t, moments };
   }
 
   step(run: BatchRun, step: number): StepResult {

@@ -8,7 +8,7 @@
  */
 import type { RunConfig, TaskBatch } from './types';
 import { initWeights, initialStates, type WeightArrays } from './model';
-import { createEngine } from './engine';
+import { RunEngine, type BackendSwitch } from './failover';
 import { backendForRun, type CalibrationRow } from './calibrate';
 import { makeRng } from './rng';
 import { checkTask, generateBatch, taskDims, taskSteps } from './tasks/registry';
@@ -54,6 +54,8 @@ export type TrainEvent =
       ms: number;
     }
   | { type: 'evaluation'; step: number; final: boolean; evaluation: Evaluation }
+  /** the run moved to another backend (its GPU was lost) and goes on from `step` */
+  | ({ type: 'backend' } & BackendSwitch)
   /** a long final analysis (the perturbation experiment) in progress, before the final evaluation event */
   | AnalysisProgressEvent
   | { type: 'done'; result: RunResult };
@@ -90,7 +92,7 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
 
   const initial = initWeights(net, dims, makeRng(training.seed, 'weights'));
   const chosen = await backendForRun(run);
-  const engine = createEngine(chosen.name, { weights: initial, train: net.train, dt, lr0: training.lr0, B: training.batch, T });
+  const engine = new RunEngine(chosen, { weights: initial, train: net.train, dt, lr0: training.lr0, B: training.batch, T });
   const trials = makeRng(training.seed, 'trials');
   const noiseRng = makeRng(training.seed, 'noise');
   // Drawn from evaluation.seed alone, so every run of a spec is evaluated on the same trials.
@@ -111,7 +113,7 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
       T,
       B: training.batch,
       steps: training.steps,
-      parameters: engine.trainableCount(),
+      parameters: engine.engine.trainableCount(),
       memoryBytes: estimateTrainingBytes({ N, T, B: training.batch, ...dims, maskStep: task.mask_step, evalBatch: run.evaluation.batch }),
     };
     for (let step = 1; step <= training.steps; step++) {
@@ -122,28 +124,30 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
       const batch = generateBatch(task, training.batch, dt, trials);
       const x0 = initialStates(initial.h0, training.batch, noise.initial, noiseRng);
       const t0 = performance.now();
-      const { loss, gradRms } = engine.step({ batch, x0, noiseStd, rng: noiseRng }, step);
+      const { result, switched } = await engine.step({ batch, x0, noiseStd, rng: noiseRng }, step);
+      const { loss, gradRms } = result;
       const ms = performance.now() - t0;
+      if (switched) yield { type: 'backend', ...switched };
       stepMs.push(ms);
       losses[step - 1] = loss;
       yield { type: 'step', step, loss, gradRms, ms };
       const every = run.evaluation.every;
       if (every > 0 && step % every === 0 && step < training.steps) {
-        yield { type: 'evaluation', step, final: false, evaluation: await evaluate(engine.network(), run, evalBatch, { final: false }) };
+        yield { type: 'evaluation', step, final: false, evaluation: await evaluate(engine.engine.network(), run, evalBatch, { final: false }) };
       }
     }
     const completed = stepMs.length;
-    const final = await evaluate(engine.network(), run, evalBatch, { final: true });
-    Object.assign(final, yield* finalPerturbation(engine.network(), run, evalBatch, final, opts.signal));
+    const final = await evaluate(engine.engine.network(), run, evalBatch, { final: true });
+    Object.assign(final, yield* finalPerturbation(engine.engine.network(), run, evalBatch, final, opts.signal));
     yield { type: 'evaluation', step: completed, final: true, evaluation: final };
     const result: RunResult = {
       run,
-      backend: chosen.name,
+      backend: engine.backend,
       losses: losses.slice(0, completed),
       msPerStep: median(stepMs),
       seconds: (performance.now() - started) / 1000,
       initial,
-      final: engine.weights(),
+      final: engine.engine.weights(),
       evaluation: final,
       evalBatch,
       stopped,

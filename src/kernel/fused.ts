@@ -43,6 +43,12 @@ interface KernelExports {
   targets(): number;
   mask(): number;
   gradientSumOfSquares(): number;
+  firstMomentW(): number;
+  secondMomentW(): number;
+  firstMomentInT(): number;
+  secondMomentInT(): number;
+  firstMomentOut(): number;
+  secondMomentOut(): number;
   lossAndGrads(last: number, count: number, dt: number, noiseStd: number, trainW: number, trainIn: number, trainOut: number): number;
   adamStep(trainW: number, trainIn: number, trainOut: number, beta1: number, beta2: number, eps: number, stepSize: number, sqrtBc2: number): void;
   zigguratW(): number;
@@ -197,6 +203,34 @@ export class FusedTrainer {
     return out;
   }
 
+  /** Adam's moments of the trained weights (WeightArrays layout) and its update count. */
+  adamState(): { t: number; moments: Map<ParamName, { m: Float32Array; v: Float32Array }> } {
+    const k = this.k;
+    const moments = new Map<ParamName, { m: Float32Array; v: Float32Array }>();
+    if (this.trains('W')) moments.set('W', { m: this.readRows(k.firstMomentW(), this.N, this.N), v: this.readRows(k.secondMomentW(), this.N, this.N) });
+    if (this.trains('W_in')) moments.set('W_in', { m: this.readTransposed(k.firstMomentInT()), v: this.readTransposed(k.secondMomentInT()) });
+    if (this.trains('W_out')) moments.set('W_out', { m: this.readRows(k.firstMomentOut(), this.dOut, this.N), v: this.readRows(k.secondMomentOut(), this.dOut, this.N) });
+    return { t: this.t, moments };
+  }
+
+  /** Continues from another engine's Adam state. */
+  setAdamState(t: number, moments: ReadonlyMap<ParamName, { m: Float32Array; v: Float32Array }>): void {
+    const k = this.k;
+    this.t = t;
+    for (const [name, mv] of moments) {
+      if (name === 'W') {
+        this.writeRows(k.firstMomentW(), mv.m, this.N, this.N);
+        this.writeRows(k.secondMomentW(), mv.v, this.N, this.N);
+      } else if (name === 'W_out') {
+        this.writeRows(k.firstMomentOut(), mv.m, this.dOut, this.N);
+        this.writeRows(k.secondMomentOut(), mv.v, this.dOut, this.N);
+      } else {
+        this.writeTransposed(k.firstMomentInT(), mv.m);
+        this.writeTransposed(k.secondMomentInT(), mv.v);
+      }
+    }
+  }
+
   /** One Adam update from the last gradients (src/core/adam.ts's formula). */
   applyAdam(): void {
     this.t += 1;
@@ -242,13 +276,23 @@ export class FusedTrainer {
   }
 
   private setWeights(w: WeightArrays): void {
-    const { N, P, dIn, k } = this;
-    const W = this.f32(k.weightsW(), P * P);
-    for (let i = 0; i < N; i++) W.set(w.W.subarray(i * N, (i + 1) * N), i * P);
-    const WinT = this.f32(k.weightsInT(), dIn * P);
-    for (let i = 0; i < N; i++) for (let j = 0; j < dIn; j++) WinT[j * P + i] = w.W_in[i * dIn + j] ?? 0;
-    const Wout = this.f32(k.weightsOut(), this.dOut * P);
-    for (let o = 0; o < this.dOut; o++) Wout.set(w.W_out.subarray(o * N, (o + 1) * N), o * P);
+    const k = this.k;
+    this.writeRows(k.weightsW(), w.W, this.N, this.N);
+    this.writeTransposed(k.weightsInT(), w.W_in);
+    this.writeRows(k.weightsOut(), w.W_out, this.dOut, this.N);
+  }
+
+  /** [rows][cols] into the kernel's [rows][P] */
+  private writeRows(ptr: number, src: Float32Array, rows: number, cols: number): void {
+    const dst = this.f32(ptr, rows * this.P);
+    for (let r = 0; r < rows; r++) dst.set(src.subarray(r * cols, (r + 1) * cols), r * this.P);
+  }
+
+  /** [N][dIn] into the kernel's [dIn][P] */
+  private writeTransposed(ptr: number, src: Float32Array): void {
+    const { N, dIn, P } = this;
+    const dst = this.f32(ptr, dIn * P);
+    for (let i = 0; i < N; i++) for (let j = 0; j < dIn; j++) dst[j * P + i] = src[i * dIn + j] ?? 0;
   }
 
   private readRows(ptr: number, rows: number, cols: number): Float32Array {

@@ -9,7 +9,7 @@ import type { AnalysisResult } from '../core/analysis';
 import type { BackendInfo } from '../core/backend';
 import type { Envelope } from '../core/pack';
 import type { TrainEvent } from '../core/train';
-import type { BackendChoice, RunConfig } from '../core/types';
+import type { BackendChoice, BackendName, RunConfig } from '../core/types';
 import { type Check, checkFields, field, messageValidator, type FieldChecks, type Rec } from './check';
 
 /** How the worker gets the tfjs-wasm binary. A Web Worker in a webview may fetch nothing. */
@@ -44,6 +44,8 @@ export type StartedMessage = Relayed<'start', 'started'>;
 export type StepMessage = Relayed<'step', 'step'>;
 /** a long final analysis in progress (the perturbation experiment, after the last step): chunks done of total */
 export type AnalysisMessage = Relayed<'analysis', 'analysis'>;
+/** the run's GPU was lost: it goes on from `step` (the last completed step) on `to` */
+export type BackendChangedMessage = Relayed<'backend', 'backendChanged'>;
 
 export type FromTrainer =
   | { type: 'ready'; version: number; backend: BackendInfo }
@@ -53,12 +55,13 @@ export type FromTrainer =
   /** `view` packs a ViewData (view.ts); omitted when the owner asked for scalars only */
   | { type: 'evaluation'; runId: string; step: number; final: boolean; summary: EvaluationSummary; view?: Envelope }
   | AnalysisMessage
+  | BackendChangedMessage
   /** `result` packs the whole RunResult */
   | { type: 'finished'; runId: string; result: Envelope }
   | { type: 'failed'; runId: string; message: string; step?: number };
 
 /** The worker relays one TrainEvent (other than evaluation and done, which it repacks). */
-export function relay<T extends 'start' | 'step' | 'analysis', As extends string>(ev: Event<T>, as: As, runId: string): Relayed<T, As> {
+export function relay<T extends 'start' | 'step' | 'analysis' | 'backend', As extends string>(ev: Event<T>, as: As, runId: string): Relayed<T, As> {
   // Every field of the event, with `type` replaced: the spread is typed by the signature.
   return { ...ev, type: as, runId } as Relayed<T, As>;
 }
@@ -68,6 +71,7 @@ export function relay<T extends 'start' | 'step' | 'analysis', As extends string
 // Every BackendChoice, once: a choice added to the type without being listed here does not compile.
 const CHOICES: Record<BackendChoice, true> = { auto: true, fused: true, wasm: true, webgl: true, webgpu: true, cpu: true };
 const BACKEND_CHOICES = Object.keys(CHOICES) as BackendChoice[];
+const BACKEND_NAMES = BACKEND_CHOICES.filter((b): b is BackendName => b !== 'auto');
 
 /**
  * The fields of a RunConfig that anything receiving one reads before training it or
@@ -169,6 +173,16 @@ const ANALYSIS: Fields<AnalysisMessage> = {
   total: field.count,
 };
 
+const backendName = (c: Check, x: unknown, at: string) => c.oneOf(x, BACKEND_NAMES, at);
+
+const BACKEND_CHANGED: Fields<BackendChangedMessage> = {
+  runId: field.str,
+  step: field.count,
+  from: backendName,
+  to: backendName,
+  reason: field.str,
+};
+
 const runId = (c: Check, m: Rec) => c.str(m.runId, 'runId');
 
 export const fromTrainer = messageValidator<FromTrainer>({
@@ -191,6 +205,7 @@ export const fromTrainer = messageValidator<FromTrainer>({
     c.optional(m, 'view', '', (x, at) => c.envelope(x, at));
   },
   analysis: (c, m) => checkFields(c, m, ANALYSIS),
+  backendChanged: (c, m) => checkFields(c, m, BACKEND_CHANGED),
   finished: (c, m) => {
     runId(c, m);
     c.envelope(m.result, 'result');

@@ -106,6 +106,9 @@ export class TrainerService {
           case 'analysis':
             this.host.post(relay(ev, 'analysis', runId));
             break;
+          case 'backend':
+            this.host.post(relay(ev, 'backendChanged', runId));
+            break;
           case 'done':
             done = toEnvelope(ev.result);
             break;

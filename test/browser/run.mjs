@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM, launch, projectHelpers, runTests } from './harness.mjs';
 import { panelTests } from './panel.test.mjs';
+import { backendTests } from './backend.test.mjs';
 import { startServer } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,7 +32,8 @@ const server = await startServer(repo);
 const browser = await launch();
 let summary = { passed: 0, failed: 1 };
 try {
-  summary = await runTests(panelTests({ context: browser.context, launch, baseUrl: server.url, helpers, results }), { only });
+  const suite = { context: browser.context, launch, baseUrl: server.url, helpers, results };
+  summary = await runTests([...panelTests(suite), ...backendTests(suite)], { only });
 } finally {
   await browser.close();
   await server.close();

@@ -167,5 +167,47 @@ describe('fused kernel', () => {
       assert.ok(worst < 1e-4, `W: the engines differ by ${worst}`);
       assert.deepEqual(fused.weights.W_out, tfjs.weights.W_out, 'W_out is not trained');
     });
+
+    it('a run continued on another engine from its state (weights, Adam moments and count) goes on as if uninterrupted', () => {
+      const task: TaskParams = { kind: 'cycling', stim: 1, response: 9, freq: 0.1, mask_step: 5 };
+      const dt = 0.2, N = 20, B = 4;
+      const dims = taskDims(task);
+      const T = taskSteps(task, dt);
+      const train: TrainableSet[] = ['input', 'recurrent', 'output'];
+      const w = initWeights({ N, g: 1.5, dt, output_scale: 'large', train, h0_std: 0 }, dims, makeRng(5, 'weights'));
+      const init = { weights: w, train, dt, lr0: 0.05, B, T };
+      const run = (switchAt: number | null, to: 'fused' | 'wasm', forget = false) => {
+        let engine = createEngine('wasm', init);
+        const trials = makeRng(6, 'trials');
+        const noise = makeRng(6, 'noise');
+        const losses: number[] = [];
+        for (let k = 1; k <= 12; k++) {
+          if (k === switchAt) {
+            const state = engine.state();
+            engine.dispose();
+            engine = createEngine(to, init, forget ? { ...state, t: 0, moments: new Map() } : state);
+          }
+          const batch = generateBatch(task, B, dt, trials);
+          const x0 = initialStates(w.h0, B, 1, noise);
+          losses.push(engine.step({ batch, x0, noiseStd: 0.1, rng: noise }, k).loss);
+        }
+        const weights = engine.weights();
+        engine.dispose();
+        return { losses, weights };
+      };
+      const straight = run(null, 'wasm');
+      for (const to of ['wasm', 'fused'] as const) {
+        const moved = run(6, to);
+        moved.losses.forEach((l, i) => assert.ok(rel(l, straight.losses[i]!) < 1e-4, `${to}, step ${i + 1}: ${l} vs ${straight.losses[i]}`));
+        let worst = 0;
+        moved.weights.W.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - straight.weights.W[i]!))));
+        assert.ok(worst < 1e-5, `${to}: W differs by ${worst}`);
+      }
+      // The check can tell: a fresh Adam on the same weights goes elsewhere.
+      const forgot = run(6, 'fused', true);
+      let drift = 0;
+      forgot.weights.W.forEach((v, i) => (drift = Math.max(drift, Math.abs(v - straight.weights.W[i]!))));
+      assert.ok(drift > 1e-3, `without the moments W differs by only ${drift}`);
+    });
   });
 });

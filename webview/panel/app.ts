@@ -115,6 +115,14 @@ export class PanelApp {
         this.pushStatus(m.loss);
       },
       evaluation: (entry, m) => this.onEvaluation(entry, m.step, m.final, m.summary, m.view),
+      backendChanged: (entry, m) => {
+        this.backend = { label: m.to, reason: m.reason };
+        this.backendName = m.to;
+        this.note = `${entry.run.name}: ${m.reason}.`;
+        this.transport.send({ type: 'log', level: 'warn', message: `${entry.run.name}: ${m.reason}` });
+        this.refreshHeader();
+        this.pushStatus();
+      },
       finished: (entry, result) => this.onFinished(entry, result),
       failed: (entry, message, step) => {
         entry.status = 'failed';

@@ -18,6 +18,8 @@ export interface QueueListener {
   started(entry: RunEntry, msg: Msg<'started'>): void;
   step(entry: RunEntry, msg: Msg<'step'>): void;
   evaluation(entry: RunEntry, msg: Msg<'evaluation'>): void;
+  /** the run's GPU was lost and it goes on on another backend */
+  backendChanged(entry: RunEntry, msg: Msg<'backendChanged'>): void;
   /** the worker's RunResult envelope; its buffer is the listener's to transfer */
   finished(entry: RunEntry, result: Envelope): void;
   failed(entry: RunEntry, message: string, step?: number): void;
@@ -173,6 +175,9 @@ export class RunQueue {
         return;
       case 'evaluation':
         this.listener.evaluation(a.entry, m);
+        return;
+      case 'backendChanged':
+        this.listener.backendChanged(a.entry, m);
         return;
       case 'finished':
         this.endActive();

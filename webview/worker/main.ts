@@ -11,8 +11,11 @@ import { kernelUnavailable, provideKernel } from '../../src/kernel/fused';
 import { TrainerService } from '../../src/trainer/service';
 import { toTrainer, type FromTrainer, type ToTrainer, type WasmSource } from '../../src/protocol';
 import { Channel } from '../../src/protocol/channel';
+import { gpuLost, probeGpu } from './gpu';
+import { diagnostics, type WorkerDiagnostics } from './diagnostics';
 
-const scope = self as unknown as DedicatedWorkerGlobalScope;
+const scope = self as unknown as DedicatedWorkerGlobalScope & { rnnlabWorker: WorkerDiagnostics };
+scope.rnnlabWorker = diagnostics;
 
 /** wasm binaries the page sent, by file name */
 const wasmFiles = new Map<string, ArrayBuffer>();
@@ -35,7 +38,7 @@ const service = new TrainerService({
   yieldTurn: messageChannelTurn(),
   prepareWasm: serveWasmFromMemory,
   // Inside the page's own init timeout, so the page hears the worker's reason first.
-  backendOptions: { timeoutMs: 15000 },
+  backendOptions: { timeoutMs: 15000, gpu: probeGpu, gpuLost },
   sendViews: true,
 });
 

@@ -152,6 +152,12 @@ export function inputs(): usize { return pInputs; }
 export function targets(): usize { return pTargets; }
 export function mask(): usize { return pMask; }
 export function gradientSumOfSquares(): f64 { return gradSumSq; }
+export function firstMomentW(): usize { return pMW; }
+export function secondMomentW(): usize { return pVW; }
+export function firstMomentInT(): usize { return pMWin; }
+export function secondMomentInT(): usize { return pVWin; }
+export function firstMomentOut(): usize { return pMWout; }
+export function secondMomentOut(): usize { return pVWout; }
 
 // ------------------------------------------------------------------ layout helpers
 //

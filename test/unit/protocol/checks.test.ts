@@ -185,6 +185,7 @@ describe('protocol checks', () => {
       ],
       N: 8, T: 30, B: 4, steps: 6, parameters: 64, memoryBytes: 1000 };
     const step: Extract<TrainEvent, { type: 'step' }> = { type: 'step', step: 1, loss: 0.5, gradRms: 0.1, ms: 3 };
+    const moved: Extract<TrainEvent, { type: 'backend' }> = { type: 'backend', step: 0, from: 'webgl', to: 'fused', reason: 'the webgl context was lost' };
 
     it("relays the core's events with every field, under the message's type and the run id", () => {
       const { type: _s, ...startFields } = start;
@@ -197,6 +198,7 @@ describe('protocol checks', () => {
       for (const msg of [
         relay(start, 'started', 'r1'),
         relay(step, 'step', 'r1'),
+        relay(moved, 'backendChanged', 'r1'),
         { type: 'ready', version: PROTOCOL_VERSION, backend: { name: 'wasm', reason: 'default', simd: true, threads: 1 } },
         { type: 'initFailed', message: 'no wasm' },
         { type: 'evaluation', runId: 'r1', step: 2, final: false, summary: { eval_loss: 0.1, eval_loss_x0rand: null, rho: null, r2_curve: [0.5] }, view: env },
@@ -215,6 +217,7 @@ describe('protocol checks', () => {
       const badRow = { ...relay(start, 'started', 'r1'), calibration: [{ backend: 'wasm', msPerStep: '2' }] };
       assert.match(fromTrainer.problem(badRow) ?? '', /started: calibration\[0\]\.msPerStep is not a number or null/);
       assert.match(fromTrainer.problem({ type: 'finished', runId: 'r1' }) ?? '', /finished: result is not an object/);
+      assert.match(fromTrainer.problem({ ...relay(moved, 'backendChanged', 'r1'), to: 'gpu' }) ?? '', /backendChanged: to is not one of fused, wasm, webgl, webgpu, cpu/);
     });
 
     it('checks what the owner sends the worker', () => {
