@@ -6,7 +6,7 @@
  * Training (train.ts), calibration (backend.ts) and `rnnlab bench` all step through this
  * interface, so what is timed is what trains.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, TrainableSet } from './types';
 import { Network, type WeightArrays } from './model';
 import { Adam } from './adam';
