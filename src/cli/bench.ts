@@ -38,9 +38,10 @@ export interface BenchResult extends BenchConfig {
   ratio?: number;
 }
 
-export const DEFAULT_CONFIGS = '128x160x32,128x360x32,256x160x32,256x360x32,512x160x32,512x360x32';
-/** The CPU backends Node has; cpu (plain JavaScript) is 20-30x slower and only timed when asked for. */
-export const DEFAULT_BACKENDS = 'fused,wasm';
+/** The quick demo's shape, the paper's N = 256 at the cycling task's T, and the largest N of the sweep. */
+export const DEFAULT_CONFIGS = '128x160x32,256x360x32,512x360x32';
+/** Every backend Node has (webgl and webgpu need a browser); cpu, plain JavaScript, takes about a minute at N = 512. */
+export const DEFAULT_BACKENDS = 'fused,wasm,cpu';
 const NODE_BACKENDS: readonly BackendName[] = ['fused', 'wasm', 'cpu'];
 
 export function parseConfigs(s: string): BenchConfig[] {
