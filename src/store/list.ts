@@ -12,7 +12,12 @@ export interface StoredRunEntry {
   mtimeMs: number;
 }
 
-/** Every run folder under the stores of these bases, newest first. Temporary (hidden) folders and links are skipped. */
+/**
+ * Every run folder under the stores of these bases, newest first. Temporary (hidden)
+ * folders and links are skipped, and so is a folder without a run.json: a sweep folder
+ * (docs/cluster.md) sits at the depth of a session and keeps its Slurm scripts and logs in
+ * `slurm/` beside the runs.
+ */
 export async function listRuns(bases: readonly string[]): Promise<StoredRunEntry[]> {
   const out: StoredRunEntry[] = [];
   for (const base of bases) {
@@ -21,7 +26,8 @@ export async function listRuns(bases: readonly string[]): Promise<StoredRunEntry
       for (const run of await visibleFolders(join(store, session))) {
         const dir = join(store, session, run);
         const s = await lstat(dir).catch(() => undefined);
-        if (s?.isDirectory()) out.push({ dir, run, session, base, mtimeMs: s.mtimeMs });
+        const runJson = await lstat(join(dir, 'run.json')).catch(() => undefined);
+        if (s?.isDirectory() && runJson?.isFile()) out.push({ dir, run, session, base, mtimeMs: s.mtimeMs });
       }
     }
   }

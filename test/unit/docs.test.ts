@@ -1,11 +1,13 @@
 /**
  * The repository's docs stand alone: every `docs/science.md §X.Y` cited anywhere in the
  * tree names a section that exists, every doc a file cites exists, the docs' relative
- * links resolve, and nothing cites a file outside the repository.
+ * links resolve, nothing cites a file outside the repository, and every spec the docs
+ * show is one the checker accepts.
  */
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { loadSpec } from '../../src/spec/resolve';
 
 const root = resolve(__dirname, '../..');
 const SCANNED = ['src', 'webview', 'examples', 'test', 'scripts', 'docs', 'media', 'README.md', 'esbuild.mjs', 'package.json'];
@@ -129,6 +131,25 @@ describe('docs: citations and links resolve inside the repository', () => {
         if (!ok) bad.push(`${relative(root, f)}:${lineOf(text, m.index ?? 0)}: ${target}`);
       }
     }
+    assert.deepEqual(bad, []);
+  });
+
+  it('every whole spec shown in README.md and docs/*.md (a yaml block with task:) loads without errors', () => {
+    const bad: string[] = [];
+    let count = 0;
+    const markdown = [join(root, 'README.md'), ...filesUnder('docs').filter((f) => f.endsWith('.md'))];
+    for (const f of markdown) {
+      const text = read(f);
+      for (const m of text.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)) {
+        const yaml = m[1] ?? '';
+        if (!/^task:/m.test(yaml)) continue;
+        count++;
+        for (const d of loadSpec(yaml).diagnostics) {
+          if (d.severity === 'error') bad.push(`${relative(root, f)}:${lineOf(text, m.index ?? 0) + 1 + d.line}: ${d.message}`);
+        }
+      }
+    }
+    assert.ok(count >= 2, `only ${count} specs found in the docs: the scan is broken`);
     assert.deepEqual(bad, []);
   });
 });

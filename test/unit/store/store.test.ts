@@ -268,7 +268,7 @@ describe('run store', () => {
   });
 
   describe('listing stored runs', () => {
-    it('lists run folders newest first, and skips links and hidden folders', async () => {
+    it('lists run folders newest first, and skips links, hidden folders and folders that are no run', async () => {
       const base = fresh('list');
       const session = await Session.create(place(base), 'spec', AT);
       await session.write('a-s0', fakeResult({ ...run, name: 'a-s0' }), '');
@@ -276,6 +276,9 @@ describe('run store', () => {
       fs.symlinkSync(outside, path.join(session.dir, 'linked-s0'));
       fs.symlinkSync(path.dirname(outside), path.join(storeDir(base), 'linked-session'));
       fs.mkdirSync(path.join(session.dir, '.b-s0.tmp~1~h~x'));
+      // A sweep folder's Slurm scripts and logs (rnnlab submit) sit beside its runs.
+      fs.mkdirSync(path.join(session.dir, 'slurm'));
+      fs.writeFileSync(path.join(session.dir, 'slurm', '81234_0.log'), 'log');
       const runs = await listRuns([base]);
       assert.deepEqual(runs.map((r) => r.run), ['a-s0']);
       assert.match(await runSummary(runs[0]?.dir ?? ''), /^cycling, N 16: rho 0.400, eval loss 0.200$/);
