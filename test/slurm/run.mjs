@@ -108,7 +108,7 @@ try {
       assert(summary && summary.complete === 8 && summary.missing === 0 && summary.failed === 0, JSON.stringify(summary));
       assert(/job \d+ after .*: 8 completed/.test(sub.stderr), 'the progress of the job is shown');
     });
-    check('collect --json: the train --json object per run, with the swept coordinate and N', () => {
+    check('collect --json: the train --json object per run, with the swept coordinate and N; the dissimilarity within each row', () => {
       const runs = lines.filter((l) => l.kind === 'run');
       assert(runs.length === 8, `${runs.length} run lines`);
       for (const r of runs) {
@@ -117,6 +117,10 @@ try {
         assert(typeof r.rho === 'number' && r.rho > 0 && r.rho < 1, `${r.name}: rho ${r.rho}`);
       }
       assert(lines.filter((l) => l.kind === 'group').length === 4, 'one group line per variant and g');
+      const d = lines.find((l) => l.kind === 'dissimilarity');
+      assert(d && JSON.stringify([...d.runs].sort()) === JSON.stringify(IDS), `dissimilarity of ${d?.runs}`);
+      const within = Object.values(d.within);
+      assert(within.length === 4 && within.every((w) => w.pairs === 1 && w.mean > 0), `within rows: ${JSON.stringify(d.within)}`);
     });
     check('every run folder is complete, named by its id, with its coordinates in run.json', () => {
       const folders = readdirSync(dir).filter((f) => !f.startsWith('.') && !f.includes('.') || IDS.includes(f));
@@ -134,11 +138,12 @@ try {
       assert(logs.length === 8, `${logs.length} task logs`);
     });
     const col = rnnlab(['collect', 'runs/slurm-tiny']);
-    check('collect: the table has one row per variant and g, two seeds each; a CSV with one row per run', () => {
+    check('collect: the table has one row per variant and g, two seeds each, with the dissimilarity across them; a CSV with one row per run', () => {
       assert(col.code === 0, `exit ${col.code}: ${col.stderr}`);
       const rows = col.stdout.split('\n').filter((l) => /^(aligned|oblique)(?: \S+)?\s+(0\.7|1\.5)\s+2\s/.test(l));
       assert(rows.length === 4, `table:\n${col.stdout}`);
       assert(/slurm-tiny: 8 of 8 runs complete/.test(col.stdout), col.stdout);
+      assert(/\bdissim\.\s*$/m.test(col.stdout) && existsSync(join(dir, 'dissimilarity.json')), 'the dissimilarity across seeds: a column, and a file beside the CSV');
       const csv = readFileSync(join(dir, 'slurm-tiny.csv'), 'utf8').trim().split('\n');
       assert(csv.length === 9 && csv[0].startsWith('id,variant,seed,network.g,'), csv[0]);
     });
