@@ -70,6 +70,22 @@ export function backendTests({ context, baseUrl, helpers }) {
       },
     },
     {
+      name: "the worker's bench times the real step on each backend, a software renderer included when named",
+      timeoutMs: 120_000,
+      fn: async () => {
+        const p = await openPanel(context, baseUrl);
+        const worker = await readyWorker(p);
+        const shape = { N: 16, T: 20, B: 4 };
+        for (const backend of ['fused', 'wasm', 'webgl']) {
+          const t = await worker.evaluate(([b, s]) => self.rnnlabWorker.bench(b, s, 0.2, 4), [backend, shape]);
+          assert.ok(t.iters >= 3 && t.iters <= 4, `${backend}: ${t.iters} timed steps`);
+          assert.ok(Number.isFinite(t.median) && t.median > 0 && t.min <= t.median, `${backend}: ${JSON.stringify(t)}`);
+        }
+        await assert.rejects(worker.evaluate(() => self.rnnlabWorker.bench('webgpu', { N: 16, T: 20, B: 4 }, 0.2, 4)), /webgpu cannot run here: no WebGPU/);
+        await p.page.close();
+      },
+    },
+    {
       name: 'auto on a software renderer trains on a CPU backend and says why (each candidate timed)',
       timeoutMs: 120_000,
       fn: async () => {
