@@ -32,6 +32,9 @@ const targets = {
     platform: 'node',
     format: 'cjs',
     outdir: 'dist',
+    // the paper's figures: Vega's Node build has a top-level await (its optional canvas),
+    // which a CommonJS bundle cannot hold, so they load from node_modules by import()
+    external: ['vega', 'vega-lite'],
   },
   extension: {
     entryPoints: { extension: 'src/extension/extension.ts' },

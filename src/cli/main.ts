@@ -10,6 +10,7 @@ import { DEFAULT_BACKENDS, DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, 
 import { loadSpec } from '../spec/resolve';
 import { compareCommand, CompareUsageError } from './compare';
 import { exportCommand, recordingCommand, RecordingUsageError } from './recording';
+import { paperCommand, parsePaperArgs } from './paper/command';
 import type { BackendName } from '../core/types';
 import { positiveInt, UsageError } from './args';
 
@@ -49,6 +50,12 @@ ${SUBMIT_HELP}
   rnnlab export RUN --as recording FILE.npz
       A trained run's noise-free states (activity) and outputs (behaviour), t >= t_min, as
       an .npz for rnnlab recording (and numpy: activity [trials, time, N]).
+  rnnlab paper [--scale quick|mid|paper] [--tasks LIST] [--seeds N] [--out DIR] [--jobs N] [--steps N]
+      The paper's main experiment (docs/science.md §5.1): the five tasks x aligned and
+      oblique x seeds (default 2, 3, 5 by scale), then report.md, table.csv and figures/
+      in DIR (default .rnnlab/paper-SCALE): every measure, mean ± sd over the seeds that
+      learned, beside the paper's value. Resumable: complete runs are never trained again.
+      Scales: quick (N 128, the fastest settings that learn), mid (N 256), paper (N 512).
   rnnlab check SPEC
       Validate SPEC and print every problem as file:line:column: message.
   rnnlab bench [--cfg NxTxB,...] [--backends B,...] [--json] [--seconds S] [--iters N] [--no-peer] [--peer PATH]
@@ -134,6 +141,8 @@ async function main(argv: string[]): Promise<number> {
         if (e instanceof RecordingUsageError) throw new UsageError(e.message);
         throw e;
       }
+    case 'paper':
+      return paperCommand(parsePaperArgs(rest), ['rnnlab paper', ...rest].join(' '));
     case 'bench':
       return bench(rest);
     default:

@@ -4,6 +4,10 @@
  * the paper's values), the report's notes, and figures rendered to SVG by Vega in Node.
  */
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { loadSpec } from '../../src/spec/resolve';
 import type { RunMetrics } from '../../src/core/metrics';
 import type { DissimilarityResult } from '../../src/core/analysis/dissimilarity-matrix';
@@ -119,8 +123,63 @@ describe('rnnlab paper: the table and the report', () => {
       assert.match(f.svg, /<\/svg>$/);
     }
     const rho = figs.find((f) => f.file === 'figures/rho.svg');
-    assert.ok(rho && rho.svg.includes('cycling') && rho.svg.includes('the paper'), 'axis labels and the title are drawn as text');
+    assert.ok(rho);
+    assert.ok(rho.svg.includes('cycling') && rho.svg.includes('the paper'), 'axis labels and the title are drawn as text');
     // marks: the two means and the two published values are drawn as points
     assert.ok((rho.svg.match(/<path[^>]*aria-roledescription="point"/g) ?? []).length >= 4 || (rho.svg.match(/role="graphics-symbol"/g) ?? []).length >= 4, 'points drawn');
+  });
+});
+
+describe('rnnlab paper (the built command)', function () {
+  this.timeout(600_000);
+  const ROOT = resolve(__dirname, '../..');
+  const rnnlab = (args: string[], cwd: string) => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/rnnlab.js'), ...args], { cwd, encoding: 'utf8', timeout: 600_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  let dir: string;
+  before(() => {
+    if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first).');
+    dir = mkdtempSync(join(tmpdir(), 'rnnlab-paper-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('trains each task\'s spec into its sweep folder, writes the report, and never trains a complete run again', () => {
+    const args = ['paper', '--tasks', 'cycling', '--seeds', '2', '--steps', '3', '--jobs', '2', '--out', 'p'];
+    const first = rnnlab(args, dir);
+    assert.equal(first.code, 0, first.stderr);
+    const runs = join(dir, 'p/runs/paper-quick-cycling');
+    assert.deepEqual(readdirSync(runs).filter((f) => /-s\d$/.test(f)).sort(), ['aligned-s0', 'aligned-s1', 'oblique-s0', 'oblique-s1']);
+    assert.ok(existsSync(join(dir, 'p/specs/paper-quick-cycling.rnn.yaml')));
+    const csv = readFileSync(join(dir, 'p/table.csv'), 'utf8').trim().split('\n');
+    assert.equal(csv.length, 1 + 2 * PAPER_MEASURES.length);
+    assert.ok(csv.every((l, i) => i === 0 || l.startsWith('cycling,')));
+    const report = readFileSync(join(dir, 'p/report.md'), 'utf8');
+    // 3 steps do not learn cycling: said, and left out of the means
+    assert.match(report, /aligned-s0 has not learned the task \(eval loss [\d.]+ > 0\.05\); left out of the means\./);
+    assert.match(first.stdout, /^cycling .*\(11\.31 \/ 1\.22\)/m);
+
+    const again = rnnlab(args, dir);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /4 runs are complete in .* already; skipped/);
+    assert.doesNotMatch(again.stderr, /step 1\/3/);
+
+    // a run lost (or interrupted before it was written) is trained again, alone
+    rmSync(join(runs, 'oblique-s1'), { recursive: true });
+    const third = rnnlab(args, dir);
+    assert.equal(third.code, 0, third.stderr);
+    assert.match(third.stderr, /Training 1 run of /);
+    assert.ok(existsSync(join(runs, 'oblique-s1/metrics.json')));
+  });
+
+  it('bad arguments: a sentence and exit code 2, nothing trained', () => {
+    const scale = rnnlab(['paper', '--scale', 'huge', '--out', 'bad'], dir);
+    assert.equal(scale.code, 2);
+    assert.match(scale.stderr, /--scale is one of quick, mid, paper, not "huge"/);
+    const tasks = rnnlab(['paper', '--tasks', 'cycling,sines', '--out', 'bad'], dir);
+    assert.equal(tasks.code, 2);
+    assert.match(tasks.stderr, /--tasks is a comma-separated list of cycling, flipflop, mante, romo, complex_sine; unknown: sines/);
+    assert.equal(rnnlab(['paper', '--seeds', '0', '--out', 'bad'], dir).code, 2);
+    assert.ok(!existsSync(join(dir, 'bad')));
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { RunMetrics } from '../../core/metrics';
 import type { DissimilarityResult } from '../../core/analysis/dissimilarity-matrix';
+import { duration } from '../progress';
 import { MEASURE_LABELS, MEASURE_SECTIONS, PAPER_MEASURES, TASK_LABELS, paperValue, type PaperMeasure, type PaperTask, type Regime } from './reference';
 
 export interface TaskRuns {
@@ -84,7 +85,7 @@ export interface ReportInput {
   tasks: readonly TaskRuns[];
   cells: readonly Cell[];
   figures: readonly { file: string; title: string }[];
-  /** wall time of the training this session, seconds (0 when everything was stored already) */
+  /** wall time of the command that wrote the report, seconds (training included) */
   seconds: number;
   command: string;
 }
@@ -98,7 +99,7 @@ export function reportMarkdown(r: ReportInput): string {
     'with the number of seeds (pairs of seeds for the dissimilarity) in parentheses, beside the paper\'s value at N = 512 (5 seeds, read off its',
     'figures to about ±10 %). ρ falls like 1/√N in the oblique regime, so at another N compare ρ√N; ‖x‖ grows like √N.',
     '',
-    `Made by \`${r.command}\`${r.seconds > 0 ? `; training this session took ${Math.round(r.seconds / 60)} min` : ''}. Data: \`table.csv\` (one row per task, regime and measure).`,
+    `Made by \`${r.command}\`, which took ${duration(r.seconds)} (training the runs not stored before). Data: \`table.csv\` (one row per task, regime and measure).`,
     '',
   );
   for (const t of r.tasks) {
