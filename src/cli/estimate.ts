@@ -14,7 +14,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../core/backend';
 import { provideKernelFromDir } from '../kernel/node';
 import { taskSteps } from '../core/tasks/registry';
-import { trainingBytes } from '../spec/run-checks';
+import { estimateRunBytes } from '../core/memory';
 import { train } from '../core/train';
 import type { RunConfig } from '../core/types';
 
@@ -97,7 +97,7 @@ export function costLine(points: readonly { w: number; y: number }[]): (w: numbe
 }
 
 export function tensorBytes(run: RunConfig): number {
-  return trainingBytes(run);
+  return estimateRunBytes(run);
 }
 
 /** Resident memory of a process that trains `jobs` such runs at once. */

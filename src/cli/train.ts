@@ -16,7 +16,8 @@ import { readSpecFile } from './spec-file';
 import { selectRuns, type Shard } from './select';
 import { planAddressed } from './addressed';
 import { clearFailure, prepareSweepDir, recordFailure } from '../store/sweep';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, freemem } from 'node:os';
+import { describePool, poolSize } from '../trainer/pool-size';
 
 export interface TrainArgs {
   spec: string;
@@ -94,21 +95,22 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     return 0;
   }
 
-  const jobs = a.jobs ?? Math.min(availableParallelism(), runs.length);
+  // --jobs decides the count; without it, one worker per hardware thread. Either way the runs must fit in memory.
+  const size = poolSize({ runs, threads: a.jobs ?? availableParallelism(), reserve: 0, budget: cliMemoryBudget() });
   const progress = new ProgressView(process.stderr);
   const results: TableRun[] = [...skipped];
   let stoppedRuns = 0;
   const failures: string[] = [];
   const rates = new Map<string, { step: number; at: number; rate: number; rho?: number }>();
   const started = Date.now();
-  progress.log(`Training ${runs.length} run${runs.length > 1 ? 's' : ''} of ${a.spec} on ${jobs} worker${jobs > 1 ? 's' : ''}.`);
+  progress.log(`Training ${runs.length} run${runs.length > 1 ? 's' : ''} of ${a.spec} on ${describePool(size, a.jobs !== undefined ? '--jobs' : undefined)}.`);
 
   // runs being trained and their last step, for what a SIGTERM records
   const inProgress = new Map<string, number>();
   const records: Promise<void>[] = [];
   const record = (name: string, message: string, step?: number) =>
     records.push(recordFailure(session, name, message, step).catch((e: Error) => progress.log(`${name}: the failure could not be recorded: ${e.message}`)));
-  const pool = trainOnPool(runs, jobs, first.training.backend, {
+  const pool = trainOnPool(runs, size.workers, {
     onMessage(run, msg) {
       if (msg.type === 'started') {
         rates.set(run.name, { step: 0, at: Date.now(), rate: 0 });
@@ -179,7 +181,7 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
   try {
     await pool.done;
   } catch (e) {
-    // one worker failed: stop the others rather than let them train on after we return
+    // A bug, not a run's failure (those are reported per run): stop the others rather than let them train on after we return.
     await pool.kill();
     process.stderr.write(`rnnlab: ${(e as Error).message}\n`);
     return 1;
@@ -222,5 +224,13 @@ function sessionDissimilarity(
     return dir && run ? [{ dir, name: m.name, group: rowLabel(m.variant, m.coordinates), run }] : [];
   });
   return dissimilarityBeside(compared, progress, (text) => session.writeFile(DISSIMILARITY_FILE, text));
+}
+
+/**
+ * Three quarters of the memory free when training starts (the kernel's MemAvailable):
+ * the workers' wasm heaps grow to their peak and stay there, and the machine has other work.
+ */
+function cliMemoryBudget(): number {
+  return 0.75 * freemem();
 }
 

@@ -4,6 +4,8 @@
  * that would not fit in a wasm32 heap before any tensor is allocated;
  * test/unit/memory.test.ts checks it against tfjs's own peak-bytes count.
  */
+import { taskDims, taskSteps } from './tasks/registry';
+import type { RunConfig } from './types';
 
 /** Rows per chunk of bptt.ts's weight-gradient matmuls (measured optimum 640-1920 on wasm). */
 export const CHUNK_ROWS = 1024;
@@ -40,6 +42,20 @@ export function estimateTrainingBytes(s: TrainingShape): number {
   const weights = (s.N * s.N + s.N * s.dIn + s.N * s.dOut) * 4;
   // parameters, gradients, two Adam moments, and the transposed and scaled copies
   return Math.max(training, evaluation) + 6 * weights;
+}
+
+/** estimateTrainingBytes of a run as the spec resolved it (the size the worker pools plan with). */
+export function estimateRunBytes(run: Pick<RunConfig, 'task' | 'network' | 'training' | 'evaluation'>): number {
+  const { dIn, dOut } = taskDims(run.task);
+  return estimateTrainingBytes({
+    N: run.network.N,
+    T: taskSteps(run.task, run.network.dt),
+    B: run.training.batch,
+    dIn,
+    dOut,
+    maskStep: run.task.mask_step,
+    evalBatch: run.evaluation.batch,
+  });
 }
 
 /** Refuse above this many bytes: wasm32 heaps stop at 4 GiB and browsers often allow less. */

@@ -13,7 +13,7 @@ import { backendForRun, type CalibrationRow } from './calibrate';
 import { makeRng } from './rng';
 import { checkTask, generateBatch, taskDims, taskSteps } from './tasks/registry';
 import { evaluate, type Evaluation } from './evaluate';
-import { estimateTrainingBytes } from './memory';
+import { estimateRunBytes } from './memory';
 import { finalPerturbation, type AnalysisProgressEvent } from './analysis/perturbation/final';
 
 /** Anything with an `aborted` flag, e.g. an AbortSignal (the core assumes no DOM). */
@@ -114,7 +114,7 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
       B: training.batch,
       steps: training.steps,
       parameters: engine.engine.trainableCount(),
-      memoryBytes: estimateTrainingBytes({ N, T, B: training.batch, ...dims, maskStep: task.mask_step, evalBatch: run.evaluation.batch }),
+      memoryBytes: estimateRunBytes(run),
     };
     for (let step = 1; step <= training.steps; step++) {
       if (opts.signal?.aborted) {

@@ -4,8 +4,8 @@
  * backprop-through-time memory would not fit. A problem is reported at the written value
  * that causes it: the one whose default would make the problem go away.
  */
-import { estimateTrainingBytes, TRAINING_BYTES_LIMIT } from '../core/memory';
-import { checkTask, taskDims, taskSteps } from '../core/tasks/registry';
+import { estimateRunBytes, TRAINING_BYTES_LIMIT } from '../core/memory';
+import { checkTask, taskSteps } from '../core/tasks/registry';
 import { defaultFor } from './defaults';
 import type { Diagnostic, DiagnosticCode, Severity, SpecFix, SpecPath } from './diagnostics';
 import { formatPath } from './diagnostics';
@@ -111,20 +111,6 @@ function taskProblem(c: VariantConfig, batch: number): string | undefined {
   }
 }
 
-/** Peak bytes of training a run of this configuration (core/memory.ts), what the memory limit is checked on. */
-export function trainingBytes(c: Pick<VariantConfig, 'task' | 'network' | 'training' | 'evaluation'>): number {
-  const { dIn, dOut } = taskDims(c.task);
-  return estimateTrainingBytes({
-    N: c.network.N,
-    T: taskSteps(c.task, c.network.dt),
-    B: c.training.batch,
-    dIn,
-    dOut,
-    maskStep: c.task.mask_step,
-    evalBatch: c.evaluation.batch,
-  });
-}
-
 /** The largest value in [lo, hi] for which ok holds, assuming ok is monotone (true up to some point). */
 function largest(lo: number, hi: number, ok: (x: number) => boolean): number | undefined {
   if (!ok(lo)) return undefined;
@@ -216,9 +202,9 @@ function graceProblem(value: JsonObject, v: ResolvedVariant): Problem | undefine
 
 function memoryProblem(value: JsonObject, v: ResolvedVariant): Problem | undefined {
   const c = v.config;
-  const bytes = trainingBytes(c);
+  const bytes = estimateRunBytes(c);
   if (bytes <= TRAINING_BYTES_LIMIT) return undefined;
-  const fits = (x: VariantConfig): boolean => trainingBytes(x) <= TRAINING_BYTES_LIMIT;
+  const fits = (x: VariantConfig): boolean => estimateRunBytes(x) <= TRAINING_BYTES_LIMIT;
   const fields: Field[] = [['network', 'N'], ['training', 'batch'], ['network', 'dt'], ...taskFields(c)];
   const b = blame(value, v, fields, (x) => !fits(x));
   const path = b !== undefined ? origin(value, v, b.field)! : fallbackPath(value, v, fields);
