@@ -8,6 +8,7 @@ import { COMMANDS, CONTEXT } from './commandIds';
 import { Disposable } from './dispose';
 import type { PanelManager } from './panel/panels';
 import type { RnnPanel } from './panel/rnnPanel';
+import type { RunProgress } from '../protocol';
 
 export class TrainingStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('rnnlab.training', vscode.StatusBarAlignment.Left, 50));
@@ -27,7 +28,7 @@ export class TrainingStatusBar extends Disposable {
       this.item.hide();
     } else {
       this.item.text = text;
-      this.item.tooltip = `${panel.title}: click to stop training`;
+      this.item.tooltip = statusTooltip(panel, panel.title);
       this.item.command = { title: 'Stop training', command: COMMANDS.stop, arguments: [panel.key] };
       this.item.show();
     }
@@ -41,13 +42,14 @@ export class TrainingStatusBar extends Disposable {
   }
 }
 
-/** `$(sync~spin) RNN Lab: aligned-s0 312/500 loss 0.021` */
+/**
+ * `$(sync~spin) RNN Lab: aligned-s0 312/500 loss 0.021`, or with several runs at once
+ * `$(sync~spin) RNN Lab: 3 runs 41% · 2/6 done` (the tooltip has each run).
+ */
 export function statusText(panel: Pick<RnnPanel, 'lastStatus'>): string | undefined {
   const s = panel.lastStatus;
   if (s === undefined) return undefined;
-  const progress = [s.runName, s.step !== undefined && s.steps !== undefined ? `${s.step}/${s.steps}` : undefined, s.loss !== undefined && Number.isFinite(s.loss) ? `loss ${formatLoss(s.loss)}` : undefined]
-    .filter((x) => x !== undefined)
-    .join(' ');
+  const progress = s.runs && s.runs.length > 1 ? several(s.runs, s.done, s.total) : one(s.runName, s.step, s.steps, s.loss);
   switch (s.state) {
     case 'starting':
       return `$(sync~spin) RNN Lab: starting${progress ? ` ${progress}` : '…'}`;
@@ -60,6 +62,25 @@ export function statusText(panel: Pick<RnnPanel, 'lastStatus'>): string | undefi
     default:
       return undefined;
   }
+}
+
+function one(runName: string | undefined, step: number | undefined, steps: number | undefined, loss: number | undefined): string {
+  return [runName, step !== undefined && steps !== undefined ? `${step}/${steps}` : undefined, loss !== undefined && Number.isFinite(loss) ? `loss ${formatLoss(loss)}` : undefined]
+    .filter((x) => x !== undefined)
+    .join(' ');
+}
+
+function several(runs: readonly RunProgress[], done: number | undefined, total: number | undefined): string {
+  const steps = runs.reduce((n, r) => n + r.steps, 0);
+  const percent = steps > 0 ? Math.floor((100 * runs.reduce((n, r) => n + r.step, 0)) / steps) : 0;
+  return `${runs.length} runs ${percent}%${done !== undefined && total !== undefined ? ` · ${done}/${total} done` : ''}`;
+}
+
+/** The panel, each run in progress on a line, and what a click does. */
+export function statusTooltip(panel: Pick<RnnPanel, 'lastStatus'>, title: string): string {
+  const runs = panel.lastStatus?.runs ?? [];
+  const lines = runs.map((r) => `${one(r.runName, r.step, r.steps, r.loss)}${r.state === 'training' ? '' : ` (${r.state})`}`);
+  return [title, ...lines, 'Click to stop training.'].join('\n');
 }
 
 /** Two significant digits: enough to see the loss fall, short enough for the status bar. */

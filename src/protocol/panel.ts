@@ -31,11 +31,24 @@ export interface SessionRef {
   dir: string;
 }
 
+/** Where a run in progress is: the status bar and a reloaded panel's notice say it per run. */
+export interface RunProgress {
+  runName: string;
+  step: number;
+  steps: number;
+  state: 'training' | 'paused' | 'stopping';
+  loss?: number;
+}
+
 export type ToPanel =
-  /** The answer to `ready`: what the panel is about. `session` is there exactly when `autoStart` is. */
-  | { type: 'init'; version: number; specName: string; specFile: string; runs: RunConfig[]; autoStart: boolean; session?: SessionRef }
+  /**
+   * The answer to `ready`: what the panel is about. `session` is there exactly when
+   * `autoStart` is. `maxWorkers` is the rnnlab.maxWorkers setting (0: as many as the
+   * machine allows).
+   */
+  | { type: 'init'; version: number; specName: string; specFile: string; runs: RunConfig[]; autoStart: boolean; session?: SessionRef; maxWorkers: number }
   /** Train these runs now (a CodeLens or command while the panel is open); replaces the queue. */
-  | { type: 'train'; runs: RunConfig[]; session: SessionRef }
+  | { type: 'train'; runs: RunConfig[]; session: SessionRef; maxWorkers: number }
   /** A sentence for the panel's header, e.g. after a window reload; the next Train clears it. */
   | { type: 'notice'; level: 'info' | 'error'; message: string }
   | { type: 'pause' }
@@ -53,8 +66,24 @@ export type ToPanel =
 
 export type FromPanel =
   | { type: 'ready'; version: number }
-  /** Throttled to about 10 a second: the status bar and the Stop command follow it. */
-  | { type: 'status'; state: PanelState; runName?: string; step?: number; steps?: number; loss?: number; backend?: string; message?: string }
+  /**
+   * Throttled to about 10 a second: the status bar and the Stop command follow it.
+   * `runs` are the runs in progress; runName, step, steps and loss repeat the first of
+   * them. `done` of `total` runs of the session have ended.
+   */
+  | {
+      type: 'status';
+      state: PanelState;
+      runName?: string;
+      step?: number;
+      steps?: number;
+      loss?: number;
+      runs?: RunProgress[];
+      done?: number;
+      total?: number;
+      backend?: string;
+      message?: string;
+    }
   /** A run finished (or was stopped with a result): `result` packs a RunResult for the run store. `session` is SessionRef.id. */
   | { type: 'runFinished'; session: string; runName: string; result: Envelope }
   | { type: 'runFailed'; session: string; runName: string; message: string; step?: number }
@@ -84,13 +113,20 @@ export interface PanelRestoreState {
   version: number;
   mode: PanelMode;
   resource: string;
-  /** live only: the folder of the last training session and, while a run trained, where it was */
-  session?: { dir: string; training?: { runName: string; step: number } };
+  /** live only: the folder of the last training session and, while runs trained, where each was */
+  session?: { dir: string; training?: RunAt[] };
+}
+
+/** A run in progress and the steps it had completed. */
+export interface RunAt {
+  runName: string;
+  step: number;
 }
 
 // ---------------------------------------------------------------- checks
 
 const PANEL_STATES: readonly PanelState[] = ['starting', 'idle', 'training', 'paused', 'stopping', 'failed'];
+const RUN_STATES: readonly RunProgress['state'][] = ['training', 'paused', 'stopping'];
 const PANEL_MODES: readonly PanelMode[] = ['live', 'stored'];
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 
@@ -103,6 +139,9 @@ export const fromPanel = messageValidator<FromPanel>({
     c.optional(m, 'step', '', (x, at) => c.count(x, at));
     c.optional(m, 'steps', '', (x, at) => c.count(x, at));
     c.optional(m, 'loss', '', (x, at) => c.num(x, at));
+    c.optional(m, 'runs', '', (x, at) => checkProgress(c, x, at));
+    c.optional(m, 'done', '', (x, at) => c.count(x, at));
+    c.optional(m, 'total', '', (x, at) => c.count(x, at));
     c.optional(m, 'backend', '', (x, at) => c.str(x, at));
     c.optional(m, 'message', '', (x, at) => c.str(x, at));
   },
@@ -123,6 +162,21 @@ export const fromPanel = messageValidator<FromPanel>({
     c.str(m.message, 'message');
   },
 });
+
+function checkProgress(c: Check, x: unknown, at: string): true | undefined {
+  if (!Array.isArray(x)) return c.fail(at, 'is not a list');
+  x.forEach((p, i) => {
+    const where = `${at}[${i}]`;
+    const r = c.rec(p, where);
+    if (r === undefined) return;
+    c.str(r.runName, `${where}.runName`);
+    c.count(r.step, `${where}.step`);
+    c.count(r.steps, `${where}.steps`);
+    c.oneOf(r.state, RUN_STATES, `${where}.state`);
+    c.optional(r, 'loss', where, (l, lat) => c.num(l, lat));
+  });
+  return true;
+}
 
 function checkRuns(c: Check, x: unknown, at: string): void {
   if (!Array.isArray(x)) return void c.fail(at, 'is not a list');
@@ -146,10 +200,12 @@ export const toPanel = messageValidator<ToPanel>({
     // Results of runs that train must name their session, or the host cannot store them.
     if (c.bool(m.autoStart, 'autoStart')) checkSessionRef(c, m.session, 'session');
     else c.optional(m, 'session', '', (x, at) => checkSessionRef(c, x, at));
+    c.count(m.maxWorkers, 'maxWorkers');
   },
   train: (c, m) => {
     checkRuns(c, m.runs, 'runs');
     checkSessionRef(c, m.session, 'session');
+    c.count(m.maxWorkers, 'maxWorkers');
   },
   notice: (c, m) => {
     c.oneOf(m.level, ['info', 'error'], 'level');
@@ -193,10 +249,14 @@ export const panelRestoreState = validator<PanelRestoreState>((c, x) => {
     if (session === undefined) return undefined;
     c.str(session.dir, `${at}.dir`);
     return c.optional(session, 'training', at, (t, tat) => {
-      const training = c.rec(t, tat);
-      if (training === undefined) return undefined;
-      c.str(training.runName, `${tat}.runName`);
-      return c.count(training.step, `${tat}.step`);
+      if (!Array.isArray(t)) return c.fail(tat, 'is not a list');
+      t.forEach((r, i) => {
+        const training = c.rec(r, `${tat}[${i}]`);
+        if (training === undefined) return;
+        c.str(training.runName, `${tat}[${i}].runName`);
+        c.count(training.step, `${tat}[${i}].step`);
+      });
+      return true;
     });
   });
 });

@@ -3,5 +3,7 @@
  * build says so in a sentence instead of misreading messages.
  * 2: runs are bound to the session that started them (train/init carry a session,
  * runFinished/runFailed name it); the page's boot says whether it trains.
+ * 3: runs train side by side on a pool of workers: init/train carry the user's
+ * maxWorkers, status lists every run in progress, the saved state every run that was.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;

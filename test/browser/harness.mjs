@@ -91,10 +91,17 @@ export function keepOpen(page) {
   keptPages.add(page);
 }
 
-/** A panel page plus handles on the fake host and on what the page and its workers report. */
-export async function openPanel(context, baseUrl, query = '') {
+/**
+ * A panel page plus handles on the fake host and on what the page and its workers report.
+ * `threads` makes the page see that many hardware threads (navigator.hardwareConcurrency),
+ * to size its worker pool as on a larger machine; the workers themselves are real.
+ */
+export async function openPanel(context, baseUrl, query = '', { threads } = {}) {
   const page = await context.newPage();
   testPages.add(page);
+  if (threads !== undefined) {
+    await page.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n, configurable: true }), threads);
+  }
   const consoleLines = [];
   const workerConsole = [];
   const pageErrors = [];

@@ -33,8 +33,8 @@ const canvasOf = (page, variant) => page.locator(`figure.view[data-variant="${va
 const lastStatus = async (host) => (await host.posted('status')).at(-1);
 /** The host's training session: results name its id, the page keeps its folder for a reload. */
 const SESSION = { id: 'session-1', dir: '/ws/.rnnlab/runs/tiny-20260101-000000' };
-const init = (runs, autoStart, session = SESSION) => ({ type: 'init', version: PROTOCOL_VERSION, specName: 'tiny', specFile: '/ws/tiny.rnn.yaml', runs, autoStart, ...(autoStart ? { session } : {}) });
-const train = (runs, session = SESSION) => ({ type: 'train', runs, session });
+const init = (runs, autoStart, session = SESSION) => ({ type: 'init', version: PROTOCOL_VERSION, specName: 'tiny', specFile: '/ws/tiny.rnn.yaml', runs, autoStart, maxWorkers: 0, ...(autoStart ? { session } : {}) });
+const train = (runs, session = SESSION) => ({ type: 'train', runs, session, maxWorkers: 0 });
 /** Resources a page fetched to start a training worker: the worker bundle and a wasm binary. */
 const workerFetches = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /worker\.js|\.wasm/.test(n)));
 
@@ -267,7 +267,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         assert.ok(s2 - s1 <= 1, `training went on while paused: ${s1} -> ${s2}`);
         await p.page.getByRole('button', { name: 'Resume training' }).click();
         await waitFor('steps after resume', async () => ((await lastStatus(p.host))?.step ?? 0) > s2 + 5);
-        await p.page.getByRole('button', { name: 'Stop' }).click();
+        await p.page.getByRole('button', { name: 'Stop', exact: true }).click();
         const [done] = await finishedRuns(p.host, 1);
         const r = helpers.fromEnvelope(done.result);
         assert.equal(done.runName, 'aligned-s0');
@@ -457,12 +457,12 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics: { rho: 0.5, stopped: false }, view: helpers.toEnvelope(noReadouts), losses: new Float32Array(20), folder: '/ws/x' });
         await frames(p.page);
         assert.equal(await p.page.locator('.banner.error').textContent(), 'The stored run aligned-s0 cannot be shown: The view data is malformed: view.projection.pca.readouts is not a list.');
-        await p.host.send({ type: 'train', runs: [{ ...tinyRuns[0], training: { ...tinyRuns[0].training, steps: -1 } }], session: SESSION });
+        await p.host.send({ type: 'train', runs: [{ ...tinyRuns[0], training: { ...tinyRuns[0].training, steps: -1 } }], session: SESSION, maxWorkers: 0 });
         await frames(p.page);
         assert.equal(await p.page.locator('.banner.error').textContent(), 'The panel ignored a message from the extension: train: runs[0].training.steps is not a whole number >= 0');
         assert.deepEqual(p.pageErrors, []);
         // A train the page could not store the results of (no session) is refused, not trained.
-        await p.host.send({ type: 'train', runs: tinyRuns });
+        await p.host.send({ type: 'train', runs: tinyRuns, maxWorkers: 0 });
         await p.host.send({ ...init(tinyRuns, true), session: undefined });
         const refused = (await p.host.posted('log')).map((l) => l.message);
         assert.ok(refused.some((m) => /train: session is not an object/.test(m)), refused.join('\n'));
@@ -524,9 +524,9 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await p.host.send(init(runsOf(helpers, LONG), true, first));
         await waitFor('10 steps', async () => ((await lastStatus(p.host))?.step ?? 0) >= 10, 40_000);
         const during = (await p.host.states()).at(-1);
-        assert.deepEqual({ ...during, session: { ...during.session, training: { ...during.session.training, step: 'n' } } },
-          { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/tiny.rnn.yaml', session: { dir: first.dir, training: { runName: 'aligned-s0', step: 'n' } } });
-        assert.ok(during.session.training.step >= 1, JSON.stringify(during));
+        assert.deepEqual({ ...during, session: { ...during.session, training: during.session.training.map((t) => ({ ...t, step: 'n' })) } },
+          { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/tiny.rnn.yaml', session: { dir: first.dir, training: [{ runName: 'aligned-s0', step: 'n' }] } });
+        assert.ok(during.session.training[0].step >= 1, JSON.stringify(during));
         await p.host.send(train(tinyRuns, second));
         const done = await finishedRuns(p.host, 3);
         assert.deepEqual(done.map((m) => [m.session, m.runName]), [['first', 'aligned-s0'], ['second', 'aligned-s0'], ['second', 'oblique-s0']]);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM, launch, projectHelpers, runTests } from './harness.mjs';
 import { panelTests } from './panel.test.mjs';
 import { backendTests } from './backend.test.mjs';
+import { poolTests } from './pool.test.mjs';
 import { startServer } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,7 +34,7 @@ const browser = await launch();
 let summary = { passed: 0, failed: 1 };
 try {
   const suite = { context: browser.context, launch, baseUrl: server.url, helpers, results };
-  summary = await runTests([...panelTests(suite), ...backendTests(suite)], { only });
+  summary = await runTests([...panelTests(suite), ...backendTests(suite), ...poolTests(suite)], { only });
 } finally {
   await browser.close();
   await server.close();

@@ -17,19 +17,23 @@ import type { GpuMemory } from './scene/trajectory-view';
 import { lossCount, pickMeasures, Session, type RunEntry } from './session';
 import { StatusThrottle } from './status-throttle';
 import { ThemeWatcher, type Theme } from './theme';
-import type { Trainer } from './trainer-boot';
+import type { TrainerClient } from '../../src/trainer/client';
+import { describePool } from '../../src/trainer/pool-size';
 import type { HostTransport } from './transport';
 import { decodeViewData } from '../../src/protocol/view';
 import { FinalTable } from './views/final-table';
 import { Header, type HeaderModel } from './views/header';
 import { LossChart } from './views/loss-chart';
 import { MeasuresTable } from './views/measures-table';
+import { RunStrip } from './views/run-strip';
 import { SceneGrid } from './views/scene-grid';
 
 export interface PanelDiagnostics {
   state: PanelState;
   disposed: boolean;
   backend?: string;
+  /** the worker pool: workers alive, the most it may use, and the runs in progress */
+  pool: { workers: number; capacity: number; running: { name: string; paused: boolean; stopping: boolean }[] };
   /** renderer.info of the live 3D views, and of the ones already disposed */
   gpu: { variant: string; memory: GpuMemory }[];
   retiredGpu: { variant: string; memory: GpuMemory }[];
@@ -49,8 +53,15 @@ export class PanelApp {
   private readonly scenes: SceneGrid;
   private readonly queue: RunQueue;
   private readonly throttle: StatusThrottle;
-  private readonly rate = new RateMeter();
-  private readonly headerFrame = { render: () => this.header.update(this.headerModel()) };
+  /** steps per second of each run in progress */
+  private readonly rates = new Map<RunEntry, RateMeter>();
+  private readonly strip: RunStrip;
+  private readonly headerFrame = {
+    render: () => {
+      this.header.update(this.headerModel());
+      this.refreshStrip();
+    },
+  };
   private readonly stopListening: () => void;
   private readonly saver: StateSaver;
   private specName: string;
@@ -92,6 +103,10 @@ export class PanelApp {
       // The same pace as the status bar: where training was when the window reloads, to within 0.1 s.
       this.saveState();
     });
+    this.strip = new RunStrip({
+      pauseOrResume: (entry, paused) => (paused ? this.queue.resume(entry) : this.queue.pause(entry)),
+      stop: (entry) => this.queue.stop(entry),
+    });
     this.queue = new RunQueue(boot.assets, {
       backend: (t, err) => this.onBackend(t, err),
       started: (entry, m) => {
@@ -102,17 +117,17 @@ export class PanelApp {
         this.backend = { label: m.backend, reason: m.backendReason };
         this.backendName = m.backend;
         this.lastActive = entry;
-        this.rate.reset();
+        this.rates.set(entry, new RateMeter());
         this.measures.update(entry);
         this.pushStatus();
       },
       step: (entry, m) => {
         entry.step = m.step;
         if (m.step >= 1 && m.step <= entry.losses.length) entry.losses[m.step - 1] = m.loss;
-        entry.stepsPerSecond = this.rate.tick(m.step);
+        entry.stepsPerSecond = this.rates.get(entry)?.tick(m.step) ?? 0;
         if (this.isShown(entry)) this.chart.invalidate();
         this.refreshHeader();
-        this.pushStatus(m.loss);
+        this.pushStatus();
       },
       evaluation: (entry, m) => this.onEvaluation(entry, m.step, m.final, m.summary, m.view),
       backendChanged: (entry, m) => {
@@ -125,6 +140,7 @@ export class PanelApp {
       },
       finished: (entry, result) => this.onFinished(entry, result),
       failed: (entry, message, step) => {
+        this.rates.delete(entry);
         entry.status = 'failed';
         entry.note = message;
         this.error = `${entry.run.name} failed${step ? ` at step ${step}` : ''}: ${message}`;
@@ -133,6 +149,14 @@ export class PanelApp {
         this.measures.update(entry);
         this.refreshHeader();
         this.pushStatus();
+      },
+      dropped: (entries) => {
+        for (const entry of entries) {
+          entry.status = 'stopped';
+          entry.note = 'stopped before it started; nothing was stored';
+          if (this.isShown(entry)) this.measures.update(entry);
+        }
+        this.refreshHeader();
       },
       state: () => {
         this.refreshHeader();
@@ -143,6 +167,7 @@ export class PanelApp {
 
     root.replaceChildren(
       this.header.element,
+      this.strip.element,
       h('main', { class: 'panel-body' },
         this.scenes.element,
         h('div', { class: 'side-by-side' }, this.chart.element, this.finals.element),
@@ -178,11 +203,11 @@ export class PanelApp {
     switch (msg.type) {
       case 'init':
         this.specName = msg.specName;
-        this.startLive(msg.runs, msg.session, msg.autoStart);
+        this.startLive(msg.runs, msg.session, msg.autoStart, msg.maxWorkers);
         return;
       case 'train':
         this.specChanged = undefined;
-        this.startLive(msg.runs, msg.session, true);
+        this.startLive(msg.runs, msg.session, true, msg.maxWorkers);
         return;
       case 'notice':
         if (msg.level === 'error') this.error = msg.message;
@@ -222,6 +247,11 @@ export class PanelApp {
       state: this.queue.state,
       disposed: this.disposed,
       ...(this.backendName ? { backend: this.backendName } : {}),
+      pool: {
+        workers: this.queue.workers.alive,
+        capacity: this.queue.workers.capacity,
+        running: this.queue.running.map((a) => ({ name: a.job.run.name, paused: a.paused, stopping: a.stopping })),
+      },
       gpu: this.scenes.gpuMemory(),
       retiredGpu: [...this.scenes.retired],
       frames: this.scheduler.stats,
@@ -242,19 +272,19 @@ export class PanelApp {
     this.themeWatcher.dispose();
   }
 
-  private startLive(runs: RunConfig[], session: SessionRef | undefined, train: boolean): void {
+  private startLive(runs: RunConfig[], session: SessionRef | undefined, train: boolean, maxWorkers: number): void {
     this.error = undefined;
     this.note = undefined;
     this.live = new Session('live', runs, session);
     this.lastActive = undefined;
     this.showSession(this.live);
-    if (train) this.queue.start(this.live.runs);
+    if (train) this.queue.start(this.live.runs, maxWorkers);
     this.saveState();
     this.refreshHeader();
   }
 
   private saveState(): void {
-    if (!this.disposed) this.saver.push(restoreState(this.boot, this.live, this.queue.activeEntry));
+    if (!this.disposed) this.saver.push(restoreState(this.boot, this.live, this.runningEntries()));
   }
 
   private showSession(session: Session): void {
@@ -314,6 +344,7 @@ export class PanelApp {
   }
 
   private onFinished(entry: RunEntry, result: Envelope): void {
+    this.rates.delete(entry);
     let stopped = false;
     try {
       stopped = fromEnvelope<{ stopped: boolean }>(result).stopped === true;
@@ -333,12 +364,12 @@ export class PanelApp {
     this.pushStatus();
   }
 
-  private onBackend(t: Trainer | null, err?: string): void {
+  private onBackend(t: TrainerClient | null, err?: string): void {
     if (this.disposed) return;
     if (t) {
       const b = t.backend;
       const detail = b.name === 'wasm' ? ` (${b.simd ? 'SIMD' : 'no SIMD'}, ${b.threads ?? 'several'} thread${b.threads === 1 ? '' : 's'})` : '';
-      this.backend = { label: `${b.name}${detail}`, reason: t.reason };
+      this.backend = { label: `${b.name}${detail}`, reason: b.reason };
       this.backendName = b.name;
     } else {
       this.backend = { error: err ?? 'the training worker did not start' };
@@ -370,13 +401,26 @@ export class PanelApp {
     this.chart.setTheme(t);
   }
 
+  /** The run strip shows the runs in progress when the session has more than one run. */
+  private refreshStrip(): void {
+    const several = (this.live?.runs.length ?? 0) > 1 && this.shown === this.live;
+    const rows = several ? this.queue.running.map((a) => ({ entry: a.job, paused: a.paused, stopping: a.stopping })) : [];
+    this.strip.update(rows, this.queue.size ? `Training on ${describePool(this.queue.size, 'rnnlab.maxWorkers')}.` : '');
+  }
+
   private refreshHeader(): void {
     // Coalesced into the next frame: step messages arrive far faster than anyone reads.
     this.scheduler.request(this.headerFrame);
   }
 
+  /** The runs a worker is training now, in the order they started. */
+  private runningEntries(): RunEntry[] {
+    return this.queue.running.map((a) => a.job);
+  }
+
   private headerModel(): HeaderModel {
-    const active = this.queue.activeEntry ?? this.lastActive;
+    const running = this.runningEntries();
+    const active = running[0] ?? this.lastActive;
     const runs = this.live?.runs ?? [];
     const stored = this.shown.kind === 'stored';
     const shownEntry = stored ? this.shown.runs[0] : active;
@@ -387,7 +431,8 @@ export class PanelApp {
       ...(shownEntry
         ? { run: { name: shownEntry.run.name, index: stored ? 1 : runs.indexOf(shownEntry) + 1, total: stored ? 1 : runs.length, step: shownEntry.step, steps: shownEntry.steps } }
         : {}),
-      ...(active && !stored ? { stepsPerSecond: active.stepsPerSecond } : {}),
+      ...(active && !stored ? { stepsPerSecond: running.length > 1 ? running.reduce((r, e) => r + e.stepsPerSecond, 0) : active.stepsPerSecond } : {}),
+      ...(running.length > 1 && !stored ? { several: { running: running.length, ended: runs.filter((r) => r.status === 'finished' || r.status === 'stopped' || r.status === 'failed').length, steps: sumSteps(runs) } } : {}),
       ...(active?.memoryBytes !== undefined && !stored ? { memory: { bytes: active.memoryBytes, parameters: active.parameters ?? 0 } } : {}),
       // A stored-run panel trains nothing: its backend would only distract.
       ...(this.backend && (!stored || this.liveStarted()) ? { backend: this.backend } : {}),
@@ -403,16 +448,41 @@ export class PanelApp {
     return this.live?.runs.some((r) => r.status !== 'queued') ?? false;
   }
 
-  private pushStatus(loss?: number): void {
+  private pushStatus(): void {
     if (this.disposed) return;
-    const active = this.queue.activeEntry;
+    const running = this.queue.running;
+    const first = running[0]?.job;
+    const runs = this.live?.runs ?? [];
+    const lossOf = (e: RunEntry) => (e.step >= 1 && e.step <= e.losses.length ? e.losses[e.step - 1] : undefined);
+    const firstLoss = first ? lossOf(first) : undefined;
     this.throttle.push({
       type: 'status',
       state: this.queue.state,
-      ...(active ? { runName: active.run.name, step: active.step, steps: active.steps } : {}),
-      ...(loss !== undefined ? { loss } : {}),
+      ...(first ? { runName: first.run.name, step: first.step, steps: first.steps } : {}),
+      ...(firstLoss !== undefined ? { loss: firstLoss } : {}),
+      ...(running.length > 0
+        ? {
+            runs: running.map((a) => {
+              const loss = lossOf(a.job);
+              return { runName: a.job.run.name, step: a.job.step, steps: a.job.steps, state: a.stopping ? 'stopping' : a.paused ? 'paused' : 'training', ...(loss !== undefined ? { loss } : {}) } as const;
+            }),
+            done: runs.filter((r) => r.status !== 'queued' && r.status !== 'training').length,
+            total: runs.length,
+          }
+        : {}),
       ...(this.backendName ? { backend: this.backendName } : {}),
       ...(this.error ? { message: this.error } : {}),
     });
   }
+}
+
+/** Steps done and to do over a session's runs (a stopped or failed run counts as done). */
+function sumSteps(runs: readonly RunEntry[]): { done: number; total: number } {
+  let done = 0;
+  let total = 0;
+  for (const r of runs) {
+    total += r.steps;
+    done += r.status === 'queued' || r.status === 'training' ? r.step : r.steps;
+  }
+  return { done, total };
 }

@@ -1,35 +1,15 @@
 /**
- * Starting the training worker under the panel's strict CSP (docs/architecture.md):
- * the page fetches the worker bundle and starts it from a blob, fetches the one wasm
- * flavour tfjs will ask for and transfers the bytes, and races the backend start
- * against a timeout, since a failed wasm compile never settles. On any failure the
- * worker is thrown away and a fresh one starts once on cpu.
+ * The panel's platform for the shared worker pool (src/trainer): starting a training
+ * Web Worker under the panel's strict CSP (docs/architecture.md). The page fetches the
+ * worker bundle once and starts every worker from a blob of it, and fetches the one wasm
+ * flavour tfjs will ask for and transfers the bytes: a worker in a webview may fetch
+ * nothing itself. The client races the backend start against a timeout and falls back to
+ * a fresh worker on cpu (src/trainer/client.ts).
  */
-import { PROTOCOL_VERSION, type PanelAssets } from '../../src/protocol';
-import type { BackendChoice } from '../../src/core/types';
-import type { BackendInfo } from '../../src/core/backend';
+import type { PanelAssets } from '../../src/protocol';
 import { KERNEL_FILE } from '../../src/kernel/fused';
-import { TrainerClient } from './trainer-client';
-
-export interface Trainer {
-  client: TrainerClient;
-  backend: BackendInfo;
-  /** the backend choice this worker was started for */
-  choice: BackendChoice;
-  /** one sentence for the header: why this backend runs */
-  reason: string;
-  /** from fetching the bundle to the worker's ready */
-  startupMs: number;
-}
-
-export interface BootOptions {
-  /** how long the worker may take from start to ready (fetches excluded) */
-  initTimeoutMs?: number;
-  /** progress lines for the host's log */
-  log?: (message: string) => void;
-  /** true once the page no longer wants a worker (it was closed): no worker is created after that */
-  cancelled?: () => boolean;
-}
+import { BackendFailure, type TrainerPlatform, type TrainerWorker } from '../../src/trainer/client';
+import { deathNotice } from '../../src/trainer/death';
 
 /** A wasm module with one SIMD instruction: the probe tfjs-backend-wasm itself uses (flags_wasm.ts). */
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11]);
@@ -59,7 +39,7 @@ export class WorkerSource {
     this.url ??= fetchOk(this.workerUrl, 'the training worker').then(async (res) => {
       const text = await res.text();
       const url = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
-      // Fetched after dispose(): nobody starts a worker from it (startTrainer is cancelled).
+      // Fetched after dispose(): nobody starts a worker from it (the platform is cancelled).
       if (this.disposed) URL.revokeObjectURL(url);
       else this.revoke = url;
       return url;
@@ -77,85 +57,64 @@ export class WorkerSource {
   }
 }
 
-/** A ready worker prepared for `choice`, else a fresh one on cpu, else an Error with both reasons. */
-export async function startTrainer(assets: PanelAssets, source: WorkerSource, choice: BackendChoice, opts: BootOptions = {}): Promise<Trainer> {
-  const t0 = performance.now();
-  try {
-    const trainer = await startOnce(assets, source, choice, opts);
-    return { ...trainer, choice, reason: trainer.backend.reason, startupMs: performance.now() - t0 };
-  } catch (err) {
-    const first = (err as Error).message;
-    if (opts.cancelled?.()) throw err;
-    if (choice === 'cpu') throw new Error(`The training worker did not start on cpu: ${first}`);
-    // Every choice but cpu needs tfjs's wasm; when that is what failed, say so.
-    const failed = err instanceof WasmFetchError ? 'wasm' : choice;
-    opts.log?.(`the ${failed} backend failed, starting a fresh worker on cpu: ${first}`);
-    try {
-      const trainer = await startOnce(assets, source, 'cpu', opts);
-      return { ...trainer, choice, reason: `${failed} failed (${first}); cpu is 20-30x slower`, startupMs: performance.now() - t0 };
-    } catch (err2) {
-      throw new Error(`The training worker did not start. ${failed}: ${first} cpu: ${(err2 as Error).message}`);
+/** Web Workers from the bundle's blob, given the wasm bytes for their backend. */
+export function webPlatform(assets: PanelAssets, source: WorkerSource, cancelled: () => boolean): TrainerPlatform {
+  // One fetch per file; each worker gets its own copy, since the bytes are transferred.
+  const fetched = new Map<string, Promise<ArrayBuffer>>();
+  const bytesOf = (name: string, url: string) => {
+    let p = fetched.get(name);
+    if (!p) {
+      p = fetchOk(url, name).then((r) => r.arrayBuffer());
+      p.catch(() => fetched.delete(name));
+      fetched.set(name, p);
     }
-  }
+    return p.then((b) => b.slice(0));
+  };
+  return {
+    async spawn(backend) {
+      const url = await source.blobUrl();
+      return webWorker(new Worker(url, { name: `rnnlab-trainer-${backend}` }));
+    },
+    async wasm(backend) {
+      if (backend === 'cpu') return undefined;
+      // Every choice but cpu evaluates on tfjs's wasm (when that is what failed, say so) and may train on the fused kernel.
+      const name = wasmFlavour();
+      const url = assets.wasmUrls[name];
+      if (!url) throw new BackendFailure('wasm', `the page lists no URL for ${name}`);
+      const kernelUrl = assets.wasmUrls[KERNEL_FILE];
+      const [bytes, kernel] = await Promise.all([
+        bytesOf(name, url).catch((e: Error) => Promise.reject(new BackendFailure('wasm', e.message))),
+        // Without it fused cannot run, and the worker says so; wasm still trains.
+        kernelUrl ? bytesOf(KERNEL_FILE, kernelUrl).catch(() => undefined) : undefined,
+      ]);
+      return { kind: 'bytes', name, bytes, ...(kernel ? { kernel } : {}) };
+    },
+    cancelled,
+  };
 }
 
-async function startOnce(assets: PanelAssets, source: WorkerSource, backend: BackendChoice, opts: BootOptions): Promise<{ client: TrainerClient; backend: BackendInfo }> {
-  const url = await source.blobUrl();
-  let wasm: { name: string; bytes: ArrayBuffer; kernel?: ArrayBuffer } | undefined;
-  if (backend !== 'cpu') {
-    // Every choice but cpu evaluates on tfjs's wasm and may train on the fused kernel.
-    const name = wasmFlavour();
-    const wasmUrl = assets.wasmUrls[name];
-    if (!wasmUrl) throw new Error(`the page lists no URL for ${name}`);
-    const kernelUrl = assets.wasmUrls[KERNEL_FILE];
-    const [bytes, kernel] = await Promise.all([
-      fetchOk(wasmUrl, name).then(
-        (r) => r.arrayBuffer(),
-        (e: Error) => Promise.reject(new WasmFetchError(e.message)),
-      ),
-      // Without it fused cannot run, and the worker says so; wasm still trains.
-      kernelUrl ? fetchOk(kernelUrl, KERNEL_FILE).then((r) => r.arrayBuffer(), () => undefined) : undefined,
-    ]);
-    wasm = { name, bytes, ...(kernel ? { kernel } : {}) };
-  }
-  if (opts.cancelled?.()) throw new Error('cancelled: the panel was closed');
-  const client = new TrainerClient(new Worker(url, { name: `rnnlab-trainer-${backend}` }));
-  try {
-    const info = await awaitReady(client, opts.initTimeoutMs ?? 25000, () => {
-      client.send(
-        { type: 'init', version: PROTOCOL_VERSION, backend, ...(wasm ? { wasm: { kind: 'bytes', ...wasm } } : {}) },
-        wasm ? [wasm.bytes, ...(wasm.kernel ? [wasm.kernel] : [])] : [],
-      );
-    });
-    return { client, backend: info };
-  } catch (err) {
-    // A worker whose backend start failed may be half-initialised: never reuse it.
-    client.terminate();
-    throw err;
-  }
-}
-
-function awaitReady(client: TrainerClient, timeoutMs: number, start: () => void): Promise<BackendInfo> {
-  return new Promise<BackendInfo>((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    const offMsg = client.onMessage((m) => {
-      if (m.type === 'ready') finish(m.backend);
-      else if (m.type === 'initFailed') finish(new Error(m.message));
-    });
-    const offCrash = client.onCrash((message) => finish(new Error(message)));
-    function finish(r: BackendInfo | Error): void {
-      clearTimeout(timer);
-      offMsg();
-      offCrash();
-      if (r instanceof Error) reject(r);
-      else resolve(r);
-    }
-    start();
+/** A Web Worker as a TrainerWorker: an uncaught error in it (a bug, out of memory) or an unreadable message ends it. */
+export function webWorker(w: Worker): TrainerWorker {
+  const death = deathNotice();
+  w.addEventListener('error', (e: ErrorEvent) => {
+    e.preventDefault();
+    death.die(e.message || 'it failed to start or crashed');
   });
+  w.addEventListener('messageerror', () => death.die('a message from it could not be read'));
+  return {
+    post: (msg, transfer) => w.postMessage(msg, transfer),
+    listen(receive) {
+      const onMessage = (e: MessageEvent<unknown>) => receive(e.data);
+      w.addEventListener('message', onMessage);
+      return () => w.removeEventListener('message', onMessage);
+    },
+    onDeath: death.onDeath,
+    terminate() {
+      death.end();
+      w.terminate();
+    },
+  };
 }
-
-/** tfjs's wasm binary could not be fetched: no backend but cpu can start. */
-class WasmFetchError extends Error {}
 
 async function fetchOk(url: string, what: string): Promise<Response> {
   let res: Response;

@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { basename, dirname, isAbsolute } from 'node:path';
-import { isPanelRestoreState } from '../../protocol';
+import { isPanelRestoreState, type RunAt } from '../../protocol';
 import { visibleFolders } from '../../store/files';
 import { isSafeSegment } from '../../store/names';
 import { isRunFolderOf, storeDir } from '../../store/paths';
@@ -17,7 +17,7 @@ import { storeBase } from '../runStore';
 import { isSpecUri } from '../specs';
 
 type RestoreTarget =
-  | { mode: 'live'; spec: vscode.Uri; session?: { dir?: string; training?: { runName: string; step: number } } }
+  | { mode: 'live'; spec: vscode.Uri; session?: { dir?: string; training?: RunAt[] } }
   | { mode: 'stored'; folder: vscode.Uri }
   /** why the state cannot be restored, as a sentence */
   | { mode: 'none'; problem: string };
@@ -47,8 +47,8 @@ export function restoreTarget(state: unknown, isStore: (store: string) => boolea
   const store = storeDir(storeBase(uri));
   // Only a folder of this spec's store is named to the user and listed: anything else is dropped, not followed.
   const dir = isAbsolute(s.dir) && dirname(s.dir) === store && isSafeSegment(basename(s.dir)) ? s.dir : undefined;
-  const training = s.training && isSafeSegment(s.training.runName) ? { runName: s.training.runName, step: s.training.step } : undefined;
-  return { mode: 'live', spec: uri, session: { ...(dir ? { dir } : {}), ...(training ? { training } : {}) } };
+  const training = (s.training ?? []).filter((t) => isSafeSegment(t.runName)).map((t) => ({ runName: t.runName, step: t.step }));
+  return { mode: 'live', spec: uri, session: { ...(dir ? { dir } : {}), ...(training.length ? { training } : {}) } };
 }
 
 /**
@@ -57,14 +57,15 @@ export function restoreTarget(state: unknown, isStore: (store: string) => boolea
  * had ended and stored nothing). It never offers to resume: the run's state is gone, and
  * training again is the user's choice (Train).
  */
-export async function reloadNotice(session: { dir?: string; training?: { runName: string; step: number } } | undefined): Promise<string | undefined> {
+export async function reloadNotice(session: { dir?: string; training?: readonly RunAt[] } | undefined): Promise<string | undefined> {
   if (session === undefined) return undefined;
   const parts: string[] = [];
-  if (session.training) parts.push(`training stopped at ${session.training.runName} step ${session.training.step}`);
+  const training = session.training ?? [];
+  if (training.length) parts.push(`training stopped at ${training.map((t) => `${t.runName} step ${t.step}`).join(', ')}`);
   // Without a folder (the page kept none the host would have written to) nothing is known about finished runs.
   if (session.dir !== undefined) {
     if ((await visibleFolders(session.dir)).length > 0) parts.push(`runs finished before are in ${session.dir}`);
-    else if (session.training) parts.push('no run of it had finished before');
+    else if (training.length) parts.push('no run of it had finished before');
   }
   return parts.length === 0 ? undefined : `The window was reloaded: ${parts.join('; ')}. Press Train to start again.`;
 }

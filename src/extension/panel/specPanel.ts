@@ -6,6 +6,7 @@ import type { RunConfig } from '../../core/types';
 import { loadSpec } from '../../spec';
 import { errorText } from '../log';
 import { storePlace } from '../runStore';
+import { maxWorkers } from '../settings';
 import { reportUntrainable } from '../specProblems';
 import { trainingAllowed } from '../trust';
 import { MAX_PANEL_TEXT, RnnPanel, type PanelContext } from './rnnPanel';
@@ -82,13 +83,13 @@ export class SpecPanel extends RnnPanel {
     // The page clears its banner on train (and a page not ready yet has none): no message needed.
     this.lastChange = { changed: false, valid: true };
     if (!this.channel.isReady) this.autoStart = { runs, session: session.ref };
-    else this.channel.post({ type: 'train', runs, session: session.ref });
+    else this.channel.post({ type: 'train', runs, session: session.ref, maxWorkers: maxWorkers() });
   }
 
   protected initMessage(): ToPanel {
     const start = this.autoStart;
     this.autoStart = undefined;
-    const base = { type: 'init', version: PROTOCOL_VERSION, specName: this.specName, specFile: this.specUri.fsPath } as const;
+    const base = { type: 'init', version: PROTOCOL_VERSION, specName: this.specName, specFile: this.specUri.fsPath, maxWorkers: maxWorkers() } as const;
     return start ? { ...base, runs: start.runs, autoStart: true, session: start.session } : { ...base, runs: this.currentRuns(), autoStart: false };
   }
 

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { PROTOCOL_VERSION, type ToPanel } from '../../protocol';
 import type { StoredRun } from '../../store/runFolder';
 import { toEnvelope } from '../../core/pack';
+import { maxWorkers } from '../settings';
 import { RnnPanel, type PanelContext } from './rnnPanel';
 
 export class StoredRunPanel extends RnnPanel {
@@ -21,7 +22,7 @@ export class StoredRunPanel extends RnnPanel {
   }
 
   protected initMessage(): ToPanel {
-    return { type: 'init', version: PROTOCOL_VERSION, specName: this.session, specFile: join(this.run.dir, 'spec.rnn.yaml'), runs: [this.run.run], autoStart: false };
+    return { type: 'init', version: PROTOCOL_VERSION, specName: this.session, specFile: join(this.run.dir, 'spec.rnn.yaml'), runs: [this.run.run], autoStart: false, maxWorkers: maxWorkers() };
   }
 
   protected override onReady(): void {

@@ -14,7 +14,7 @@ const SOURCES = [
   "export { restoreTarget, reloadNotice } from './src/extension/panel/restore';",
   "export { isWorkspaceStore } from './src/extension/runStore';",
   "export { toEnvelope } from './src/core/pack';",
-  "export { statusText } from './src/extension/statusBar';",
+  "export { statusText, statusTooltip } from './src/extension/statusBar';",
   "export { renderPanelHtml } from './src/extension/panel/html';",
   "export { contentSecurityPolicy } from './src/extension/panel/csp';",
 ];
@@ -60,6 +60,14 @@ describe('host checks on webview input and the run store', function () {
     assert.equal(status({ state: 'starting' }), '$(sync~spin) RNN Lab: starting…');
     assert.equal(status({ state: 'idle', runName: 'aligned-s0' }), undefined);
     assert.equal(status({ state: 'failed', message: 'x' }), undefined);
+    // Several runs at once: their progress together, and each run in the tooltip.
+    const runs = [
+      { runName: 'aligned-s0', step: 300, steps: 500, state: 'training', loss: 0.0213 },
+      { runName: 'aligned-s1', step: 100, steps: 500, state: 'paused' },
+      { runName: 'aligned-s2', step: 50, steps: 500, state: 'stopping' },
+    ];
+    assert.equal(status({ state: 'training', runName: 'aligned-s0', step: 300, steps: 500, runs, done: 1, total: 6 }), '$(sync~spin) RNN Lab: 3 runs 30% · 1/6 done');
+    assert.equal(m.statusTooltip({ lastStatus: { type: 'status', state: 'training', runs } }, 'RNN Lab: x'), 'RNN Lab: x\naligned-s0 300/500 loss 0.021\naligned-s1 100/500 (paused)\naligned-s2 50/500 (stopping)\nClick to stop training.');
   });
 
   it('checks the state a page kept for a window reload before restoring from it', () => {
@@ -67,12 +75,12 @@ describe('host checks on webview input and the run store', function () {
     const ws = vscode.workspace.workspaceFolders[0].uri.fsPath;
     const spec = vscode.Uri.file(path.join(ws, 'long.rnn.yaml'));
     const dir = path.join(ws, '.rnnlab', 'runs', 'e2e-long-20260101-000000');
-    const live = { version: m.PROTOCOL_VERSION, mode: 'live', resource: spec.toString(), session: { dir, training: { runName: 'default-s0', step: 12 } } };
+    const live = { version: m.PROTOCOL_VERSION, mode: 'live', resource: spec.toString(), session: { dir, training: [{ runName: 'default-s0', step: 12 }, { runName: 'default-s1', step: 10 }] } };
     for (const ok of [live, { ...live, session: undefined }, { ...live, session: { dir } }, { version: m.PROTOCOL_VERSION, mode: 'stored', resource: vscode.Uri.file(dir).toString() }]) {
       assert.ok(m.isPanelRestoreState(ok), JSON.stringify(ok));
     }
     for (const bad of [undefined, null, 'x', {}, { ...live, version: '2' }, { ...live, mode: 'train' }, { ...live, resource: 3 }, { ...live, session: { dir: 1 } },
-      { ...live, session: { dir, training: { runName: 'a', step: -1 } } }, { ...live, session: { dir, training: { step: 1 } } }, { version: m.PROTOCOL_VERSION, mode: 'stored', resource: 'x', session: { dir } }]) {
+      { ...live, session: { dir, training: [{ runName: 'a', step: -1 }] } }, { ...live, session: { dir, training: [{ step: 1 }] } }, { ...live, session: { dir, training: { runName: 'a', step: 1 } } }, { version: m.PROTOCOL_VERSION, mode: 'stored', resource: 'x', session: { dir } }]) {
       assert.equal(m.isPanelRestoreState(bad), false, JSON.stringify(bad));
     }
     const stores = m.isWorkspaceStore;
@@ -82,9 +90,9 @@ describe('host checks on webview input and the run store', function () {
     const t = m.restoreTarget(live, stores);
     assert.equal(t.mode, 'live');
     assert.equal(t.spec.toString(), spec.toString());
-    assert.deepEqual(t.session, { dir, training: { runName: 'default-s0', step: 12 } });
+    assert.deepEqual(t.session, { dir, training: [{ runName: 'default-s0', step: 12 }, { runName: 'default-s1', step: 10 }] });
     // Nothing in the state is followed unless it is where the host itself would have put it.
-    assert.deepEqual(m.restoreTarget({ ...live, session: { dir: '/etc', training: { runName: '../x', step: 1 } } }, stores).session, {});
+    assert.deepEqual(m.restoreTarget({ ...live, session: { dir: '/etc', training: [{ runName: '../x', step: 1 }] } }, stores).session, {});
     assert.deepEqual(m.restoreTarget({ ...live, session: { dir: path.join(dir, 'default-s0') } }, stores).session, {});
     assert.equal(m.restoreTarget({ ...live, resource: 'https://example.com/a.rnn.yaml' }, stores).mode, 'none');
     assert.equal(m.restoreTarget({ ...live, resource: vscode.Uri.file(path.join(ws, 'notes.txt')).toString() }, stores).mode, 'none');
@@ -103,7 +111,7 @@ describe('host checks on webview input and the run store', function () {
 
   it('words the reload notice from what is in the session folder', async () => {
     const dir = path.join(tmp, 'notice', 'spec-20260101-000000');
-    const training = { runName: 'oblique-s0', step: 340 };
+    const training = [{ runName: 'oblique-s0', step: 340 }];
     assert.equal(await m.reloadNotice({ dir, training }), 'The window was reloaded: training stopped at oblique-s0 step 340; no run of it had finished before. Press Train to start again.');
     assert.equal(await m.reloadNotice({ dir }), undefined, 'nothing trained, nothing stored: nothing to say');
     assert.equal(await m.reloadNotice(undefined), undefined);
@@ -112,5 +120,6 @@ describe('host checks on webview input and the run store', function () {
     assert.equal(await m.reloadNotice({ dir, training }), `The window was reloaded: training stopped at oblique-s0 step 340; runs finished before are in ${dir}. Press Train to start again.`);
     assert.equal(await m.reloadNotice({ dir }), `The window was reloaded: runs finished before are in ${dir}. Press Train to start again.`);
     assert.equal(await m.reloadNotice({ training }), 'The window was reloaded: training stopped at oblique-s0 step 340. Press Train to start again.');
+    assert.equal(await m.reloadNotice({ training: [...training, { runName: 'aligned-s1', step: 12 }] }), 'The window was reloaded: training stopped at oblique-s0 step 340, aligned-s1 step 12. Press Train to start again.');
   });
 });

@@ -91,7 +91,7 @@ export async function reloadChecks({ page, workspace, check }) {
     const saved = savedFirst(await until(frame, 'first-s0 stored again', note, savedFirst, 180_000));
     if (path.dirname(saved) === sessionDir) throw new Error(`the new session wrote into the old folder ${sessionDir}`);
     await until(frame, 'second-s0 training', runInHeader, (r) => r?.name === 'second-s0' && r.step >= 5, 120_000);
-    await frame.getByRole('button', { name: 'Stop' }).click();
+    await frame.getByRole('button', { name: 'Stop', exact: true }).click();
     await until(frame, 'idle after Stop', () => window.rnnlabPanel.diagnostics().state, (s) => s === 'idle', 60_000);
   });
 

@@ -66,6 +66,10 @@ describe('protocol checks', () => {
         { type: 'status', state: 'training', runName: 'aligned-s0', step: 3, steps: 30, loss: 0.5, backend: 'wasm' },
         { type: 'status', state: 'idle' },
         { type: 'status', state: 'idle', loss: undefined },
+        {
+          type: 'status', state: 'training', runName: 'a-s0', step: 3, steps: 30, done: 1, total: 4,
+          runs: [{ runName: 'a-s0', step: 3, steps: 30, state: 'training', loss: 0.5 }, { runName: 'a-s1', step: 2, steps: 30, state: 'paused' }],
+        },
         { type: 'runFinished', session: 's1', runName: 'aligned-s0', result: env },
         { type: 'runFailed', session: 's1', runName: 'aligned-s0', message: 'diverged', step: 12 },
         { type: 'requestTrain' },
@@ -95,6 +99,10 @@ describe('protocol checks', () => {
         [{ type: 'runFinished', session: 's1', runName: 'x', result: { meta: env.meta, buffer: new Uint8Array(8) } }, /result\.buffer is not an ArrayBuffer/],
         [{ type: 'runFailed', session: 's1', runName: 'x' }, /message is not a string/],
         [{ type: 'log', level: 'debug', message: 'x' }, /level is not one of info, warn, error/],
+        [{ type: 'status', state: 'training', runs: {} }, /status: runs is not a list/],
+        [{ type: 'status', state: 'training', runs: [{ runName: 'a', step: 1, steps: 2, state: 'running' }] }, /runs\[0\]\.state is not one of training, paused, stopping/],
+        [{ type: 'status', state: 'training', runs: [{ runName: 'a', step: 1, state: 'paused' }] }, /runs\[0\]\.steps is not a whole number/],
+        [{ type: 'status', state: 'training', done: -1 }, /done is not a whole number/],
       ];
       for (const [msg, why] of cases) assert.match(fromPanel.problem(msg) ?? 'accepted', why, show(msg));
     });
@@ -107,14 +115,14 @@ describe('protocol checks', () => {
 
   describe('host -> page (ToPanel)', () => {
     const session = { id: 's1', dir: '/ws/.rnnlab/runs/toy-1' };
-    const init = { type: 'init', version: PROTOCOL_VERSION, specName: 'toy', specFile: '/ws/toy.rnn.yaml', runs: [run], autoStart: true, session };
+    const init = { type: 'init', version: PROTOCOL_VERSION, specName: 'toy', specFile: '/ws/toy.rnn.yaml', runs: [run], autoStart: true, session, maxWorkers: 0 };
 
     it('accepts init, train, showRun and the small messages', () => {
       const view = toEnvelope({});
       for (const msg of [
         init,
         { ...init, autoStart: false, session: undefined },
-        { type: 'train', runs: [run], session },
+        { type: 'train', runs: [run], session, maxWorkers: 2 },
         { type: 'notice', level: 'info', message: 'x' },
         { type: 'pause' },
         { type: 'specChanged', changed: true, valid: false },
@@ -138,8 +146,10 @@ describe('protocol checks', () => {
         [{ ...init, runs: [{ ...run, network: { ...run.network, N: '8' } }] }, /runs\[0\]\.network\.N/],
         [{ ...init, runs: [{ ...run, name: undefined }] }, /runs\[0\]\.name is not a string/],
         [{ ...init, runs: {} }, /runs is not a list/],
-        [{ type: 'train', runs: [run] }, /train: session is not an object/],
-        [{ type: 'train', runs: [run], session: { id: 's1' } }, /session\.dir is not a string/],
+        [{ type: 'train', runs: [run], maxWorkers: 0 }, /train: session is not an object/],
+        [{ type: 'train', runs: [run], session: { id: 's1' }, maxWorkers: 0 }, /session\.dir is not a string/],
+        [{ type: 'train', runs: [run], session }, /train: maxWorkers is not a whole number >= 0/],
+        [{ ...init, maxWorkers: -1 }, /init: maxWorkers is not a whole number >= 0/],
         [{ type: 'visibility' }, /visible is not true or false/],
         [{ type: 'showRun', run, metrics: {}, view: {}, losses: [1], folder: '/x' }, /view\.buffer is not an ArrayBuffer/],
       ];
@@ -148,7 +158,7 @@ describe('protocol checks', () => {
   });
 
   describe('the page state kept for a window reload and the boot block', () => {
-    const live = { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/a.rnn.yaml', session: { dir: '/ws/.rnnlab/runs/a-1', training: { runName: 'default-s0', step: 12 } } };
+    const live = { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/a.rnn.yaml', session: { dir: '/ws/.rnnlab/runs/a-1', training: [{ runName: 'default-s0', step: 12 }, { runName: 'default-s1', step: 7 }] } };
 
     it('accepts live and stored states', () => {
       for (const ok of [live, { ...live, session: undefined }, { ...live, session: { dir: '/x' } }, { version: PROTOCOL_VERSION, mode: 'stored', resource: 'file:///x' }]) {
@@ -158,7 +168,8 @@ describe('protocol checks', () => {
 
     it('refuses anything else', () => {
       for (const bad of [undefined, null, 'x', {}, { ...live, version: '2' }, { ...live, mode: 'train' }, { ...live, resource: 3 }, { ...live, session: { dir: 1 } },
-        { ...live, session: { dir: '/x', training: { runName: 'a', step: -1 } } }, { ...live, session: { dir: '/x', training: { step: 1 } } },
+        { ...live, session: { dir: '/x', training: [{ runName: 'a', step: -1 }] } }, { ...live, session: { dir: '/x', training: [{ step: 1 }] } },
+        { ...live, session: { dir: '/x', training: { runName: 'a', step: 1 } } },
         { version: PROTOCOL_VERSION, mode: 'stored', resource: 'x', session: { dir: '/x' } }]) {
         assert.equal(panelRestoreState.is(bad), false, show(bad));
       }

@@ -12,6 +12,8 @@ export interface HeaderModel {
   state: PanelState;
   /** the run in progress (or the last one) */
   run?: { name: string; index: number; total: number; step: number; steps: number };
+  /** several runs in progress at once: how many, how many of the session have ended, and its steps */
+  several?: { running: number; ended: number; steps: { done: number; total: number } };
   stepsPerSecond?: number;
   /** the current run's estimated peak memory per training step and its trainable parameters */
   memory?: { bytes: number; parameters: number };
@@ -87,8 +89,15 @@ export class Header {
     if (m.run && m.mode === 'stored') {
       setText(this.runText, `${m.run.name} · trained ${m.run.step} steps`);
       this.progress.hidden = true;
+    } else if (m.several && m.run) {
+      setText(this.runText, `${m.several.running} runs training · ${m.several.ended} of ${m.run.total} done`);
+      this.progress.setAttribute('aria-label', 'Progress of the runs of this Train');
+      this.progress.max = Math.max(1, m.several.steps.total);
+      this.progress.value = m.several.steps.done;
+      this.progress.hidden = false;
     } else if (m.run) {
       setText(this.runText, `run ${m.run.index}/${m.run.total} · ${m.run.name} · step ${m.run.step}/${m.run.steps}`);
+      this.progress.setAttribute('aria-label', 'Progress of the current run');
       this.progress.max = Math.max(1, m.run.steps);
       this.progress.value = m.run.step;
       this.progress.hidden = false;
