@@ -58,7 +58,7 @@ export function parseConfigs(s: string): BenchConfig[] {
 export function parseBackends(s: string): BackendName[] {
   const names = s.split(',').map((x) => x.trim()).filter(Boolean);
   for (const n of names) {
-    if (!NODE_BACKENDS.includes(n as BackendName)) throw new Error(`--backends: "${n}" is not one of ${NODE_BACKENDS.join(', ')} (webgl and webgpu run in a browser: bench --browser).`);
+    if (!NODE_BACKENDS.includes(n as BackendName)) throw new Error(`--backends: "${n}" is not one of ${NODE_BACKENDS.join(', ')} (webgl and webgpu train only in the panel's worker, in a browser: there auto times them at each run's shape and the header shows the ms per step).`);
   }
   if (!names.length) throw new Error('--backends: name at least one backend.');
   return names as BackendName[];

@@ -336,12 +336,14 @@ describe('rnnlab CLI', function () {
     const r = rnnlab(['bench', '--cfg', '16x20x4,24x20x4', '--seconds', '0.2', '--iters', '3', '--no-peer', '--json'], dir);
     assert.equal(r.code, 0, r.stderr);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>);
-    assert.deepEqual(rows.map((x) => `${x.N} ${x.backend}`), ['16 fused', '16 wasm', '24 fused', '24 wasm']);
+    assert.deepEqual(rows.map((x) => `${x.N} ${x.backend}`), ['16 fused', '16 wasm', '16 cpu', '24 fused', '24 wasm', '24 cpu']);
     for (const row of rows) {
       for (const k of ['N', 'T', 'B', 'backend', 'ms_per_step_median', 'ms_per_step_min', 'gflops', 'peak_mb']) assert.ok(k in row, `missing ${k}`);
       assert.ok((row.ms_per_step_median as number) > 0);
     }
-    assert.equal(rnnlab(['bench', '--backends', 'webgl', '--no-peer'], dir).code, 2, 'webgl is refused in Node, with a pointer to --browser');
+    const gl = rnnlab(['bench', '--backends', 'webgl', '--no-peer'], dir);
+    assert.equal(gl.code, 2, 'webgl is refused in Node');
+    assert.match(gl.stderr, /webgl and webgpu train only in the panel's worker/);
     assert.match(r.stderr, /Peer \(PyTorch\): not run: disabled with --no-peer/);
   });
 });
