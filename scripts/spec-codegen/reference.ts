@@ -6,6 +6,7 @@ import { defaultText, flatten, rangeText, typeText } from '../../src/spec/descri
 import { isObject, type Json } from '../../src/spec/json';
 import { deref, type JsonSchema } from '../../src/spec/schema';
 import { sweepFields } from '../../src/spec/sweep';
+import { at } from '../../src/core/checked';
 
 export const GENERATED_REFERENCE_PATH = 'docs/spec-reference.md';
 
@@ -45,7 +46,7 @@ function byTaskTables(section: string, s: JsonSchema): string {
 
 function byTaskTable(t: Record<string, Json>): string {
   const kinds = Object.keys(t);
-  const first = t[kinds[0]!];
+  const first = t[at(kinds, 0)];
   if (!isObject(first)) {
     return ['| task | default |', '|---|---|', ...kinds.map((kind) => `| ${code(kind)} | ${String(t[kind])} |`)].join('\n');
   }

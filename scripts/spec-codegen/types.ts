@@ -5,18 +5,19 @@
  */
 import { defaultText, flatten } from '../../src/spec/describe';
 import type { JsonSchema } from '../../src/spec/schema';
+import { at } from '../../src/core/checked';
 
 export const GENERATED_TYPES_PATH = 'src/spec/types.gen.ts';
 
 /** `cyclingTask` -> `CyclingTaskSpec`; the schema's root is `RnnSpec`. */
 function typeName(definition: string): string {
-  return `${definition[0]!.toUpperCase()}${definition.slice(1)}Spec`;
+  return `${at(definition, 0).toUpperCase()}${definition.slice(1)}Spec`;
 }
 
 function refName(ref: string): string {
   const m = /^#\/definitions\/([^/]+)$/.exec(ref);
   if (m === null) throw new Error(`cannot name the type of $ref ${ref}`);
-  return typeName(m[1]!);
+  return typeName(at(m, 1));
 }
 
 function literal(v: unknown): string {
@@ -38,12 +39,12 @@ function typeExpr(s: JsonSchema, indent: string): string {
   const alts = s.anyOf ?? s.oneOf;
   if (alts !== undefined) return alts.map((a) => typeExpr(a, indent)).join(' | ');
   if (s.allOf !== undefined) {
-    const branches = s.allOf.filter((a) => a.if !== undefined && a.then !== undefined);
+    const branches = s.allOf.flatMap((a) => (a.if !== undefined && a.then !== undefined ? [{ if: a.if, then: a.then }] : []));
     if (branches.length > 0) {
       // a union over the branches; without the discriminator required, every member is partial
       const required = new Set(s.required ?? []);
-      const partial = branches.some((b) => (b.if!.required ?? []).some((k) => !required.has(k)));
-      return branches.map((b) => (partial ? `Partial<${typeExpr(b.then!, indent)}>` : typeExpr(b.then!, indent))).join(' | ');
+      const partial = branches.some((b) => (b.if.required ?? []).some((k) => !required.has(k)));
+      return branches.map((b) => (partial ? `Partial<${typeExpr(b.then, indent)}>` : typeExpr(b.then, indent))).join(' | ');
     }
     return s.allOf.map((a) => paren(typeExpr(a, indent))).join(' & ');
   }

@@ -80,7 +80,7 @@ export function benchNumbers(cfg: BenchConfig, t: StepTimes): Pick<BenchResult, 
 
 export function findPeer(explicit?: string): string | undefined {
   const candidates = [explicit, process.env.RNNLAB_PEER, resolve(__dirname, '../scripts/peer/torch_rnn_step.py')];
-  return candidates.find((p): p is string => Boolean(p) && existsSync(p!));
+  return candidates.find((p): p is string => p !== undefined && p !== '' && existsSync(p));
 }
 
 /** Why the peer cannot run, or undefined when it can. */
@@ -105,7 +105,7 @@ export function runPeer(python: string, peer: string, cfg: BenchConfig, seconds:
     env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
   });
   if (r.status !== 0) throw new Error(`the peer failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
-  const line = r.stdout.trim().split('\n').pop()!;
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
   const j = JSON.parse(line) as { ms_per_step_median: number; ms_per_step_min: number; threads: number; max_rss_mb: number };
   return { median: j.ms_per_step_median, min: j.ms_per_step_min, threads: j.threads, peakMb: j.max_rss_mb };
 }
@@ -116,7 +116,7 @@ export function benchInChild(cfg: BenchConfig, seconds: number, maxIters: number
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`bench ${cfg.N}x${cfg.T}x${cfg.B} on ${backend} failed: ${(r.stderr || '').trim().split('\n').pop()}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as BenchResult;
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as BenchResult;
 }
 
 /** Adds the peer's numbers (and the ratio) to a row. */

@@ -12,6 +12,7 @@ import { dissimilarityShown, incomparableNotes, withinForTable, type ComparedRun
 import { runRecord } from './records';
 import { rowLabel, summaryTable, type TableRun } from './table';
 import { ProgressView } from './progress';
+import { at } from '../core/checked';
 
 export class CompareUsageError extends Error {}
 
@@ -59,14 +60,14 @@ export async function compareCommand(dirs: readonly string[], json: boolean): Pr
   const labels = labelRuns(stored);
   const rows: TableRun[] = stored.map((s, i) => ({
     ...s.metrics,
-    name: labels[i]!.name,
-    variant: labels[i]!.variant,
+    name: at(labels, i).name,
+    variant: at(labels, i).variant,
     ...(s.run.coordinates !== undefined ? { coordinates: s.run.coordinates } : {}),
   }));
-  const compared: ComparedRun[] = stored.map((s, i) => ({ dir: s.dir, name: labels[i]!.name, group: rowLabel(rows[i]!.variant, rows[i]!.coordinates), run: s.run }));
+  const compared: ComparedRun[] = stored.map((s, i) => ({ dir: s.dir, name: at(labels, i).name, group: rowLabel(at(rows, i).variant, at(rows, i).coordinates), run: s.run }));
   const d = await dissimilarityShown(compared, new ProgressView(process.stderr));
   if (json) {
-    stored.forEach((s, i) => process.stdout.write(metricsJson({ ...runRecord(rows[i]!, s.run, s.dir) }, 0) + '\n'));
+    stored.forEach((s, i) => process.stdout.write(metricsJson({ ...runRecord(at(rows, i), s.run, s.dir) }, 0) + '\n'));
     process.stdout.write(metricsJson(d, 0) + '\n');
   }
   const out = json ? process.stderr : process.stdout;

@@ -13,6 +13,7 @@ import type { PairSummary } from './table';
 import { cliBackend } from './backend';
 import { metricsJson } from '../core/metrics';
 import { shown, type ProgressView } from './progress';
+import { at } from '../core/checked';
 
 export const DISSIMILARITY_FILE = 'dissimilarity.json';
 
@@ -98,6 +99,6 @@ export function hasSeedPairs(groups: readonly string[]): boolean {
 /** The lines under the table about pairs that could not be compared. */
 export function incomparableNotes(d: DissimilarityResult): string[] {
   if (!d.incomparable.length) return [];
-  const first = d.incomparable[0]!;
+  const first = at(d.incomparable, 0);
   return [`dissim.: ${d.incomparable.length} pair${d.incomparable.length > 1 ? 's' : ''} not compared, e.g. ${first.runs.join(' and ')}: ${first.reason}.`];
 }

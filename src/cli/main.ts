@@ -13,6 +13,7 @@ import { exportCommand, recordingCommand, RecordingUsageError } from './recordin
 import { paperCommand, parsePaperArgs } from './paper/command';
 import type { BackendName } from '../core/types';
 import { positiveInt, UsageError } from './args';
+import { at } from '../core/checked';
 
 const VERSION = '0.1.0';
 
@@ -95,15 +96,15 @@ async function main(argv: string[]): Promise<number> {
       });
       if (positionals.length !== 1) throw new UsageError('train takes exactly one SPEC file.');
       return trainCommand({
-        spec: positionals[0],
+        spec: at(positionals, 0),
         ...(values.out !== undefined ? { out: values.out } : {}),
-        json: values.json!,
+        json: values.json === true,
         ...(values.jobs !== undefined ? { jobs: positiveInt('--jobs', values.jobs) } : {}),
         variants: values.variant ?? [],
         ...(values.steps !== undefined ? { steps: positiveInt('--steps', values.steps) } : {}),
         ids: values.run ?? [],
         ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
-        resume: values.resume!,
+        resume: values.resume === true,
       });
     }
     case 'plan':
@@ -127,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
     case 'compare': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
       try {
-        return await compareCommand(positionals, values.json!);
+        return await compareCommand(positionals, values.json === true);
       } catch (e) {
         if (e instanceof CompareUsageError) throw new UsageError(e.message);
         throw e;
@@ -150,6 +151,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+const BENCH_SECONDS = '8';
+const BENCH_ITERS = '30';
+const PEER_PYTHON = '/usr/bin/python3';
+
 async function bench(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -157,31 +162,31 @@ async function bench(args: string[]): Promise<number> {
       cfg: { type: 'string', default: DEFAULT_CONFIGS },
       backends: { type: 'string', default: DEFAULT_BACKENDS },
       json: { type: 'boolean', default: false },
-      seconds: { type: 'string', default: '8' },
-      iters: { type: 'string', default: '30' },
+      seconds: { type: 'string', default: BENCH_SECONDS },
+      iters: { type: 'string', default: BENCH_ITERS },
       'no-peer': { type: 'boolean', default: false },
       peer: { type: 'string' },
-      python: { type: 'string', default: '/usr/bin/python3' },
+      python: { type: 'string', default: PEER_PYTHON },
       one: { type: 'string' },
     },
   });
-  const seconds = Number(values.seconds);
-  const iters = positiveInt('--iters', values.iters!);
+  const seconds = Number(values.seconds ?? BENCH_SECONDS);
+  const iters = positiveInt('--iters', values.iters ?? BENCH_ITERS);
   if (!(seconds > 0)) throw new UsageError('--seconds must be a positive number.');
   let backends: BackendName[];
   let configs: ReturnType<typeof parseConfigs>;
   try {
-    backends = parseBackends(values.backends!);
-    configs = parseConfigs(values.one ?? values.cfg!);
+    backends = parseBackends(values.backends ?? DEFAULT_BACKENDS);
+    configs = parseConfigs(values.one ?? values.cfg ?? DEFAULT_CONFIGS);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   if (values.one) {
-    process.stdout.write(JSON.stringify(await benchOne(configs[0]!, seconds, iters, backends[0]!)) + '\n');
+    process.stdout.write(JSON.stringify(await benchOne(at(configs, 0), seconds, iters, at(backends, 0))) + '\n');
     return 0;
   }
   const peer = findPeer(values.peer);
-  const problem = values['no-peer'] ? 'disabled with --no-peer' : peerProblem(values.python!, peer);
+  const problem = values['no-peer'] ? 'disabled with --no-peer' : peerProblem(values.python ?? PEER_PYTHON, peer);
   if (problem) process.stderr.write(`Peer (PyTorch): not run: ${problem}.\n`);
   const rows: BenchResult[] = [];
   for (const cfg of configs) {
@@ -192,9 +197,9 @@ async function bench(args: string[]): Promise<number> {
       mine.push(benchInChild(cfg, seconds, iters, backend));
     }
     let done = mine;
-    if (!problem) {
+    if (!problem && peer !== undefined) {
       process.stderr.write(' PyTorch...');
-      const p = runPeer(values.python!, peer!, cfg, seconds, iters);
+      const p = runPeer(values.python ?? PEER_PYTHON, peer, cfg, seconds, iters);
       done = mine.map((r) => withPeer(r, p));
     }
     process.stderr.write(` ${done.map((r) => `${r.backend} ${r.ms_per_step_median} ms${r.ratio !== undefined ? ` (${r.ratio}x)` : ''}`).join(', ')}\n`);

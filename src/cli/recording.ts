@@ -14,6 +14,7 @@ import { metricsJson } from '../core/metrics';
 import { readArrays, readRunFolder } from '../store/runFolder';
 import { cliBackend } from './backend';
 import { ProgressView } from './progress';
+import { at } from '../core/checked';
 
 export class RecordingUsageError extends Error {}
 
@@ -32,8 +33,7 @@ async function readInput(path: string): Promise<RecordingFile> {
   }
 }
 
-const seconds = (flag: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
+const seconds = (flag: string, v: string): number => {
   const x = Number(v);
   if (!Number.isFinite(x)) throw new RecordingUsageError(`${flag} takes a number of seconds, not "${v}".`);
   return x;
@@ -59,22 +59,23 @@ export async function recordingCommand(args: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 1) throw new RecordingUsageError('recording takes exactly one FILE (.npz, .npy, .safetensors, .nwb, .mat v7.3 or another HDF5 file).');
-  const path = positionals[0]!;
+  const path = at(positionals, 0);
   const file = await readInput(path);
   const behaviour = values.behaviour ?? values.behavior;
   const opts: LoadOptions = {
     ...(values.activity !== undefined ? { activity: values.activity } : {}),
     ...(behaviour !== undefined ? { behaviour } : {}),
-    ...(values.bin !== undefined ? { bin: seconds('--bin', values.bin)! } : {}),
-    ...(values.smooth !== undefined ? { smooth: seconds('--smooth', values.smooth)! } : {}),
-    ...(values.lag !== undefined ? { lag: seconds('--lag', values.lag)! } : {}),
+    ...(values.bin !== undefined ? { bin: seconds('--bin', values.bin) } : {}),
+    ...(values.smooth !== undefined ? { smooth: seconds('--smooth', values.smooth) } : {}),
+    ...(values.lag !== undefined ? { lag: seconds('--lag', values.lag) } : {}),
     ...(values.trials ? { trials: true } : {}),
     ...(values.align !== undefined ? { align: values.align } : {}),
   };
   if (values.window !== undefined) {
     const w = values.window.split(',').map(Number);
-    if (w.length !== 2 || !w.every(Number.isFinite) || !(w[1]! > w[0]!)) throw new RecordingUsageError(`--window takes START,END in seconds around the event, e.g. -0.7,0.785; not "${values.window}".`);
-    opts.window = [w[0]!, w[1]!];
+    const [start, end] = w;
+    if (w.length !== 2 || start === undefined || end === undefined || !w.every(Number.isFinite) || !(end > start)) throw new RecordingUsageError(`--window takes START,END in seconds around the event, e.g. -0.7,0.785; not "${values.window}".`);
+    opts.window = [start, end];
   }
   if (/\.npy$/i.test(path) && behaviour !== undefined) {
     opts.behaviourFile = await readInput(behaviour);
@@ -144,7 +145,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   const outputs = t.outputs;
   if (!states || !outputs || !(states.data instanceof Float32Array) || !(outputs.data instanceof Float32Array)) throw new Error(`${runDir}: trajectories.safetensors has no states and outputs.`);
   const [T, B, N] = states.shape as [number, number, number];
-  const dOut = outputs.shape[2]!;
+  const dOut = outputs.shape[2] ?? 0;
   const wOut = w.W_out?.data;
   if (!(wOut instanceof Float32Array)) throw new Error(`${runDir}: weights.safetensors has no W_out.`);
   const condition = t.condition?.data instanceof Int32Array ? t.condition.data : new Int32Array(B);

@@ -6,6 +6,7 @@
  */
 import type { TableRun } from './table';
 import { coordinateText, groupRuns, meanSd } from './table';
+import { at } from '../core/checked';
 
 const N_KEY = 'network.N';
 
@@ -28,8 +29,8 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
   let sxy = 0;
   let sxx = 0;
   for (let i = 0; i < n; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
+    sxy += ((xs[i] ?? 0) - mx) * ((ys[i] ?? 0) - my);
+    sxx += ((xs[i] ?? 0) - mx) ** 2;
   }
   return sxy / sxx;
 }
@@ -43,14 +44,15 @@ export function rhoScaling(runs: readonly TableRun[]): RhoScaling[] {
     if (typeof N !== 'number' || rho === undefined || !(rho.mean > 0)) continue;
     const others = Object.fromEntries(Object.entries(g.coordinates).filter(([k]) => k !== N_KEY).map(([k, v]) => [k, coordinateText(v)]));
     const key = JSON.stringify([g.variant, others]);
-    const s = series.get(key) ?? { variant: g.variant, coordinates: others, output_scale: g.runs[0]!.output_scale, points: new Map<number, number>() };
+    const s = series.get(key) ?? { variant: g.variant, coordinates: others, output_scale: at(g.runs, 0).output_scale, points: new Map<number, number>() };
     s.points.set(N, rho.mean);
     series.set(key, s);
   }
   return [...series.values()].flatMap((s) => {
-    const Ns = [...s.points.keys()].sort((a, b) => a - b);
-    if (Ns.length < 2) return [];
-    const exponent = slope(Ns.map(Math.log), Ns.map((N) => Math.log(s.points.get(N)!)));
+    const points = [...s.points].sort(([a], [b]) => a - b);
+    if (points.length < 2) return [];
+    const Ns = points.map(([N]) => N);
+    const exponent = slope(Ns.map(Math.log), points.map(([, v]) => Math.log(v)));
     return [{ variant: s.variant, coordinates: s.coordinates, output_scale: s.output_scale, Ns, exponent }];
   });
 }

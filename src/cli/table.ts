@@ -9,6 +9,7 @@
 import type { RunMetrics } from '../core/metrics';
 import type { SweepValue } from '../core/types';
 import { coordinateLabels } from '../spec/sweep';
+import { at } from '../core/checked';
 
 /** A finished run as the table sees it: its measures and, in a sweep, its grid point. */
 export type TableRun = RunMetrics & { coordinates?: Record<string, SweepValue> };
@@ -98,8 +99,8 @@ export function summaryTable(runs: readonly TableRun[], extras: TableExtras = {}
       ...(dissim ? [d && d.pairs > 0 ? spread(d.mean, d.pairs > 1 ? d.sd : undefined, 3) : '-'] : []),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => at(r, i).length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const table = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   const notes = tableNotes(runs, groups.some((g) => g.runs.length === 1), Boolean(dissim));
   return [...table, ...(notes.length ? ['', ...notes] : [])].join('\n');

@@ -192,7 +192,7 @@ export function backward(net: Network, dt: number, batch: TaskBatch, fwd: Forwar
       for (let j = 0; j < dOut; j++) {
         const g = dz[(m * B + b) * dOut + j] ?? 0;
         if (g === 0) continue;
-        for (let i = 0; i < N; i++) out[b * N + i] += g * (Wout[j * N + i] ?? 0);
+        for (let i = 0; i < N; i++) out[b * N + i] = (out[b * N + i] ?? 0) + g * (Wout[j * N + i] ?? 0);
       }
     }
     return tf.tensor2d(out, [B, N]);

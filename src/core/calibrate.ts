@@ -12,6 +12,7 @@ import { initWeights, initialStates } from './model';
 import { makeRng } from './rng';
 import { generateBatch, taskDims, taskSteps } from './tasks/registry';
 import { timeSteps } from './steptimer';
+import { at } from './checked';
 
 export interface CalibrationRow {
   backend: BackendName;
@@ -58,8 +59,8 @@ export async function measure(run: RunConfig, names: readonly BackendName[]): Pr
   const T = taskSteps(run.task, run.network.dt);
   const shape = `N ${run.network.N}, T ${T}, batch ${run.training.batch}`;
   if (names.length === 1) {
-    await activate(names[0]!);
-    return { name: names[0]!, reason: `auto: the only candidate here`, calibration: [] };
+    await activate(at(names, 0));
+    return { name: at(names, 0), reason: `auto: the only candidate here`, calibration: [] };
   }
   const key = JSON.stringify([shape, run.task.kind, run.network.train, names]);
   const known = measured.get(key);
@@ -77,7 +78,7 @@ export async function measure(run: RunConfig, names: readonly BackendName[]): Pr
   }
   const timed = rows.filter((r): r is CalibrationRow & { msPerStep: number } => r.msPerStep !== null);
   const best = timed.reduce<(typeof timed)[number] | undefined>((a, r) => (!a || r.msPerStep < a.msPerStep ? r : a), undefined);
-  const name = best?.backend ?? names[0]!;
+  const name = best?.backend ?? at(names, 0);
   await activate(name);
   const list = rows.map((r) => (r.msPerStep === null ? `${r.backend} failed` : `${r.backend} ${r.msPerStep.toFixed(1)} ms`)).join(', ');
   const result: RunBackend = { name, reason: `auto: fastest per step at ${shape} (${list})`, calibration: rows };

@@ -54,11 +54,11 @@ export class Drive {
    */
   fill(k: number, inputs: Float32Array, out: Float32Array): void {
     const { N, B, dIn, bias } = this;
-    if (this.noiseStd > 0) this.rng!.fillNormal(out, this.noiseStd, false);
+    if (this.noiseStd > 0 && this.rng) this.rng.fillNormal(out, this.noiseStd, false);
     else out.fill(0);
     for (let b = 0; b < B; b++) {
       const row = b * N;
-      for (let i = 0; i < N; i++) out[row + i] += bias[i];
+      for (let i = 0; i < N; i++) out[row + i] = (out[row + i] ?? 0) + (bias[i] ?? 0);
     }
     if (dIn === 0) return;
     const base = k * B * dIn;
@@ -67,11 +67,11 @@ export class Drive {
     for (let b = 0; b < B; b++) {
       const s = base + b * dIn;
       for (let j = 0; j < dIn; j++) {
-        const v = inputs[s + j];
+        const v = inputs[s + j] ?? 0;
         if (v === 0) continue; // most inputs are pulses: skip the zeros
         const dv = dt * v;
         const row = b * N;
-        for (let i = 0; i < N; i++) out[row + i] += dv * W_in[i * dIn + j];
+        for (let i = 0; i < N; i++) out[row + i] = (out[row + i] ?? 0) + dv * (W_in[i * dIn + j] ?? 0);
       }
     }
   }

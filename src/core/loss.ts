@@ -29,16 +29,16 @@ export function maskedSteps(batch: TaskBatch): number[] {
 export function maskedMse(batch: TaskBatch, steps: readonly number[], z: ArrayLike<number>): { loss: number; dz: Float32Array } {
   const per = batch.B * batch.dOut;
   let count = 0;
-  for (const k of steps) for (let i = 0; i < per; i++) count += batch.mask[k * per + i];
+  for (const k of steps) for (let i = 0; i < per; i++) count += batch.mask[k * per + i] ?? 0;
   if (count === 0) throw new Error('The loss mask is empty: no time step is trained. Check the task timing.');
   let sum = 0;
   const dz = new Float32Array(steps.length * per);
   const scale = 2 / count;
   steps.forEach((k, m) => {
     for (let i = 0; i < per; i++) {
-      const w = batch.mask[k * per + i];
+      const w = batch.mask[k * per + i] ?? 0;
       if (w === 0) continue;
-      const e = z[m * per + i] - batch.targets[k * per + i];
+      const e = (z[m * per + i] ?? 0) - (batch.targets[k * per + i] ?? 0);
       sum += w * e * e;
       dz[m * per + i] = scale * w * e;
     }

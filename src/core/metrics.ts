@@ -98,13 +98,13 @@ export function tailMean(losses: ArrayLike<number>, n: number): number {
   if (n <= 0) return NaN;
   const tail = Math.max(1, Math.min(50, Math.round(n * 0.05)));
   let sum = 0;
-  for (let i = n - tail; i < n; i++) sum += losses[i];
+  for (let i = n - tail; i < n; i++) sum += losses[i] ?? 0;
   return sum / tail;
 }
 
 function frobeniusDistance(a: Float32Array, b: Float32Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  for (let i = 0; i < a.length; i++) s += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
   return Math.sqrt(s);
 }
 

@@ -89,6 +89,6 @@ export function initialStates(h0: Float32Array, B: number, sigma: number, rng: R
   const N = h0.length;
   const x0 = new Float32Array(B * N);
   if (sigma > 0 && rng) rng.fillNormal(x0, sigma, false);
-  for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) x0[b * N + i] += h0[i];
+  for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) x0[b * N + i] = (x0[b * N + i] ?? 0) + (h0[i] ?? 0);
   return x0;
 }

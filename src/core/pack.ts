@@ -6,6 +6,7 @@
  * safetensors with the tree in the header's metadata.
  */
 import { decodeSafetensors, encodeSafetensors, type ArrayMap, type TypedArray } from './safetensors';
+import { at } from './checked';
 
 type Ref = { $array: string };
 
@@ -81,7 +82,7 @@ export function toEnvelope(value: unknown): Envelope {
   });
   const buffer = new ArrayBuffer(size);
   entries.forEach(([, { data }], i) => {
-    new Uint8Array(buffer, layout[i].offset, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    new Uint8Array(buffer, at(layout, i).offset, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   });
   return { meta: { tree, arrays: layout }, buffer };
 }

@@ -32,7 +32,7 @@ const INV_LN2 = Math.LOG2E;
 /** 1/n! for n = 0..14: enough for |r| <= ln2/2, where r^15/15! < 1e-18. */
 const EXP_COEF: number[] = (() => {
   const c = [1];
-  for (let n = 1; n <= 14; n++) c.push(c[n - 1] / n);
+  for (let n = 1; n <= 14; n++) c.push((c[n - 1] ?? 0) / n);
   return c;
 })();
 
@@ -40,8 +40,8 @@ const EXP_COEF: number[] = (() => {
 function expNonPositive(x: number): number {
   const k = Math.round(x * INV_LN2);
   const r = x - k * LN2_HI - k * LN2_LO;
-  let p = EXP_COEF[14];
-  for (let n = 13; n >= 0; n--) p = p * r + EXP_COEF[n];
+  let p = EXP_COEF[14] ?? 0;
+  for (let n = 13; n >= 0; n--) p = p * r + (EXP_COEF[n] ?? 0);
   for (let j = 0; j < -k; j++) p *= 0.5; // exact while the result stays a normal number
   return p;
 }
@@ -58,8 +58,8 @@ function logPositive(x: number): number {
   // log m = 2 atanh(s) with |s| <= 0.172, so s^30 < 1e-22 ends the series.
   const s = (m - 1) / (m + 1);
   const s2 = s * s;
-  let p = LOG_COEF[14];
-  for (let j = 13; j >= 0; j--) p = p * s2 + LOG_COEF[j];
+  let p = LOG_COEF[14] ?? 0;
+  for (let j = 13; j >= 0; j--) p = p * s2 + (LOG_COEF[j] ?? 0);
   return e * LN2_HI + (e * LN2_LO + 2 * s * p);
 }
 
@@ -91,7 +91,7 @@ const ZIG_INNER = new Float64Array(LAYERS);
   ZIG_X[1] = ZIG_R;
   ZIG_F[1] = fR;
   for (let i = 1; i < LAYERS - 1; i++) {
-    const x = Math.sqrt(-2 * logPositive(ZIG_V / ZIG_X[i] + ZIG_F[i]));
+    const x = Math.sqrt(-2 * logPositive(ZIG_V / (ZIG_X[i] ?? 0) + (ZIG_F[i] ?? 0)));
     ZIG_X[i + 1] = x;
     ZIG_F[i + 1] = expNonPositive(-0.5 * x * x);
   }
@@ -99,8 +99,8 @@ const ZIG_INNER = new Float64Array(LAYERS);
   ZIG_F[LAYERS] = 1;
   ZIG_F[0] = 0;
   for (let i = 0; i < LAYERS; i++) {
-    ZIG_W[i] = ZIG_X[i] * VALUE_SCALE;
-    ZIG_INNER[i] = ZIG_X[i + 1];
+    ZIG_W[i] = (ZIG_X[i] ?? 0) * VALUE_SCALE;
+    ZIG_INNER[i] = ZIG_X[i + 1] ?? 0;
   }
 })();
 
@@ -157,19 +157,19 @@ class Xoshiro128 implements Rng {
 
   constructor(seed: number, stream: string) {
     const words = seedWords(seed, stream);
-    for (let j = 0; j < 4; j++) this.s[j] = murmur3(words, LANE_SEEDS[j]);
+    for (const [j, lane] of LANE_SEEDS.entries()) this.s[j] = murmur3(words, lane);
     // The all-zero state is the one fixed point of xoshiro.
-    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
+    if (this.s.every((w) => w === 0)) this.s[0] = 1;
   }
 
   /** Next 32-bit output as a signed int32. */
   private next(): number {
     const s = this.s;
-    const s0 = s[0], s1 = s[1];
+    const s0 = s[0] ?? 0, s1 = s[1] ?? 0;
     const m = Math.imul(s1, 5);
     const result = Math.imul((m << 7) | (m >>> 25), 9);
-    const s2 = s[2] ^ s0;
-    const s3 = s[3] ^ s1;
+    const s2 = (s[2] ?? 0) ^ s0;
+    const s3 = (s[3] ?? 0) ^ s1;
     s[0] = s0 ^ s3;
     s[1] = s1 ^ s2;
     s[2] = s2 ^ (s1 << 9);
@@ -207,8 +207,8 @@ class Xoshiro128 implements Rng {
   normal(): number {
     const r = this.next();
     const i = r & 255;
-    const x = ((r >> 8) + 0.5) * ZIG_W[i];
-    return Math.abs(x) < ZIG_INNER[i] ? x : this.normalSlow(i, x);
+    const x = ((r >> 8) + 0.5) * (ZIG_W[i] ?? 0);
+    return Math.abs(x) < (ZIG_INNER[i] ?? 0) ? x : this.normalSlow(i, x);
   }
 
   /**
@@ -230,11 +230,11 @@ class Xoshiro128 implements Rng {
    */
   private finishRejected(out: Float32Array, rejected: number, scale: number, add: boolean): void {
     for (let q = 0; q < rejected; q++) {
-      const j = this.rejectIndex[q];
-      const r = this.rejectBits[q];
+      const j = this.rejectIndex[q] ?? 0;
+      const r = this.rejectBits[q] ?? 0;
       const i = r & 255;
-      const x = this.normalSlow(i, ((r >> 8) + 0.5) * ZIG_W[i]);
-      if (add) out[j] += scale * x;
+      const x = this.normalSlow(i, ((r >> 8) + 0.5) * (ZIG_W[i] ?? 0));
+      if (add) out[j] = (out[j] ?? 0) + scale * x;
       else out[j] = scale * x;
     }
   }
@@ -248,7 +248,7 @@ class Xoshiro128 implements Rng {
     const s = this.s;
     const rejectIndex = this.rejectIndex;
     const rejectBits = this.rejectBits;
-    let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    let s0 = s[0] ?? 0, s1 = s[1] ?? 0, s2 = s[2] ?? 0, s3 = s[3] ?? 0;
     let rejected = 0;
     for (let j = start; j < end; j++) {
       const m = Math.imul(s1, 5);
@@ -262,9 +262,9 @@ class Xoshiro128 implements Rng {
       s3 = (s3 << 11) | (s3 >>> 21);
 
       const i = r & 255;
-      const x = ((r >> 8) + 0.5) * ZIG_W[i];
-      if (Math.abs(x) < ZIG_INNER[i]) {
-        if (add) out[j] += scale * x;
+      const x = ((r >> 8) + 0.5) * (ZIG_W[i] ?? 0);
+      if (Math.abs(x) < (ZIG_INNER[i] ?? 0)) {
+        if (add) out[j] = (out[j] ?? 0) + scale * x;
         else out[j] = scale * x;
       } else {
         rejectIndex[rejected] = j;
@@ -285,12 +285,12 @@ class Xoshiro128 implements Rng {
     let x = candidate;
     for (;;) {
       if (i === 0) return x < 0 ? -this.tail() : this.tail();
-      const y = ZIG_F[i] + this.uniform() * (ZIG_F[i + 1] - ZIG_F[i]);
+      const y = (ZIG_F[i] ?? 0) + this.uniform() * ((ZIG_F[i + 1] ?? 0) - (ZIG_F[i] ?? 0));
       if (y < expNonPositive(-0.5 * x * x)) return x;
       const r = this.next();
       i = r & 255;
-      x = ((r >> 8) + 0.5) * ZIG_W[i];
-      if (Math.abs(x) < ZIG_INNER[i]) return x;
+      x = ((r >> 8) + 0.5) * (ZIG_W[i] ?? 0);
+      if (Math.abs(x) < (ZIG_INNER[i] ?? 0)) return x;
     }
   }
 

@@ -1,3 +1,4 @@
+import { entry } from './checked';
 /**
  * Arrays on disk in the safetensors layout: an 8-byte little-endian header length, a
  * small JSON header {name: {dtype, shape, data_offsets}}, then the raw little-endian
@@ -27,7 +28,7 @@ export function encodeSafetensors(arrays: ArrayMap, metadata: Record<string, str
   let offset = 0;
   const names = Object.keys(arrays).sort();
   for (const name of names) {
-    const { data, shape } = arrays[name];
+    const { data, shape } = entry(arrays, name);
     const count = shape.reduce((a, b) => a * b, 1);
     if (count !== data.length) throw new Error(`Array ${name}: shape [${shape}] holds ${count} values, data has ${data.length}.`);
     const dtype = data instanceof Float32Array ? 'F32' : data instanceof Float64Array ? 'F64' : 'I32';
@@ -45,7 +46,7 @@ export function encodeSafetensors(arrays: ArrayMap, metadata: Record<string, str
   out.set(headerBytes, 8);
   let pos = 8 + headerBytes.length;
   for (const name of names) {
-    const { data } = arrays[name];
+    const { data } = entry(arrays, name);
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (!isLittleEndian()) throw new Error('Writing arrays needs a little-endian platform.');
     out.set(bytes, pos);

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng, TaskBatch } from './types';
 import type { Network } from './model';
 import { driveFor, forwardStep, stepWeights } from './dynamics';
+import { at } from './checked';
 
 export interface Trajectories {
   T: number;
@@ -39,7 +40,7 @@ export function simulate(net: Network, dt: number, batch: TaskBatch, opts: Simul
     const c = new Float32Array(B * N);
     for (let k = 0; k < T - 1; k++) {
       drive.fill(k, batch.inputs, c);
-      const { q, next } = forwardStep(xs[k], tf.tensor2d(c, [B, N]), w);
+      const { q, next } = forwardStep(at(xs, k), tf.tensor2d(c, [B, N]), w);
       q.dispose();
       xs.push(next);
     }

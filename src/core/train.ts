@@ -162,6 +162,6 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
 function median(xs: number[]): number {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 

@@ -58,6 +58,6 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
 }
 
 function shorten(s: string): string {
-  const line = s.split('\n')[0];
+  const [line = ''] = s.split('\n');
   return line.length <= MAX_MESSAGE ? line : `${line.slice(0, MAX_MESSAGE - 1)}…`;
 }

@@ -6,6 +6,7 @@
  */
 import type { SpecPath } from './diagnostics';
 import type { Span } from './source-map';
+import { at } from '../core/checked';
 
 /** Typing a key of the mapping at `path`. */
 export interface KeyContext {
@@ -55,14 +56,15 @@ function unquote(k: string): string {
 
 function lineInfo(line: string): LineInfo {
   // `s`: a lone \r or U+2028 inside a line is content like any other character, not an end
-  const m = /^(\s*)(-(?:\s+|$))?(.*)$/s.exec(line)!;
-  const indent = m[1]!.length;
+  const m = /^(\s*)(-(?:\s+|$))?(.*)$/s.exec(line);
+  if (m === null) throw new Error('lineInfo: the pattern matches every line');
+  const indent = at(m, 1).length;
   const dash = m[2] !== undefined;
-  const content = m[3]!;
+  const content = at(m, 3);
   const blank = !dash && (content.trim() === '' || content.trimStart().startsWith('#'));
   const k = KEY.exec(content);
   const info: LineInfo = { indent, dash, keyCol: indent + (m[2]?.length ?? 0), blank };
-  if (k !== null) info.key = unquote(k[1]!);
+  if (k !== null) info.key = unquote(at(k, 1));
   else if (dash) {
     const item = content.replace(/\s+#.*$/, '').trim();
     if (/^[\w.-]+$/.test(item)) info.item = item;
@@ -84,7 +86,7 @@ function containerOf(lines: LineInfo[], j: number, col: number, isItem: boolean)
       let index = 0;
       let owner = -1;
       for (let k = line - 1; k >= 0; k--) {
-        const L = lines[k]!;
+        const L = at(lines, k);
         if (L.blank) continue;
         if (L.dash && L.indent === c) {
           index++;
@@ -96,12 +98,14 @@ function containerOf(lines: LineInfo[], j: number, col: number, isItem: boolean)
       }
       path.unshift(index);
       if (owner < 0) return path;
-      path.unshift(lines[owner]!.key!);
+      const ownerLine = at(lines, owner);
+      if (ownerLine.key === undefined) return path;
+      path.unshift(ownerLine.key);
       line = owner;
-      c = lines[owner]!.keyCol;
+      c = ownerLine.keyCol;
       item = false;
     }
-    const here = lines[line]!;
+    const here = at(lines, line);
     if (here.dash && here.keyCol === c) {
       item = true; // the first key of a list item's mapping
       c = here.indent;
@@ -109,7 +113,7 @@ function containerOf(lines: LineInfo[], j: number, col: number, isItem: boolean)
     }
     let parent = -1;
     for (let k = line - 1; k >= 0; k--) {
-      const L = lines[k]!;
+      const L = at(lines, k);
       if (L.blank) continue;
       if ((L.dash && L.keyCol === c) || L.indent < c) {
         parent = k;
@@ -117,7 +121,7 @@ function containerOf(lines: LineInfo[], j: number, col: number, isItem: boolean)
       }
     }
     if (parent < 0) return path;
-    const P = lines[parent]!;
+    const P = at(lines, parent);
     if (P.dash && (P.keyCol === c || P.key === undefined)) {
       item = true; // a later key of a list item's mapping
       line = parent;
@@ -135,7 +139,7 @@ function containerOf(lines: LineInfo[], j: number, col: number, isItem: boolean)
 function siblingKeys(lines: LineInfo[], j: number, col: number): string[] {
   const keys: string[] = [];
   for (let k = j - 1; k >= 0; k--) {
-    const L = lines[k]!;
+    const L = at(lines, k);
     if (L.blank || L.indent > col) continue;
     if (L.key !== undefined && L.keyCol === col) {
       keys.push(L.key);
@@ -146,7 +150,7 @@ function siblingKeys(lines: LineInfo[], j: number, col: number): string[] {
     break;
   }
   for (let k = j + 1; k < lines.length; k++) {
-    const L = lines[k]!;
+    const L = at(lines, k);
     if (L.blank || L.indent > col || (L.dash && L.indent === col)) continue;
     if (L.dash || L.indent !== col || L.key === undefined) break;
     keys.push(L.key);
@@ -159,7 +163,7 @@ function siblingItems(lines: LineInfo[], j: number, col: number): string[] {
   const items: string[] = [];
   for (const dir of [-1, 1]) {
     for (let k = j + dir; k >= 0 && k < lines.length; k += dir) {
-      const L = lines[k]!;
+      const L = at(lines, k);
       if (L.blank || L.indent > col) continue;
       if (!L.dash || L.indent !== col) break;
       if (L.item !== undefined) items.push(L.item);
@@ -192,16 +196,16 @@ function entriesAfter(after: string, open: '{' | '['): string[] {
     if (depth !== 0) continue;
     const body = part.replace(/^[,\]}]/, '').trim();
     const m = open === '{' ? /^([\w.-]+)\s*:/.exec(body) : /^([\w.-]+)$/.exec(body);
-    if (m !== null) out.push(m[1]!);
+    if (m !== null) out.push(at(m, 1));
   }
   return out;
 }
 
 function wordAround(text: string, offset: number): Span {
   let start = offset;
-  while (start > 0 && /[\w.-]/.test(text[start - 1]!)) start--;
+  while (start > 0 && /[\w.-]/.test(at(text, start - 1))) start--;
   let end = offset;
-  while (end < text.length && /[\w.-]/.test(text[end]!)) end++;
+  while (end < text.length && /[\w.-]/.test(at(text, end))) end++;
   return { start, end };
 }
 
@@ -225,7 +229,7 @@ export function cursorContext(text: string, offset: number): CursorContext | und
   let pending: string | undefined;
   let segStart = 0;
   for (let i = 0; i < rest.length; i++) {
-    const ch = rest[i]!;
+    const ch = at(rest, i);
     if (ch === '"' || ch === "'") {
       const close = rest.indexOf(ch, i + 1);
       if (close < 0) return undefined; // inside a quoted string
@@ -249,12 +253,12 @@ export function cursorContext(text: string, offset: number): CursorContext | und
       }
       pending = undefined;
       segStart = i + 1;
-    } else if (ch === ':' && (i + 1 === rest.length || /\s/.test(rest[i + 1]!))) {
+    } else if (ch === ':' && (i + 1 === rest.length || /\s/.test(at(rest, i + 1)))) {
       const k = rest.slice(segStart, i).trim().replace(/^[{[,]\s*/, '');
       if (KEY.test(`${k}: `)) {
         pending = unquote(k);
         if (frames.length === 0) blockKey = pending;
-        else frames[frames.length - 1]!.keys.push(pending);
+        else at(frames, frames.length - 1).keys.push(pending);
       }
     }
   }
@@ -276,14 +280,14 @@ export function cursorContext(text: string, offset: number): CursorContext | und
 
   const path: (string | number)[] = [...container];
   for (const f of frames) if (f.seg !== undefined) path.push(f.seg);
-  const inner = frames[frames.length - 1]!;
+  const inner = at(frames, frames.length - 1);
   const t = rest.slice(inner.segStart);
   if (inner.open === '[') {
     if (!/^\s*[\w.-]*$/.test(t)) return undefined;
     return { mode: 'value', path, item: true, word, present: [...inner.items, ...entriesAfter(after, '[')] };
   }
   const kv = /^\s*([\w.-]+)\s*:\s*(\S*)$/.exec(t);
-  if (kv !== null) return { mode: 'value', path: [...path, kv[1]!], item: false, word, present: [] };
+  if (kv !== null) return { mode: 'value', path: [...path, at(kv, 1)], item: false, word, present: [] };
   if (!/^\s*[\w.-]*$/.test(t)) return undefined;
   return { mode: 'key', path, word, present: [...inner.keys, ...entriesAfter(after, '{')], flow: true, column: here.keyCol };
 }

@@ -4,6 +4,7 @@
  */
 import { isObject, type Json } from './json';
 import { deref, type JsonSchema } from './schema';
+import { at } from '../core/checked';
 
 /** A schema with `$ref` followed and plain `allOf: [{$ref}]` wrappers merged (own keywords win). */
 export function flatten(s: JsonSchema): JsonSchema {
@@ -115,7 +116,7 @@ function plural(phrase: string): string {
 }
 
 export function oneOf(items: string[]): string {
-  return items.length === 1 ? items[0]! : `one of ${items.join(', ')}`;
+  return items.length === 1 ? at(items, 0) : `one of ${items.join(', ')}`;
 }
 
 function orList(items: string[]): string {

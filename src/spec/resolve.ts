@@ -17,6 +17,7 @@ import { duplicateRuns, sweepDiagnostics, sweepIssues } from './sweep-checks';
 import { expandSeeds, resolveVariants, seedCount } from './variants';
 import { specFileStem, specName, slug } from '../store/names';
 import type { SpecSource } from './source-map';
+import { at } from '../core/checked';
 
 export { specName };
 
@@ -117,7 +118,7 @@ function checksDespiteErrors(value: JsonObject, issues: readonly SchemaIssue[], 
   const checked: JsonObject = skipped.size === 0 ? repaired : { ...repaired, variants: kept.map(({ v }) => v) };
   if (validate(checked).length || sweepIssues(checked).length) return [];
   if ([...variantDiagnostics(checked, source), ...sweepDiagnostics(checked, source)].some((d) => d.severity === 'error')) return [];
-  const variants = resolveVariants(asSpec(checked)).map((v) => (v.index === undefined ? v : { ...v, index: kept[v.index]!.i }));
+  const variants = resolveVariants(asSpec(checked)).map((v) => (v.index === undefined ? v : { ...v, index: at(kept, v.index).i }));
   const related = (a: SpecPath, b: SpecPath) => startsWith(a, b) || startsWith(b, a);
   return runDiagnostics(repaired, variants, source).filter(
     (d) => !removed.some((p) => related(d.path, p)) && !(d.code === 'memory-limit' && removed.length > 0),

@@ -16,6 +16,7 @@ import { definition, taskSchema, type JsonSchema } from './schema';
 import { valueAt } from './schema-walk';
 import type { SpecSource } from './source-map';
 import type { ResolvedVariant } from './variants';
+import { at } from '../core/checked';
 
 type VariantConfig = ResolvedVariant['config'];
 type Section = 'task' | 'network' | 'noise' | 'training' | 'evaluation';
@@ -83,7 +84,7 @@ function namedFields(message: string, candidates: readonly Field[]): Field[] {
   const m = /\bwrite\b(.*)$/is.exec(message);
   if (m === null) return [];
   const out: Field[] = [];
-  for (const word of m[1]!.match(/[A-Za-z_]\w*/g) ?? []) {
+  for (const word of at(m, 1).match(/[A-Za-z_]\w*/g) ?? []) {
     const f = candidates.find(([, key]) => key === word);
     if (f !== undefined && !out.includes(f)) out.push(f);
   }
@@ -125,7 +126,7 @@ function largest(lo: number, hi: number, ok: (x: number) => boolean): number | u
 /** The number a task's message tells the user to write for `key` ("...; write batch: 34."), if any. */
 function suggestedValue(message: string, key: string): number | undefined {
   for (const m of message.matchAll(/\bwrite ([A-Za-z_]\w*): (-?[\d.]+(?:e[+-]?\d+)?)(?![\w.]*\s*(?:or|and)\b)/gi)) {
-    const x = Number(m[2]!.replace(/\.$/, ''));
+    const x = Number(at(m, 2).replace(/\.$/, ''));
     if (m[1] === key && Number.isFinite(x)) return x;
   }
   return undefined;
@@ -150,7 +151,7 @@ function checkVariant(value: JsonObject, v: ResolvedVariant): Problem[] {
   const trainProblem = taskProblem(c, c.training.batch);
   const b = trainProblem === undefined ? undefined : blame(value, v, trainFields, trainFails, trainProblem);
   if (trainProblem !== undefined) {
-    const path = b !== undefined ? origin(value, v, b.field)! : fallbackPath(value, v, trainFields);
+    const path = (b !== undefined ? origin(value, v, b.field) : undefined) ?? fallbackPath(value, v, trainFields);
     const suggested = b === undefined ? undefined : suggestedValue(trainProblem, b.field[1]);
     const fix = b === undefined ? undefined
       : checkedFix(suggested ?? b.fix, (x) => !trainFails(withField(c, b.field, x)), suggested === undefined ? ', the default' : '');
@@ -207,7 +208,7 @@ function memoryProblem(value: JsonObject, v: ResolvedVariant): Problem | undefin
   const fits = (x: VariantConfig): boolean => estimateRunBytes(x) <= TRAINING_BYTES_LIMIT;
   const fields: Field[] = [['network', 'N'], ['training', 'batch'], ['network', 'dt'], ...taskFields(c)];
   const b = blame(value, v, fields, (x) => !fits(x));
-  const path = b !== undefined ? origin(value, v, b.field)! : fallbackPath(value, v, fields);
+  const path = (b !== undefined ? origin(value, v, b.field) : undefined) ?? fallbackPath(value, v, fields);
   const maxN = largest(2, c.network.N, (n) => fits(withField(c, ['network', 'N'], n)));
   const maxB = largest(1, c.training.batch, (n) => fits(withField(c, ['training', 'batch'], n)));
   const steps = taskSteps(c.task, c.network.dt);

@@ -5,6 +5,7 @@
  */
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Pair, YAMLMap, type Document, type LineCounter, type Node } from 'yaml';
 import type { SpecPath } from './diagnostics';
+import { at } from '../core/checked';
 
 export interface Span {
   start: number;
@@ -77,7 +78,7 @@ export class SpecSource {
   walk(path: SpecPath): Step[] {
     const steps: Step[] = [{ node: this.resolve(this.doc.contents), pair: undefined }];
     for (const seg of path) {
-      const cur = steps[steps.length - 1]!.node;
+      const cur = at(steps, steps.length - 1).node;
       let next: Step | undefined;
       if (isMap(cur) && typeof seg === 'string') {
         const pair = this.pairsOf(cur).get(seg);
@@ -106,7 +107,7 @@ export class SpecSource {
   span(path: SpecPath, anchor: Anchor): Span {
     const steps = this.walk(path);
     const found = steps.length === path.length + 1;
-    const last = steps[steps.length - 1]!;
+    const last = at(steps, steps.length - 1);
     if (!found) return this.headSpan(last);
     if (anchor === 'key') return last.pair !== undefined ? nodeSpan(last.pair.key) ?? this.headSpan(last) : this.headSpan(last);
     if (anchor === 'map') return this.headSpan(last);
@@ -125,7 +126,7 @@ export class SpecSource {
     const node = step.node;
     if (isMap(node) && node.items.length > 0) {
       // a block mapping is named by its first key; a flow one `{ ... }` by its opening line
-      const k = nodeSpan(node.items[0]!.key);
+      const k = nodeSpan(at(node.items, 0).key);
       if (k !== undefined) return node.flow ? this.lineOf(nodeSpan(node) ?? k) : k;
     }
     const own = nodeSpan(node);

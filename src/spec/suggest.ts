@@ -1,3 +1,4 @@
+import { at } from '../core/checked';
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions), case-insensitive. */
 function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
@@ -7,16 +8,16 @@ function editDistance(a: string, b: string): number {
     row[0] = i;
     return row;
   });
-  for (let j = 0; j <= t.length; j++) d[0]![j] = j;
+  for (let j = 0; j <= t.length; j++) at(d, 0)[j] = j;
   for (let i = 1; i <= s.length; i++) {
     for (let j = 1; j <= t.length; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+      let v = Math.min((at(d, i - 1)[j] ?? 0) + 1, (at(d, i)[j - 1] ?? 0) + 1, (at(d, i - 1)[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) v = Math.min(v, (at(d, i - 2)[j - 2] ?? 0) + 1);
+      at(d, i)[j] = v;
     }
   }
-  return d[s.length]![t.length]!;
+  return at(d, s.length)[t.length] ?? 0;
 }
 
 /**

@@ -7,6 +7,7 @@ import { simulate } from '../../src/core/simulate';
 import { makeRng } from '../../src/core/rng';
 import { refStates, relError } from './reference';
 import { assertMatchesFiniteDifferences, BASE_CASE, stepInputs, toyBatch, toyWeights, type GradientCase, type StepInputs, type StepOutputs } from './helpers/gradient-check';
+import { at } from '../../src/core/checked';
 
 const f64 = (a: Float32Array) => Float64Array.from(a);
 
@@ -118,8 +119,8 @@ describe('hand-written BPTT', () => {
         for (let r = 0; r < T * B; r++) {
           for (let o = 0; o < dOut; o++) {
             let z = 0;
-            for (let i = 0; i < N; i++) z += w.W_out[o * N + i] * ref[r * N + i];
-            maxErr = Math.max(maxErr, Math.abs(z - traj.outputs[r * dOut + o]));
+            for (let i = 0; i < N; i++) z += at(w.W_out, o * N + i) * at(ref, r * N + i);
+            maxErr = Math.max(maxErr, Math.abs(z - at(traj.outputs, r * dOut + o)));
           }
         }
         assert.ok(maxErr < 1e-4, `outputs differ by ${maxErr}`);

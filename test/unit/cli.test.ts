@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { readArrays, readRunFolder } from '../../src/store/runFolder';
 import { specStore } from '../../src/store/location';
 import { makeHdf5 } from './recording/make-hdf5';
+import { at, defined, entry } from '../../src/core/checked';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/rnnlab.js');
@@ -83,12 +84,12 @@ describe('rnnlab CLI', function () {
     assert.match(r.stderr, /variant\s+seeds\s+rho/);
     assert.match(r.stderr, /^aligned !\s+2\s/m);
     assert.match(r.stderr, /^! oblique-s1: eval loss [\d.]+ > 0\.05: the measures of a network that has not learned the task do not show its regime\.$/m);
-    const [session] = readdirSync(join(dir, 'runs'));
+    const session = at(readdirSync(join(dir, 'runs')), 0);
     assert.match(session, /^tiny-\d{8}-\d{6}$/);
     const folders = readdirSync(join(dir, 'runs', session));
     assert.deepEqual(folders.sort(), ['aligned-s0', 'aligned-s1', 'dissimilarity.json', 'oblique-s0', 'oblique-s1'], 'no temporary folders left');
     // the dissimilarity line (docs/science.md §4.7), the same as dissimilarity.json
-    const d = lines[4]!;
+    const d = at(lines, 4);
     assert.equal(d.kind, 'dissimilarity');
     assert.equal(d.metric, 'angular_procrustes');
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'runs', session, 'dissimilarity.json'), 'utf8')), d);
@@ -97,32 +98,32 @@ describe('rnnlab CLI', function () {
     const matrix = d.matrix as number[][];
     const eucl = d.euclidean as number[][];
     for (let i = 0; i < 4; i++) {
-      assert.equal(matrix[i]![i], 0);
+      assert.equal(at(matrix, i)[i], 0);
       for (let j = 0; j < 4; j++) {
-        assert.equal(matrix[i]![j], matrix[j]![i]);
-        if (i !== j) assert.ok(matrix[i]![j]! > 0 && matrix[i]![j]! <= Math.PI / 2 && eucl[i]![j]! > 0);
+        assert.equal(at(matrix, i)[j], at(matrix, j)[i]);
+        if (i !== j) assert.ok(at(at(matrix, i), j) > 0 && at(at(matrix, i), j) <= Math.PI / 2 && at(at(eucl, i), j) > 0);
       }
     }
     const within = d.within as Record<string, { mean: number; sd: number | null; pairs: number }>;
     const ia = names.indexOf('aligned-s0'), ib = names.indexOf('aligned-s1');
-    assert.deepEqual(within.aligned, { mean: matrix[ia]![ib], sd: null, pairs: 1 });
-    assert.equal((d.between as Record<string, { pairs: number }>)['aligned|oblique']!.pairs, 4);
-    assert.match(r.stderr, new RegExp(`^aligned !\\s.*\\s${within.aligned!.mean.toFixed(3)}$`, 'm'), 'the dissim. column');
+    assert.deepEqual(within.aligned, { mean: at(matrix, ia)[ib], sd: null, pairs: 1 });
+    assert.equal(defined((d.between as Record<string, { pairs: number }>)['aligned|oblique']).pairs, 4);
+    assert.match(r.stderr, new RegExp(`^aligned !\\s.*\\s${defined(within.aligned).mean.toFixed(3)}$`, 'm'), 'the dissim. column');
 
     // compare: the same numbers from the stored folders; a second session is a second spec
     const c = rnnlab(['compare', join('runs', session), '--json'], dir);
     assert.equal(c.code, 0, c.stderr);
     const cl = c.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(cl.length, 5);
-    assert.deepEqual(cl[4]!.matrix, d.matrix);
+    assert.deepEqual(at(cl, 4).matrix, d.matrix);
     cpSync(join(dir, 'runs', session), join(dir, 'runs', 'other-20260101-000000'), { recursive: true });
     const two = rnnlab(['compare', join('runs', session), join('runs', 'other-20260101-000000'), join('runs', session, 'aligned-s0'), '--json'], dir);
     assert.equal(two.code, 0, two.stderr);
     assert.match(two.stderr, /^tiny\/aligned !\s+2\s/m, 'the run folder named twice counts once');
     assert.match(two.stderr, /^other\/oblique !\s+2\s/m);
-    const td = JSON.parse(two.stdout.trim().split('\n').pop()!) as { runs: string[]; matrix: number[][] };
+    const td = JSON.parse(defined(two.stdout.trim().split('\n').pop())) as { runs: string[]; matrix: number[][] };
     assert.equal(td.runs.length, 8);
-    const copy = td.matrix[td.runs.indexOf('tiny/aligned-s0')]![td.runs.indexOf('other/aligned-s0')]!;
+    const copy = at(at(td.matrix, td.runs.indexOf('tiny/aligned-s0')), td.runs.indexOf('other/aligned-s0'));
     assert.ok(copy < 2e-3, `a copy of a run is at distance ${copy}`);
     assert.equal(rnnlab(['compare', 'tiny.rnn.yaml'], dir).code, 2);
     const runDir = join(dir, 'runs', session, 'aligned-s0');
@@ -133,23 +134,23 @@ describe('rnnlab CLI', function () {
   it('run folders read back: weights, trajectories and the view', async () => {
     writeFileSync(join(dir, 'tiny.rnn.yaml'), TINY.replace('seeds: 2', 'seeds: 1'));
     assert.equal(rnnlab(['train', 'tiny.rnn.yaml', '--out', 'runs', '--variant', 'oblique'], dir).code, 0);
-    const [session] = readdirSync(join(dir, 'runs'));
+    const session = at(readdirSync(join(dir, 'runs')), 0);
     const runDir = join(dir, 'runs', session, 'oblique-s0');
     const stored = await readRunFolder(runDir);
     assert.equal(stored.run.network.output_scale, 'large');
     assert.equal(stored.metrics.steps, 12);
     const w = await readArrays(join(runDir, 'weights.safetensors'));
-    assert.deepEqual(w.W.shape, [16, 16]);
-    assert.deepEqual(w.W_out.shape, [2, 16]);
-    assert.deepEqual(w.W_in.shape, [16, 2]);
+    assert.deepEqual(entry(w, 'W').shape, [16, 16]);
+    assert.deepEqual(entry(w, 'W_out').shape, [2, 16]);
+    assert.deepEqual(entry(w, 'W_in').shape, [16, 2]);
     // only W is trained: W_out and W_in did not move
-    assert.deepEqual(Array.from(w.W_out.data), Array.from(w.W_out_init.data));
-    assert.notDeepEqual(Array.from(w.W.data), Array.from(w.W_init.data));
+    assert.deepEqual(Array.from(entry(w, 'W_out').data), Array.from(entry(w, 'W_out_init').data));
+    assert.notDeepEqual(Array.from(entry(w, 'W').data), Array.from(entry(w, 'W_init').data));
     const t = await readArrays(join(runDir, 'trajectories.safetensors'));
     const T = Math.round((1 + 6) / 0.2);
-    assert.deepEqual(t.states.shape, [T, 8, 16]);
-    assert.deepEqual(t.outputs.shape, [T, 8, 2]);
-    assert.equal(t.losses.data.length, 12);
+    assert.deepEqual(entry(t, 'states').shape, [T, 8, 16]);
+    assert.deepEqual(entry(t, 'outputs').shape, [T, 8, 2]);
+    assert.equal(entry(t, 'losses').data.length, 12);
     assert.ok(stored.view.projection.pca.trajectories.length > 0);
   });
 
@@ -158,7 +159,7 @@ describe('rnnlab CLI', function () {
     writeFileSync(join(dir, 'some.rnn.yaml'), spec);
     const r = rnnlab(['train', 'some.rnn.yaml', '--out', 'runs', '--json', '--variant', 'aligned'], dir);
     assert.equal(r.code, 0, r.stderr);
-    const [rec] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rec = at(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>), 0);
     for (const k of ['rho', 'rho_sqrtN', 'dx90', 'dfit90']) assert.equal(rec[k], null, k);
     assert.equal(typeof rec.noise_ratio, 'number');
     assert.equal(typeof rec.w_out_norm, 'number');
@@ -209,7 +210,7 @@ describe('rnnlab CLI', function () {
     assert.equal(store, join(specDir, '.rnnlab', 'runs'));
     const [session, ...more] = readdirSync(store);
     assert.equal(more.length, 0);
-    assert.ok(existsSync(join(store, session!, 'aligned-s0', 'run.json')));
+    assert.ok(existsSync(join(store, defined(session), 'aligned-s0', 'run.json')));
     assert.match(r.stderr + r.stdout, /experiments[\\/]\.rnnlab[\\/]runs/, 'the output says where the runs went');
   });
 
@@ -218,8 +219,8 @@ describe('rnnlab CLI', function () {
     for (const f of ['first.rnn.yaml', 'second.rnn.yaml']) assert.equal(rnnlab(['train', f, '--variant', 'aligned'], dir).code, 0);
     const sessions = readdirSync(join(dir, '.rnnlab', 'runs')).sort();
     assert.equal(sessions.length, 2);
-    assert.match(sessions[0]!, /^tiny-first-\d{8}-\d{6}$/);
-    assert.match(sessions[1]!, /^tiny-second-\d{8}-\d{6}$/);
+    assert.match(at(sessions, 0), /^tiny-first-\d{8}-\d{6}$/);
+    assert.match(at(sessions, 1), /^tiny-second-\d{8}-\d{6}$/);
   });
 
   it('an --out that cannot hold runs is refused before the first step', () => {
@@ -282,7 +283,7 @@ describe('rnnlab CLI', function () {
     assert.match(stderr, /aligned-s0: STOPPED after \d+ of 100000 steps/);
     assert.match(stderr, /^aligned \*\S*\s+1 /m, 'the table marks the variant');
     assert.match(stderr, /2 runs \(2 stopped early, marked \* in the table\)/);
-    const [session] = readdirSync(join(dir, 'runs'));
+    const session = at(readdirSync(join(dir, 'runs')), 0);
     const run = JSON.parse(readFileSync(join(dir, 'runs', session ?? '', 'aligned-s0', 'run.json'), 'utf8')) as { stopped?: { steps_done: number; steps_planned: number } };
     assert.equal(run.stopped?.steps_planned, 100000);
     assert.ok((run.stopped?.steps_done ?? 0) >= 1);
@@ -291,7 +292,7 @@ describe('rnnlab CLI', function () {
   it('export --as recording, then recording --json: the documented keys; an NWB file through the bundled h5wasm; bad input named', async () => {
     writeFileSync(join(dir, 'tiny.rnn.yaml'), TINY.replace('seeds: 2', 'seeds: 1'));
     assert.equal(rnnlab(['train', 'tiny.rnn.yaml', '--out', 'runs', '--variant', 'aligned'], dir).code, 0);
-    const [session] = readdirSync(join(dir, 'runs'));
+    const session = at(readdirSync(join(dir, 'runs')), 0);
     const ex = rnnlab(['export', join('runs', session, 'aligned-s0'), '--as', 'recording', 'net.npz'], dir);
     assert.equal(ex.code, 0, ex.stderr);
     const r = rnnlab(['recording', 'net.npz', '--json', '--draws', '3'], dir);

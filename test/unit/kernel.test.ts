@@ -14,6 +14,7 @@ import { createEngine } from '../../src/core/engine';
 import { initWeights, initialStates } from '../../src/core/model';
 import { generateBatch, taskDims, taskSteps } from '../../src/core/tasks/registry';
 import type { TaskParams, TrainableSet } from '../../src/core/types';
+import { at } from '../../src/core/checked';
 
 /** The kernel as the gradient check calls an implementation. */
 function fusedStep(chunkSteps?: number): (x: StepInputs) => StepOutputs {
@@ -47,7 +48,7 @@ describe('fused kernel', () => {
         view.set(expected);
         js.fillNormal(expected, scale, add);
         const s = streamState(wa);
-        k.setState(s[0]!, s[1]!, s[2]!, s[3]!);
+        k.setState(at(s, 0), at(s, 1), at(s, 2), at(s, 3));
         k.fillNormal(out, n, scale, add ? 1 : 0);
         for (let i = 0; i < 4; i++) s[i] = k.state(i);
         const got = new Float32Array(mem(), out, n);
@@ -74,12 +75,12 @@ describe('fused kernel', () => {
       const y = new Float32Array(k.memory.buffer, dst, n);
       let worst = 0;
       for (let i = 0; i < n - 8; i++) {
-        const exact = Math.tanh(x[i]!);
-        if (exact !== 0) worst = Math.max(worst, Math.abs(y[i]! - exact) / Math.abs(exact));
+        const exact = Math.tanh(at(x, i));
+        if (exact !== 0) worst = Math.max(worst, Math.abs(at(y, i) - exact) / Math.abs(exact));
       }
       assert.ok(worst < 4e-7, `largest relative error ${worst}`);
       assert.deepEqual([y[n - 8], y[n - 7], y[n - 4], y[n - 3], y[n - 2]], [0, -0, 1, -1, 1]);
-      for (const i of [n - 6, n - 5]) assert.ok(Math.abs(y[i]! / x[i]! - 1) < 4e-7, `tanh(${x[i]}) = ${y[i]}`);
+      for (const i of [n - 6, n - 5]) assert.ok(Math.abs(at(y, i) / at(x, i) - 1) < 4e-7, `tanh(${x[i]}) = ${y[i]}`);
       assert.ok(Number.isNaN(y[n - 1]));
     });
   });
@@ -142,18 +143,18 @@ describe('fused kernel', () => {
         engine.dispose();
         return { losses, weights, noiseAfter: noise.uniform() };
       });
-      return { fused: out[0]!, tfjs: out[1]! };
+      return { fused: at(out, 0), tfjs: at(out, 1) };
     }
 
     const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 
     it('cycling, all weights trained: the same losses step by step and the same weights after 30 Adam steps', () => {
       const { fused, tfjs } = twin({ kind: 'cycling', stim: 1, response: 15, freq: 0.1, mask_step: 5 }, 40, 6, 30, ['input', 'recurrent', 'output'], 0.05);
-      fused.losses.forEach((l, i) => assert.ok(rel(l, tfjs.losses[i]!) < 1e-4, `step ${i + 1}: loss ${l} vs ${tfjs.losses[i]}`));
-      assert.ok(rel(fused.losses[29]!, fused.losses[0]!) > 0.05, 'training moved the loss');
+      fused.losses.forEach((l, i) => assert.ok(rel(l, at(tfjs.losses, i)) < 1e-4, `step ${i + 1}: loss ${l} vs ${tfjs.losses[i]}`));
+      assert.ok(rel(at(fused.losses, 29), at(fused.losses, 0)) > 0.05, 'training moved the loss');
       for (const k of ['W', 'W_in', 'W_out'] as const) {
         let worst = 0;
-        fused.weights[k].forEach((v, i) => (worst = Math.max(worst, Math.abs(v - tfjs.weights[k][i]!))));
+        fused.weights[k].forEach((v, i) => (worst = Math.max(worst, Math.abs(v - at(tfjs.weights[k], i)))));
         assert.ok(worst < 1e-4, `${k}: the engines differ by ${worst}`);
       }
       assert.equal(fused.noiseAfter, tfjs.noiseAfter, 'both consumed exactly the same noise');
@@ -161,9 +162,9 @@ describe('fused kernel', () => {
 
     it('flip-flop with noise and only W trained, and a batch size that is not a multiple of 2', () => {
       const { fused, tfjs } = twin({ kind: 'flipflop', bits: 3, duration: 6, stim: 0.4, grace: 1, fix_max: 1, gap_min: 1, gap_max: 3, mask_step: 2 }, 24, 5, 15, ['recurrent'], 0.05);
-      fused.losses.forEach((l, i) => assert.ok(rel(l, tfjs.losses[i]!) < 1e-4, `step ${i + 1}: loss ${l} vs ${tfjs.losses[i]}`));
+      fused.losses.forEach((l, i) => assert.ok(rel(l, at(tfjs.losses, i)) < 1e-4, `step ${i + 1}: loss ${l} vs ${tfjs.losses[i]}`));
       let worst = 0;
-      fused.weights.W.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - tfjs.weights.W[i]!))));
+      fused.weights.W.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - at(tfjs.weights.W, i)))));
       assert.ok(worst < 1e-4, `W: the engines differ by ${worst}`);
       assert.deepEqual(fused.weights.W_out, tfjs.weights.W_out, 'W_out is not trained');
     });
@@ -198,15 +199,15 @@ describe('fused kernel', () => {
       const straight = run(null, 'wasm');
       for (const to of ['wasm', 'fused'] as const) {
         const moved = run(6, to);
-        moved.losses.forEach((l, i) => assert.ok(rel(l, straight.losses[i]!) < 1e-4, `${to}, step ${i + 1}: ${l} vs ${straight.losses[i]}`));
+        moved.losses.forEach((l, i) => assert.ok(rel(l, at(straight.losses, i)) < 1e-4, `${to}, step ${i + 1}: ${l} vs ${straight.losses[i]}`));
         let worst = 0;
-        moved.weights.W.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - straight.weights.W[i]!))));
+        moved.weights.W.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - at(straight.weights.W, i)))));
         assert.ok(worst < 1e-5, `${to}: W differs by ${worst}`);
       }
       // The check can tell: a fresh Adam on the same weights goes elsewhere.
       const forgot = run(6, 'fused', true);
       let drift = 0;
-      forgot.weights.W.forEach((v, i) => (drift = Math.max(drift, Math.abs(v - straight.weights.W[i]!))));
+      forgot.weights.W.forEach((v, i) => (drift = Math.max(drift, Math.abs(v - at(straight.weights.W, i)))));
       assert.ok(drift > 1e-3, `without the moments W differs by only ${drift}`);
     });
   });

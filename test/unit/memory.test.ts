@@ -15,6 +15,7 @@ import { makeRng } from '../../src/core/rng';
 import { generateBatch } from '../../src/core/tasks/registry';
 import { repeatTrials } from '../../src/core/evaluate';
 import type { CyclingParams } from '../../src/core/types';
+import { defined } from '../../src/core/checked';
 
 describe('memory estimate vs the measured peak', () => {
   before(() => useBackend('wasm'));
@@ -32,7 +33,7 @@ describe('memory estimate vs the measured peak', () => {
       const step = () =>
         tf.tidy(() => {
           const { grads } = lossAndGrads(net, dt, { batch, x0: initialStates(net.h0, B, 1, rng), noiseStd: 0.09, rng });
-          adam.apply([...grads].map(([n, g]) => [n === 'W' ? net.W : n === 'W_in' ? net.W_in! : net.W_out, g] as const));
+          adam.apply([...grads].map(([n, g]) => [n === 'W' ? net.W : n === 'W_in' ? defined(net.W_in) : net.W_out, g] as const));
         });
       step(); // the Adam moments exist from here on, as in a run
       // read each peak at once: tf.profile returns the same object every time and overwrites it

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { decodeSafetensors, encodeSafetensors } from '../../src/core/safetensors';
 import { fromEnvelope, toEnvelope, treeFromSafetensors, treeToSafetensors } from '../../src/core/pack';
+import { entry } from '../../src/core/checked';
 
 const sample = () => ({
   name: 'run',
@@ -20,9 +21,9 @@ describe('safetensors and packed trees', () => {
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + len)));
     assert.deepEqual(header.W, { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] });
     const { arrays, metadata } = decodeSafetensors(bytes);
-    assert.deepEqual(Array.from(arrays.W.data), [1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(arrays.W.shape, [2, 3]);
-    assert.deepEqual(Array.from(arrays.c.data), [7]);
+    assert.deepEqual(Array.from(entry(arrays, 'W').data), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(entry(arrays, 'W').shape, [2, 3]);
+    assert.deepEqual(Array.from(entry(arrays, 'c').data), [7]);
     assert.equal(metadata.note, 'x');
   });
 

@@ -4,6 +4,7 @@
  * against. It shares nothing with src/core but the data layout.
  */
 import type { TaskBatch } from '../../src/core/types';
+import { at } from '../../src/core/checked';
 
 export interface RefWeights {
   N: number;
@@ -19,18 +20,18 @@ export function refStates(w: RefWeights, dt: number, batch: TaskBatch, x0: Array
   const { N, dIn } = w;
   const { B, T } = batch;
   const X = new Float64Array(T * B * N);
-  for (let i = 0; i < B * N; i++) X[i] = x0[i];
+  for (let i = 0; i < B * N; i++) X[i] = at(x0, i);
   for (let k = 0; k + 1 < T; k++) {
     for (let b = 0; b < B; b++) {
       const xk = (k * B + b) * N;
       const xn = ((k + 1) * B + b) * N;
       for (let i = 0; i < N; i++) {
         let rec = 0;
-        for (let j = 0; j < N; j++) rec += w.W[i * N + j] * Math.tanh(X[xk + j]);
+        for (let j = 0; j < N; j++) rec += at(w.W, i * N + j) * Math.tanh(at(X, xk + j));
         let inp = 0;
-        for (let j = 0; j < dIn; j++) inp += w.W_in[i * dIn + j] * batch.inputs[(k * B + b) * dIn + j];
-        const nz = noise[k] ? noise[k][b * N + i] : 0;
-        X[xn + i] = (1 - dt) * X[xk + i] + dt * (rec + inp) + nz;
+        for (let j = 0; j < dIn; j++) inp += at(w.W_in, i * dIn + j) * at(batch.inputs, (k * B + b) * dIn + j);
+        const nz = noise[k] ? at(at(noise, k), b * N + i) : 0;
+        X[xn + i] = (1 - dt) * at(X, xk + i) + dt * (rec + inp) + nz;
       }
     }
   }
@@ -49,8 +50,8 @@ export function refLoss(w: RefWeights, dt: number, batch: TaskBatch, x0: ArrayLi
         const m = batch.mask[(k * B + b) * dOut + o];
         if (!m) continue;
         let z = 0;
-        for (let i = 0; i < N; i++) z += w.W_out[o * N + i] * X[(k * B + b) * N + i];
-        const e = z - batch.targets[(k * B + b) * dOut + o];
+        for (let i = 0; i < N; i++) z += at(w.W_out, o * N + i) * at(X, (k * B + b) * N + i);
+        const e = z - at(batch.targets, (k * B + b) * dOut + o);
         sum += m * e * e;
         count += m;
       }
@@ -72,7 +73,7 @@ export function refGradient(
   const p = w[name];
   const g = new Float64Array(p.length);
   for (let i = 0; i < p.length; i++) {
-    const v = p[i];
+    const v = at(p, i);
     p[i] = v + h;
     const up = refLoss(w, dt, batch, x0, noise);
     p[i] = v - h;
@@ -88,8 +89,8 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0;
   let den = 0;
   for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
+    num += (at(a, i) - at(b, i)) ** 2;
+    den += at(b, i) ** 2;
   }
   return Math.sqrt(num / den);
 }

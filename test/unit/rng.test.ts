@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { makeRng } from '../../src/core/rng';
 import type { Rng } from '../../src/core/types';
+import { at } from '../../src/core/checked';
 
 /** Standard normal CDF via Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, ample for these tests). */
 function normalCdf(x: number): number {
@@ -25,21 +26,21 @@ function uniforms(rng: Rng, n: number): Float64Array {
 
 function meanVar(x: ArrayLike<number>): { mean: number; variance: number } {
   let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i];
+  for (let i = 0; i < x.length; i++) s += at(x, i);
   const mean = s / x.length;
   let v = 0;
-  for (let i = 0; i < x.length; i++) v += (x[i] - mean) ** 2;
+  for (let i = 0; i < x.length; i++) v += (at(x, i) - mean) ** 2;
   return { mean, variance: v / (x.length - 1) };
 }
 
 function correlation(a: ArrayLike<number>, b: ArrayLike<number>, lag = 0): number {
   const n = Math.min(a.length, b.length - lag);
   let sa = 0, sb = 0;
-  for (let i = 0; i < n; i++) { sa += a[i]; sb += b[i + lag]; }
+  for (let i = 0; i < n; i++) { sa += at(a, i); sb += at(b, i + lag); }
   const ma = sa / n, mb = sb / n;
   let sab = 0, saa = 0, sbb = 0;
   for (let i = 0; i < n; i++) {
-    const da = a[i] - ma, db = b[i + lag] - mb;
+    const da = at(a, i) - ma, db = at(b, i + lag) - mb;
     sab += da * db; saa += da * da; sbb += db * db;
   }
   return sab / Math.sqrt(saa * sbb);
@@ -51,7 +52,7 @@ function ksNormal(sample: Float64Array): number {
   const n = x.length;
   let d = 0;
   for (let i = 0; i < n; i++) {
-    const f = normalCdf(x[i]);
+    const f = normalCdf(at(x, i));
     d = Math.max(d, (i + 1) / n - f, f - i / n);
   }
   return d;
@@ -181,7 +182,7 @@ describe('rng', () => {
       for (let i = 0; i < draws; i++) {
         const v = r.int(n);
         assert.ok(Number.isInteger(v) && v >= 0 && v < n, `${v}`);
-        counts[v]++;
+        counts[v] = at(counts, v) + 1;
       }
       const expected = draws / n;
       const chi2 = counts.reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
@@ -222,7 +223,7 @@ describe('rng', () => {
       makeRng(4, 'chi2').fillNormal(x);
       const bins = 64;
       const counts = new Array<number>(bins).fill(0);
-      for (const v of x) counts[Math.min(bins - 1, Math.floor(normalCdf(v) * bins))]++;
+      for (const v of x) counts[Math.min(bins - 1, Math.floor(normalCdf(v) * bins))] = at(counts, Math.min(bins - 1, Math.floor(normalCdf(v) * bins))) + 1;
       const expected = n / bins;
       const chi2 = counts.reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
       assert.ok(chi2 < 103.4, `chi2 = ${chi2} (df 63, p = 0.001 at 103.4)`);
@@ -264,7 +265,7 @@ describe('rng', () => {
         makeRng(2, 'f').fillNormal(base);
         const scaled = new Float32Array(n);
         makeRng(2, 'f').fillNormal(scaled, 2);
-        for (let i = 0; i < n; i++) assert.equal(scaled[i], 2 * base[i]);
+        for (let i = 0; i < n; i++) assert.equal(scaled[i], 2 * at(base, i));
 
         const added = new Float32Array(n).fill(0.75);
         makeRng(2, 'f').fillNormal(added, 0.5, true);
@@ -272,8 +273,8 @@ describe('rng', () => {
         makeRng(2, 'f').fillNormal(defaults, 1, false);
         for (let i = 0; i < n; i++) {
           // base[i] is already rounded to float32, so allow the one rounding step of difference.
-          const expected = 0.75 + 0.5 * base[i];
-          assert.ok(Math.abs(added[i] - expected) <= 2 ** -23 * Math.max(1, Math.abs(expected)), `${added[i]} vs ${expected}`);
+          const expected = 0.75 + 0.5 * at(base, i);
+          assert.ok(Math.abs(at(added, i) - expected) <= 2 ** -23 * Math.max(1, Math.abs(expected)), `${added[i]} vs ${expected}`);
           assert.equal(defaults[i], base[i]);
         }
       }

@@ -16,6 +16,7 @@ import { dissimilarityMatrix, evaluationBatchKey } from '../../src/core/analysis
 import { networkRecording } from '../../src/core/recording/export';
 import { analyseRecording, type RecordingAnalysis } from '../../src/core/recording/analyse';
 import { makeRng } from '../../src/core/rng';
+import { at, defined } from '../../src/core/checked';
 
 const QUICK_CYCLING = `
 name: quick cycling
@@ -57,7 +58,7 @@ function metricsOf(run: RunConfig): Promise<Measured> {
       return measured(runMetrics(r));
     }));
   }
-  return trained.get(key)!;
+  return defined(trained.get(key));
 }
 
 async function trainToEnd(run: RunConfig): Promise<RunResult> {
@@ -91,7 +92,7 @@ describe(`science: the quick cycling demo reproduces the aligned and oblique reg
 
   it('every seed: rho_small >= 4 rho_large', () => {
     for (let s = 0; s < 2; s++) {
-      const small = of('small')[s], large = of('large')[s];
+      const small = at(of('small'), s), large = at(of('large'), s);
       assert.ok(small.rho >= 4 * large.rho, `seed ${s}: rho ${small.rho} vs ${large.rho}`);
     }
   });
@@ -126,34 +127,34 @@ describe(`science: the quick cycling demo reproduces the aligned and oblique reg
       console.log(`      ${m.name}: rel. susceptibility ${m.rel_susceptibility?.toFixed(3)} (AUC w_out ${m.perturbation_auc_w_out?.toFixed(2)}, pc ${m.perturbation_auc_pc?.toFixed(2)}), ${m.perturbation_seconds?.toFixed(1)} s`);
       assert.equal(typeof m.rel_susceptibility, 'number', `${m.name}: ${m.perturbation_skipped}`);
     }
-    const small = of('small').map((m) => m.rel_susceptibility!);
-    const large = of('large').map((m) => m.rel_susceptibility!);
-    for (let s = 0; s < 2; s++) assert.ok(large[s]! < small[s]!, `seed ${s}: ${large[s]} vs ${small[s]}`);
+    const small = of('small').map((m) => defined(m.rel_susceptibility));
+    const large = of('large').map((m) => defined(m.rel_susceptibility));
+    for (let s = 0; s < 2; s++) assert.ok(at(large, s) < at(small, s), `seed ${s}: ${large[s]} vs ${small[s]}`);
     assert.ok(mean(large) < 0.75 * mean(small), `mean ${mean(large)} vs ${mean(small)}`);
   });
 
   it('dissimilarity across seeds (§4.7) is larger with large output weights', async () => {
-    const runs = metrics.map((m) => ({ name: m.name, group: m.variant, ...statesByName.get(m.name)! }));
+    const runs = metrics.map((m) => ({ name: m.name, group: m.variant, ...defined(statesByName.get(m.name)) }));
     const d = await dissimilarityMatrix(runs);
-    console.log(`      dissimilarity within small ${d.within.small!.mean.toFixed(3)}, within large ${d.within.large!.mean.toFixed(3)}, between ${d.between['small|large']!.mean.toFixed(3)} rad`);
+    console.log(`      dissimilarity within small ${defined(d.within.small).mean.toFixed(3)}, within large ${defined(d.within.large).mean.toFixed(3)}, between ${defined(d.between['small|large']).mean.toFixed(3)} rad`);
     assert.equal(d.incomparable.length, 0, 'all runs of a spec share the evaluation trials');
-    assert.ok(d.within.large!.mean > 1.2 * d.within.small!.mean, `${d.within.large!.mean} vs ${d.within.small!.mean}`);
+    assert.ok(defined(d.within.large).mean > 1.2 * defined(d.within.small).mean, `${defined(d.within.large).mean} vs ${defined(d.within.small).mean}`);
   });
 
   it('recordings (§4.9): a network exported as a recording sits where its regime says (aligned: large rho, small relative fitting dimension)', async () => {
     const analysed = new Map<string, RecordingAnalysis>();
     for (const m of metrics) {
-      const s = statesByName.get(m.name)!;
+      const s = defined(statesByName.get(m.name));
       const { activity, behaviour, Tk } = networkRecording({ ...s, dt: 0.2, wOut: new Float32Array(s.dOut * s.N), condition: new Int32Array(s.B) });
       const r = await analyseRecording(activity, behaviour, s.B * Tk, s.N, s.dOut, { rng: makeRng(0, 'subsample'), draws: 5 });
       analysed.set(m.name, r);
       console.log(`      ${m.name} as a recording: rho ${r.rho.toFixed(3)}, rho*sqrtN ${r.rho_sqrtN.toFixed(2)}, D_var ${r.d_var}, D_fit ${r.d_fit}, rel. fitting dim ${r.rel_fit_dim?.toFixed(2)}, R^2 ${r.r2.toFixed(4)}, slope ${r.subsample_slope?.toFixed(2)}`);
     }
     for (let s = 0; s < 2; s++) {
-      const a = analysed.get(of('small')[s]!.name)!;
-      const o = analysed.get(of('large')[s]!.name)!;
+      const a = defined(analysed.get(at(of('small'), s).name));
+      const o = defined(analysed.get(at(of('large'), s).name));
       assert.ok(a.rho > 3 * o.rho, `seed ${s}: rho ${a.rho} vs ${o.rho}`);
-      assert.ok(a.rel_fit_dim! < o.rel_fit_dim!, `seed ${s}: relative fitting dimension ${a.rel_fit_dim} vs ${o.rel_fit_dim}`);
+      assert.ok(defined(a.rel_fit_dim) < defined(o.rel_fit_dim), `seed ${s}: relative fitting dimension ${a.rel_fit_dim} vs ${o.rel_fit_dim}`);
     }
   });
 
@@ -171,9 +172,11 @@ describe('science: the N sweep shows rho_aligned = O(1) and rho_oblique = O(1/sq
   before(async () => {
     await useBackend('wasm');
     for (const N of [32, 64, 128]) {
-      const [small, large] = runsOf(QUICK_CYCLING.replace('N: 128', `N: ${N}`).replace('seeds: 2', 'seeds: 1'));
+      const pair = runsOf(QUICK_CYCLING.replace('N: 128', `N: ${N}`).replace('seeds: 2', 'seeds: 1'));
+      const small = at(pair, 0);
+      const large = at(pair, 1);
       byN.set(N, { small: await metricsOf(small), large: await metricsOf(large) });
-      const r = byN.get(N)!;
+      const r = defined(byN.get(N));
       console.log(`      N ${N}: rho_small ${r.small.rho.toFixed(3)}, rho_large ${r.large.rho.toFixed(3)}, rho_large*sqrtN ${r.large.rho_sqrtN.toFixed(2)}`);
     }
   });
@@ -185,12 +188,12 @@ describe('science: the N sweep shows rho_aligned = O(1) and rho_oblique = O(1/sq
   it('rho_large * sqrt(N) stays between 0.8 and 2 at every N, so rho_large falls like 1/sqrt(N)', () => {
     for (const [N, r] of byN) assert.ok(r.large.rho_sqrtN >= 0.8 && r.large.rho_sqrtN <= 2, `N ${N}: ${r.large.rho_sqrtN}`);
     const rl = [...byN.values()].map((r) => r.large.rho);
-    assert.ok(rl[0] > rl[1] && rl[1] > rl[2], `rho_large ${rl.join(', ')}`);
+    assert.ok(at(rl, 0) > at(rl, 1) && at(rl, 1) > at(rl, 2), `rho_large ${rl.join(', ')}`);
   });
 
   it('the aligned/oblique ratio grows with N', () => {
     const ratio = [...byN.values()].map((r) => r.small.rho / r.large.rho);
-    assert.ok(ratio[0] < ratio[1] && ratio[1] < ratio[2], `ratios ${ratio.map((x) => x.toFixed(2)).join(', ')}`);
+    assert.ok(at(ratio, 0) < at(ratio, 1) && at(ratio, 1) < at(ratio, 2), `ratios ${ratio.map((x) => x.toFixed(2)).join(', ')}`);
   });
 });
 
@@ -205,7 +208,7 @@ evaluation: { batch: 4, every: 2, t_min: 1 }
     it(`${backend}: the same spec and seed give the same run, bit for bit`, async () => {
       loadKernel();
       const [tiny] = runsOf(TINY);
-      const run = { ...tiny!, training: { ...tiny!.training, backend } };
+      const run = { ...defined(tiny), training: { ...defined(tiny).training, backend } };
       const a = await trainToEnd(run);
       assert.equal(a.backend, backend);
       const b = await trainToEnd(run);
@@ -220,7 +223,7 @@ evaluation: { batch: 4, every: 2, t_min: 1 }
 
   it('a run with a learning rate far too large stops with an error naming the step and a smaller lr0', async () => {
     await useBackend('wasm');
-    const [run] = runsOf(TINY);
+    const run = at(runsOf(TINY), 0);
     const before = tf.memory().numTensors;
     const wild = { ...run, training: { ...run.training, lr0: 1e7, steps: 50 } };
     let caught: unknown;
@@ -238,7 +241,7 @@ evaluation: { batch: 4, every: 2, t_min: 1 }
 
   it('a full run leaves no tensor behind, also when the consumer stops pulling early', async () => {
     await useBackend('wasm');
-    const [run] = runsOf(TINY);
+    const run = at(runsOf(TINY), 0);
     const before = tf.memory().numTensors;
     await trainToEnd(run);
     assert.equal(tf.memory().numTensors, before);

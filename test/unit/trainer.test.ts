@@ -5,6 +5,7 @@ import { loadSpec } from '../../src/spec/resolve';
 import { fromEnvelope } from '../../src/core/pack';
 import type { RunResult } from '../../src/core/train';
 import { PROTOCOL_VERSION, type FromTrainer } from '../../src/protocol';
+import { at } from '../../src/core/checked';
 
 const SPEC = `
 task: { kind: cycling, response: 5 }
@@ -48,12 +49,14 @@ describe('training worker service', () => {
   before(() => useBackend('cpu'));
 
   it('accepts the next run the moment it reports the previous one finished', async () => {
-    const [a, b] = runs();
+    const both = runs();
+    const a = at(both, 0);
+    const b = at(both, 1);
     const { svc, seen } = harness((m, s) => {
       if (m.type === 'finished' && m.runId === 'a') void s.handle({ type: 'train', runId: 'b', run: b });
     });
     await svc.handle({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu' });
-    assert.equal(seen[0].type, 'ready');
+    assert.equal(at(seen, 0).type, 'ready');
     void svc.handle({ type: 'train', runId: 'a', run: a });
     await until(() => seen.some((m) => (m.type === 'finished' || m.type === 'failed') && m.runId === 'b'));
     const ends = seen.filter((m) => m.type === 'finished' || m.type === 'failed');
@@ -62,7 +65,7 @@ describe('training worker service', () => {
     assert.equal(steps, 6);
     const evals = seen.filter((m) => m.type === 'evaluation' && m.runId === 'a');
     assert.deepEqual(evals.map((m) => (m.type === 'evaluation' ? [m.step, m.final] : [])), [[2, false], [4, false], [6, true]]);
-    const fin = ends[0];
+    const fin = at(ends, 0);
     assert.ok(fin.type === 'finished');
     const result = fromEnvelope<RunResult>(fin.result);
     assert.equal(result.losses.length, 6);
@@ -70,7 +73,7 @@ describe('training worker service', () => {
   });
 
   it('stops between steps and still reports what it has; pause holds it', async () => {
-    const [a] = runs();
+    const a = at(runs(), 0);
     const long = { ...a, training: { ...a.training, steps: 10000 } };
     const { svc, seen } = harness(() => undefined);
     await svc.handle({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu' });
@@ -93,6 +96,6 @@ describe('training worker service', () => {
   it('refuses a protocol version it does not speak', async () => {
     const { svc, seen } = harness(() => undefined);
     await svc.handle({ type: 'init', version: PROTOCOL_VERSION + 1, backend: 'cpu' });
-    assert.equal(seen[0].type, 'initFailed');
+    assert.equal(at(seen, 0).type, 'initFailed');
   });
 });

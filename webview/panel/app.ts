@@ -27,6 +27,7 @@ import { LossChart } from './views/loss-chart';
 import { MeasuresTable } from './views/measures-table';
 import { RunStrip } from './views/run-strip';
 import { SceneGrid } from './views/scene-grid';
+import { at } from '../../src/core/checked';
 
 export interface PanelDiagnostics {
   state: PanelState;
@@ -301,7 +302,7 @@ export class PanelApp {
 
   private showStored(msg: Extract<ToPanel, { type: 'showRun' }>): void {
     const session = new Session('stored', [msg.run]);
-    const entry = session.runs[0];
+    const entry = at(session.runs, 0);
     try {
       entry.view = decodeViewData(msg.view);
     } catch (err) {

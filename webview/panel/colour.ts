@@ -1,3 +1,4 @@
+import { at } from '../../src/core/checked';
 /** Colours as 0-255 sRGB triples, shared by the canvas charts and the 3D views. */
 export type Rgb = readonly [number, number, number];
 
@@ -24,7 +25,7 @@ export function parseCssColour(s: string): { rgb: Rgb; alpha: number } | undefin
   const m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)(?:\s*[,/]\s*([\d.]+%?))?\s*\)$/.exec(s.trim());
   if (!m) return undefined;
   const a = m[4] === undefined ? 1 : m[4].endsWith('%') ? parseFloat(m[4]) / 100 : parseFloat(m[4]);
-  return { rgb: [+m[1], +m[2], +m[3]], alpha: a };
+  return { rgb: [+at(m, 1), +at(m, 2), +at(m, 3)], alpha: a };
 }
 
 /** Tableau 10: distinguishable, and tested for colour-vision deficiencies. */

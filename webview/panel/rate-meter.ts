@@ -1,3 +1,4 @@
+import { at } from '../../src/core/checked';
 /**
  * Steps per second from the step counter over the last two seconds. Step messages
  * arrive in bursts when the page was busy, so counting messages per arrival interval
@@ -14,8 +15,8 @@ export class RateMeter {
 
   tick(step: number, now = performance.now()): number {
     this.samples.push({ t: now, step });
-    while (this.samples.length > 2 && now - this.samples[1].t > this.windowMs) this.samples.shift();
-    const first = this.samples[0];
+    while (this.samples.length > 2 && now - at(this.samples, 1).t > this.windowMs) this.samples.shift();
+    const first = at(this.samples, 0);
     const span = now - first.t;
     if (span >= this.minSpanMs) this.rate = ((step - first.step) * 1000) / span;
     return this.rate;

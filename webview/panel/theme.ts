@@ -4,6 +4,7 @@
  * changes both when the user switches theme; canvases do not follow CSS, so they re-read.
  */
 import { mix, parseCssColour, luminance, type Rgb } from './colour';
+import { at } from '../../src/core/checked';
 
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 
@@ -63,7 +64,7 @@ export class ThemeWatcher {
       foreground,
       muted,
       grid: mix(background, foreground, 0.14),
-      series: SERIES_VARS.map((v, i) => this.colour(v, SERIES_FALLBACK[i], background)),
+      series: SERIES_VARS.map((v, i) => this.colour(v, at(SERIES_FALLBACK, i), background)),
       fontFamily: cs.getPropertyValue('--vscode-font-family').trim() || 'system-ui, sans-serif',
       fontSize: parseFloat(cs.getPropertyValue('--vscode-font-size')) || 13,
     };

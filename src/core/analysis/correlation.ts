@@ -46,12 +46,12 @@ export function correlationFromGram(
     const wo = w.subarray(o * N, o * N + N);
     gw.fill(0);
     for (let i = 0; i < N; i++) {
-      const wi = wo[i];
+      const wi = wo[i] ?? 0;
       if (wi === 0) continue;
       const gi = i * N;
-      for (let j = 0; j < N; j++) gw[j] += g[gi + j] * wi;
+      for (let j = 0; j < N; j++) gw[j] = (gw[j] ?? 0) + (g[gi + j] ?? 0) * wi;
     }
-    for (let j = 0; j < N; j++) cross2 += wo[j] * gw[j];
+    for (let j = 0; j < N; j++) cross2 += (wo[j] ?? 0) * (gw[j] ?? 0);
   }
   cross2 = Math.max(0, cross2);
 
@@ -60,15 +60,15 @@ export function correlationFromGram(
   for (let a = 0; a < dOut; a++) {
     for (let b = 0; b < dOut; b++) {
       let s = 0;
-      for (let i = 0; i < N; i++) s += w[a * N + i] * w[b * N + i];
+      for (let i = 0; i < N; i++) s += (w[a * N + i] ?? 0) * (w[b * N + i] ?? 0);
       wwF2 += s * s;
       if (a === b) wF2 += s;
     }
   }
   let gF2 = 0;
   let trace = 0;
-  for (let k = 0; k < N * N; k++) gF2 += g[k] * g[k];
-  for (let i = 0; i < N; i++) trace += g[i * N + i];
+  for (let k = 0; k < N * N; k++) gF2 += (g[k] ?? 0) * (g[k] ?? 0);
+  for (let i = 0; i < N; i++) trace += g[i * N + i] ?? 0;
 
   const wwF = Math.sqrt(wwF2);
   const gF = Math.sqrt(gF2);
@@ -87,9 +87,9 @@ export function centreRows(a: ArrayLike<number>, m: number, n: number): Float64A
   const out = new Float64Array(m * n);
   for (let r = 0; r < m; r++) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += a[r * n + i];
+    for (let i = 0; i < n; i++) s += a[r * n + i] ?? 0;
     const mu = s / n;
-    for (let i = 0; i < n; i++) out[r * n + i] = a[r * n + i] - mu;
+    for (let i = 0; i < n; i++) out[r * n + i] = (a[r * n + i] ?? 0) - mu;
   }
   return out;
 }
@@ -100,14 +100,14 @@ export function centreGram(gram: Float64Array, N: number): Float64Array {
   let total = 0;
   for (let i = 0; i < N; i++) {
     let s = 0;
-    for (let j = 0; j < N; j++) s += gram[i * N + j];
+    for (let j = 0; j < N; j++) s += gram[i * N + j] ?? 0;
     rowMean[i] = s / N;
     total += s;
   }
   const grand = total / (N * N);
   const out = new Float64Array(N * N);
   for (let i = 0; i < N; i++) {
-    for (let j = 0; j < N; j++) out[i * N + j] = gram[i * N + j] - rowMean[i] - rowMean[j] + grand;
+    for (let j = 0; j < N; j++) out[i * N + j] = (gram[i * N + j] ?? 0) - (rowMean[i] ?? 0) - (rowMean[j] ?? 0) + grand;
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { solveSymmetric } from './linalg';
 export function varianceDimension(ratios: ArrayLike<number>, threshold = 0.9): number {
   let cumulative = 0;
   for (let k = 0; k < ratios.length; k++) {
-    cumulative += ratios[k];
+    cumulative += ratios[k] ?? 0;
     if (cumulative > threshold) return k + 1;
   }
   return Number.NaN;
@@ -22,8 +22,8 @@ export function participationRatio(values: ArrayLike<number>): number {
   let s = 0;
   let s2 = 0;
   for (let i = 0; i < values.length; i++) {
-    s += values[i];
-    s2 += values[i] * values[i];
+    s += values[i] ?? 0;
+    s2 += (values[i] ?? 0) * (values[i] ?? 0);
   }
   return s2 > 0 ? (s * s) / s2 : 0;
 }
@@ -79,12 +79,12 @@ export function fittingDimension(input: FitInput): FittingDimension {
   for (let k = 0; k < T; k++) {
     for (let b = 0; b < nTrain; b++) {
       const s = k * B + b;
-      for (let j = 0; j < kMax; j++) fMean[j] += scores[s * kMax + j];
-      for (let o = 0; o < dOut; o++) zMean[o] += outputs[s * dOut + o];
+      for (let j = 0; j < kMax; j++) fMean[j] = (fMean[j] ?? 0) + (scores[s * kMax + j] ?? 0);
+      for (let o = 0; o < dOut; o++) zMean[o] = (zMean[o] ?? 0) + (outputs[s * dOut + o] ?? 0);
     }
   }
-  for (let j = 0; j < kMax; j++) fMean[j] /= nFit;
-  for (let o = 0; o < dOut; o++) zMean[o] /= nFit;
+  for (let j = 0; j < kMax; j++) fMean[j] = (fMean[j] ?? 0) / nFit;
+  for (let o = 0; o < dOut; o++) zMean[o] = (zMean[o] ?? 0) / nFit;
   // Centred cross-products on the training set.
   const sff = new Float64Array(kMax * kMax);
   const sfz = new Float64Array(kMax * dOut);
@@ -92,27 +92,27 @@ export function fittingDimension(input: FitInput): FittingDimension {
   for (let k = 0; k < T; k++) {
     for (let b = 0; b < nTrain; b++) {
       const s = k * B + b;
-      for (let j = 0; j < kMax; j++) f[j] = scores[s * kMax + j] - fMean[j];
+      for (let j = 0; j < kMax; j++) f[j] = (scores[s * kMax + j] ?? 0) - (fMean[j] ?? 0);
       for (let i = 0; i < kMax; i++) {
-        const fi = f[i];
-        for (let j = i; j < kMax; j++) sff[i * kMax + j] += fi * f[j];
-        for (let o = 0; o < dOut; o++) sfz[i * dOut + o] += fi * (outputs[s * dOut + o] - zMean[o]);
+        const fi = f[i] ?? 0;
+        for (let j = i; j < kMax; j++) sff[i * kMax + j] = (sff[i * kMax + j] ?? 0) + fi * (f[j] ?? 0);
+        for (let o = 0; o < dOut; o++) sfz[i * dOut + o] = (sfz[i * dOut + o] ?? 0) + fi * ((outputs[s * dOut + o] ?? 0) - (zMean[o] ?? 0));
       }
     }
   }
-  for (let i = 0; i < kMax; i++) for (let j = 0; j < i; j++) sff[i * kMax + j] = sff[j * kMax + i];
+  for (let i = 0; i < kMax; i++) for (let j = 0; j < i; j++) sff[i * kMax + j] = sff[j * kMax + i] ?? 0;
 
   // Total sum of squares around the per-output mean over ALL trials and times.
   const zAll = new Float64Array(dOut);
   const nAll = T * B;
-  for (let s = 0; s < nAll; s++) for (let o = 0; o < dOut; o++) zAll[o] += outputs[s * dOut + o];
-  for (let o = 0; o < dOut; o++) zAll[o] /= nAll;
+  for (let s = 0; s < nAll; s++) for (let o = 0; o < dOut; o++) zAll[o] = (zAll[o] ?? 0) + (outputs[s * dOut + o] ?? 0);
+  for (let o = 0; o < dOut; o++) zAll[o] = (zAll[o] ?? 0) / nAll;
   let ssTot = 0;
   let sumSq = 0;
   for (let s = 0; s < nAll; s++) {
     for (let o = 0; o < dOut; o++) {
-      ssTot += (outputs[s * dOut + o] - zAll[o]) ** 2;
-      sumSq += outputs[s * dOut + o] ** 2;
+      ssTot += ((outputs[s * dOut + o] ?? 0) - (zAll[o] ?? 0)) ** 2;
+      sumSq += (outputs[s * dOut + o] ?? 0) ** 2;
     }
   }
   // A constant output leaves only rounding in ssTot; R^2 is undefined then.
@@ -124,20 +124,20 @@ export function fittingDimension(input: FitInput): FittingDimension {
     const a = new Float64Array(k * k);
     const rhs = new Float64Array(k * dOut);
     for (let i = 0; i < k; i++) {
-      for (let j = 0; j < k; j++) a[i * k + j] = sff[i * kMax + j];
-      for (let o = 0; o < dOut; o++) rhs[i * dOut + o] = sfz[i * dOut + o];
+      for (let j = 0; j < k; j++) a[i * k + j] = sff[i * kMax + j] ?? 0;
+      for (let o = 0; o < dOut; o++) rhs[i * dOut + o] = sfz[i * dOut + o] ?? 0;
     }
     const w = solveSymmetric(a, k, rhs, dOut);
     let ssRes = 0;
     for (let s = 0; s < nAll; s++) {
       for (let o = 0; o < dOut; o++) {
-        let zhat = zMean[o];
-        for (let j = 0; j < k; j++) zhat += (scores[s * kMax + j] - fMean[j]) * w[j * dOut + o];
-        ssRes += (outputs[s * dOut + o] - zhat) ** 2;
+        let zhat = zMean[o] ?? 0;
+        for (let j = 0; j < k; j++) zhat += ((scores[s * kMax + j] ?? 0) - (fMean[j] ?? 0)) * (w[j * dOut + o] ?? 0);
+        ssRes += ((outputs[s * dOut + o] ?? 0) - zhat) ** 2;
       }
     }
     r2[k - 1] = hasVariance ? 1 - ssRes / ssTot : Number.NaN;
-    if (Number.isNaN(dfit) && r2[k - 1] > threshold) dfit = k;
+    if (Number.isNaN(dfit) && (r2[k - 1] ?? 0) > threshold) dfit = k;
   }
   return { dfit, r2 };
 }

@@ -17,6 +17,7 @@
  * has null in the matrices and is listed under "incomparable". sd is null with one pair.
  */
 import { centreColumns, shapeDistance, type CentredStates } from './dissimilarity';
+import { at } from '../checked';
 
 export interface RunStates {
   name: string;
@@ -71,17 +72,17 @@ export async function dissimilarityMatrix(runs: readonly RunStates[], onPair?: (
   let done = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const a = runs[i]!;
-      const b = runs[j]!;
+      const a = at(runs, i);
+      const b = at(runs, j);
       const ca = centred[i];
       const cb = centred[j];
-      const reason = a.batchKey !== b.batchKey ? 'evaluated on different trials (evaluation seed, batch, task or t_min differ)' : !ca || !cb ? 'no time points after t_min' : undefined;
-      if (reason) {
+      if (a.batchKey !== b.batchKey || !ca || !cb) {
+        const reason = a.batchKey !== b.batchKey ? 'evaluated on different trials (evaluation seed, batch, task or t_min differ)' : 'no time points after t_min';
         incomparable.push({ runs: [a.name, b.name], reason });
       } else {
-        const d = await shapeDistance(ca!, cb!);
-        matrix[i]![j] = matrix[j]![i] = finite(d.angular);
-        euclidean[i]![j] = euclidean[j]![i] = finite(d.euclidean);
+        const d = await shapeDistance(ca, cb);
+        at(matrix, i)[j] = at(matrix, j)[i] = finite(d.angular);
+        at(euclidean, i)[j] = at(euclidean, j)[i] = finite(d.euclidean);
       }
       onPair?.(++done, total);
     }
@@ -95,8 +96,8 @@ export async function dissimilarityMatrix(runs: readonly RunStates[], onPair?: (
       const values: number[] = [];
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < n; j++) {
-          if (runs[i]!.group !== ga || runs[j]!.group !== gb || (ia === ib && j <= i)) continue;
-          const v = matrix[i]![j];
+          if (at(runs, i).group !== ga || at(runs, j).group !== gb || (ia === ib && j <= i)) continue;
+          const v = at(matrix, i)[j];
           if (v !== null && v !== undefined) values.push(v);
         }
       }

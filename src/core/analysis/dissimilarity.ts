@@ -35,13 +35,13 @@ export interface CentredStates {
 export function centreColumns(x: ArrayLike<number>, S: number, N: number): CentredStates {
   if (x.length < S * N || S < 1 || N < 1) throw new Error(`centreColumns: need ${S} x ${N} values, got ${x.length}`);
   const mean = new Float64Array(N);
-  for (let s = 0; s < S; s++) for (let i = 0; i < N; i++) mean[i] += x[s * N + i]!;
-  for (let i = 0; i < N; i++) mean[i] /= S;
+  for (let s = 0; s < S; s++) for (let i = 0; i < N; i++) mean[i] = (mean[i] ?? 0) + (x[s * N + i] ?? 0);
+  for (let i = 0; i < N; i++) mean[i] = (mean[i] ?? 0) / S;
   const data = new Float32Array(S * N);
   let sumSq = 0;
   for (let s = 0; s < S; s++) {
     for (let i = 0; i < N; i++) {
-      const v = Math.fround(x[s * N + i]! - mean[i]!);
+      const v = Math.fround((x[s * N + i] ?? 0) - (mean[i] ?? 0));
       data[s * N + i] = v;
       sumSq += v * v;
     }
@@ -74,7 +74,7 @@ export async function crossProduct(x: CentredStates, y: CentredStates, blockRows
     });
     try {
       const v = await product.data();
-      for (let k = 0; k < out.length; k++) out[k] += v[k]!;
+      for (let k = 0; k < out.length; k++) out[k] = (out[k] ?? 0) + (v[k] ?? 0);
     } finally {
       product.dispose();
     }
@@ -92,9 +92,9 @@ export function nuclearNorm(a: Float64Array, m: number, n: number): number {
     for (let r = 0; r < m; r++) {
       const row = a.subarray(r * n, (r + 1) * n);
       for (let i = 0; i < n; i++) {
-        const ai = row[i]!;
+        const ai = row[i] ?? 0;
         if (ai === 0) continue;
-        for (let j = i; j < n; j++) g[i * n + j] += ai * row[j]!;
+        for (let j = i; j < n; j++) g[i * n + j] = (g[i * n + j] ?? 0) + ai * (row[j] ?? 0);
       }
     }
   } else {
@@ -103,12 +103,12 @@ export function nuclearNorm(a: Float64Array, m: number, n: number): number {
       for (let j = i; j < m; j++) {
         const rj = a.subarray(j * n, (j + 1) * n);
         let s = 0;
-        for (let t = 0; t < n; t++) s += ri[t]! * rj[t]!;
+        for (let t = 0; t < n; t++) s += (ri[t] ?? 0) * (rj[t] ?? 0);
         g[i * m + j] = s;
       }
     }
   }
-  for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) g[i * k + j] = g[j * k + i]!;
+  for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) g[i * k + j] = g[j * k + i] ?? 0;
   const { values } = symmetricEigen(g, k);
   let sum = 0;
   for (const v of values) if (v > 0) sum += Math.sqrt(v);

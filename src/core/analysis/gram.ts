@@ -53,7 +53,7 @@ export async function computeGram(
   const colSums = new Float64Array(N);
   for (let s = 0; s < S; s++) {
     const o = s * N;
-    for (let i = 0; i < N; i++) colSums[i] += x[o + i];
+    for (let i = 0; i < N; i++) colSums[i] = (colSums[i] ?? 0) + (x[o + i] ?? 0);
   }
   const mean = colSums.map((v) => v / S);
 
@@ -68,9 +68,9 @@ export async function computeGram(
       const src = (start + r) * N;
       const dst = r * N;
       for (let i = 0; i < N; i++) {
-        const v = Math.fround(x[src + i] - mean[i]);
+        const v = Math.fround((x[src + i] ?? 0) - (mean[i] ?? 0));
         block[dst + i] = v;
-        residualSums[i] += v;
+        residualSums[i] = (residualSums[i] ?? 0) + v;
       }
     }
     const product = tf.tidy(() => {
@@ -79,7 +79,7 @@ export async function computeGram(
     });
     try {
       const values = await product.data();
-      for (let k = 0; k < N * N; k++) centred[k] += values[k];
+      for (let k = 0; k < N * N; k++) centred[k] = (centred[k] ?? 0) + (values[k] ?? 0);
     } finally {
       product.dispose();
     }
@@ -90,10 +90,10 @@ export async function computeGram(
   const gram = new Float64Array(N * N);
   for (let i = 0; i < N; i++) {
     for (let j = i; j < N; j++) {
-      const c = 0.5 * (centred[i * N + j] + centred[j * N + i]);
+      const c = 0.5 * ((centred[i * N + j] ?? 0) + (centred[j * N + i] ?? 0));
       centred[i * N + j] = c;
       centred[j * N + i] = c;
-      const g = c + residualSums[i] * mean[j] + mean[i] * residualSums[j] + S * mean[i] * mean[j];
+      const g = c + (residualSums[i] ?? 0) * (mean[j] ?? 0) + (mean[i] ?? 0) * (residualSums[j] ?? 0) + S * (mean[i] ?? 0) * (mean[j] ?? 0);
       gram[i * N + j] = g;
       gram[j * N + i] = g;
     }

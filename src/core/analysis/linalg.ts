@@ -36,7 +36,7 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
   // v[j*n + k] is V(k, j): column j of the working matrix is contiguous.
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) v[j * n + i] = 0.5 * (a[i * n + j] + a[j * n + i]);
+    for (let j = 0; j < n; j++) v[j * n + i] = 0.5 * ((a[i * n + j] ?? 0) + (a[j * n + i] ?? 0));
   }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
@@ -49,27 +49,27 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
 
 /** Householder reduction to tridiagonal form, accumulating the transformation in v. */
 function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  for (let j = 0; j < n; j++) d[j] = v[j * n + n - 1];
+  for (let j = 0; j < n; j++) d[j] = v[j * n + n - 1] ?? 0;
 
   for (let i = n - 1; i > 0; i--) {
     // Scale to avoid under/overflow.
     let scale = 0;
     let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k] ?? 0);
     if (scale === 0) {
-      e[i] = d[i - 1];
+      e[i] = d[i - 1] ?? 0;
       for (let j = 0; j < i; j++) {
-        d[j] = v[j * n + i - 1];
+        d[j] = v[j * n + i - 1] ?? 0;
         v[j * n + i] = 0;
         v[i * n + j] = 0;
       }
     } else {
       // Householder vector.
       for (let k = 0; k < i; k++) {
-        d[k] /= scale;
-        h += d[k] * d[k];
+        d[k] = (d[k] ?? 0) / scale;
+        h += (d[k] ?? 0) * (d[k] ?? 0);
       }
-      let f = d[i - 1];
+      let f = d[i - 1] ?? 0;
       let g = Math.sqrt(h);
       if (f > 0) g = -g;
       e[i] = scale * g;
@@ -80,29 +80,29 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
       // Similarity transformation of the remaining columns.
       for (let j = 0; j < i; j++) {
         const cj = j * n;
-        f = d[j];
+        f = d[j] ?? 0;
         v[i * n + j] = f;
-        g = e[j] + v[cj + j] * f;
+        g = (e[j] ?? 0) + (v[cj + j] ?? 0) * f;
         for (let k = j + 1; k <= i - 1; k++) {
-          const vkj = v[cj + k];
-          g += vkj * d[k];
-          e[k] += vkj * f;
+          const vkj = v[cj + k] ?? 0;
+          g += vkj * (d[k] ?? 0);
+          e[k] = (e[k] ?? 0) + vkj * f;
         }
         e[j] = g;
       }
       f = 0;
       for (let j = 0; j < i; j++) {
-        e[j] /= h;
-        f += e[j] * d[j];
+        e[j] = (e[j] ?? 0) / h;
+        f += (e[j] ?? 0) * (d[j] ?? 0);
       }
       const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      for (let j = 0; j < i; j++) e[j] = (e[j] ?? 0) - hh * (d[j] ?? 0);
       for (let j = 0; j < i; j++) {
         const cj = j * n;
-        f = d[j];
-        g = e[j];
-        for (let k = j; k <= i - 1; k++) v[cj + k] -= f * e[k] + g * d[k];
-        d[j] = v[cj + i - 1];
+        f = d[j] ?? 0;
+        g = e[j] ?? 0;
+        for (let k = j; k <= i - 1; k++) v[cj + k] = (v[cj + k] ?? 0) - (f * (e[k] ?? 0) + g * (d[k] ?? 0));
+        d[j] = v[cj + i - 1] ?? 0;
         v[cj + i] = 0;
       }
     }
@@ -113,22 +113,22 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
   for (let i = 0; i < n - 1; i++) {
     const ci = i * n;
     const ci1 = (i + 1) * n;
-    v[ci + n - 1] = v[ci + i];
+    v[ci + n - 1] = v[ci + i] ?? 0;
     v[ci + i] = 1;
-    const h = d[i + 1];
+    const h = d[i + 1] ?? 0;
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = v[ci1 + k] / h;
+      for (let k = 0; k <= i; k++) d[k] = (v[ci1 + k] ?? 0) / h;
       for (let j = 0; j <= i; j++) {
         const cj = j * n;
         let g = 0;
-        for (let k = 0; k <= i; k++) g += v[ci1 + k] * v[cj + k];
-        for (let k = 0; k <= i; k++) v[cj + k] -= g * d[k];
+        for (let k = 0; k <= i; k++) g += (v[ci1 + k] ?? 0) * (v[cj + k] ?? 0);
+        for (let k = 0; k <= i; k++) v[cj + k] = (v[cj + k] ?? 0) - g * (d[k] ?? 0);
       }
     }
     for (let k = 0; k <= i; k++) v[ci1 + k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = v[j * n + n - 1];
+    d[j] = v[j * n + n - 1] ?? 0;
     v[j * n + n - 1] = 0;
   }
   v[(n - 1) * n + n - 1] = 1;
@@ -137,7 +137,7 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
 
 /** Implicit QL iterations on the tridiagonal (d, e), rotating the columns of v. */
 function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  for (let i = 1; i < n; i++) e[i - 1] = e[i] ?? 0;
   e[n - 1] = 0;
 
   let f = 0;
@@ -145,10 +145,10 @@ function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
   const eps = 2 ** -52;
   for (let l = 0; l < n; l++) {
     // Find a small subdiagonal element.
-    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
+    tst1 = Math.max(tst1, Math.abs(d[l] ?? 0) + Math.abs(e[l] ?? 0));
     let m = l;
     while (m < n) {
-      if (Math.abs(e[m]) <= eps * tst1) break;
+      if (Math.abs(e[m] ?? 0) <= eps * tst1) break;
       m++;
     }
     // m === n cannot happen: e[n-1] is 0. Iterate while d[l] is not isolated.
@@ -157,68 +157,68 @@ function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
       do {
         if (++iter > 60) throw new Error('symmetricEigen: QL iteration did not converge');
         // Implicit shift.
-        let g = d[l];
-        let p = (d[l + 1] - g) / (2 * e[l]);
+        let g = d[l] ?? 0;
+        let p = ((d[l + 1] ?? 0) - g) / (2 * (e[l] ?? 0));
         let r = Math.hypot(p, 1);
         if (p < 0) r = -r;
-        d[l] = e[l] / (p + r);
-        d[l + 1] = e[l] * (p + r);
-        const dl1 = d[l + 1];
-        let h = g - d[l];
-        for (let i = l + 2; i < n; i++) d[i] -= h;
+        d[l] = (e[l] ?? 0) / (p + r);
+        d[l + 1] = (e[l] ?? 0) * (p + r);
+        const dl1 = d[l + 1] ?? 0;
+        let h = g - (d[l] ?? 0);
+        for (let i = l + 2; i < n; i++) d[i] = (d[i] ?? 0) - h;
         f += h;
 
         // Implicit QL transformation.
-        p = d[m];
+        p = d[m] ?? 0;
         let c = 1;
         let c2 = c;
         let c3 = c;
-        const el1 = e[l + 1];
+        const el1 = e[l + 1] ?? 0;
         let s = 0;
         let s2 = 0;
         for (let i = m - 1; i >= l; i--) {
           c3 = c2;
           c2 = c;
           s2 = s;
-          g = c * e[i];
+          g = c * (e[i] ?? 0);
           h = c * p;
-          r = Math.hypot(p, e[i]);
+          r = Math.hypot(p, e[i] ?? 0);
           e[i + 1] = s * r;
-          s = e[i] / r;
+          s = (e[i] ?? 0) / r;
           c = p / r;
-          p = c * d[i] - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]);
+          p = c * (d[i] ?? 0) - s * g;
+          d[i + 1] = h + s * (c * g + s * (d[i] ?? 0));
           // Rotate columns i and i+1 of v: both contiguous.
           const ci = i * n;
           const ci1 = (i + 1) * n;
           for (let k = 0; k < n; k++) {
-            const hk = v[ci1 + k];
-            const vk = v[ci + k];
+            const hk = v[ci1 + k] ?? 0;
+            const vk = v[ci + k] ?? 0;
             v[ci1 + k] = s * vk + c * hk;
             v[ci + k] = c * vk - s * hk;
           }
         }
-        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
+        p = (-s * s2 * c3 * el1 * (e[l] ?? 0)) / dl1;
         e[l] = s * p;
         d[l] = c * p;
-      } while (Math.abs(e[l]) > eps * tst1);
+      } while (Math.abs(e[l] ?? 0) > eps * tst1);
     }
-    d[l] += f;
+    d[l] = (d[l] ?? 0) + f;
     e[l] = 0;
   }
 }
 
 function sortDescending(v: Float64Array, d: Float64Array, n: number): SymmetricEigen {
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y] - d[x]);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (d[y] ?? 0) - (d[x] ?? 0));
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);
   order.forEach((src, dst) => {
-    values[dst] = d[src];
+    values[dst] = d[src] ?? 0;
     const col = v.subarray(src * n, src * n + n);
     let big = 0;
-    for (let k = 0; k < n; k++) if (Math.abs(col[k]) > Math.abs(col[big])) big = k;
-    const sign = col[big] < 0 ? -1 : 1;
-    for (let k = 0; k < n; k++) vectors[dst * n + k] = sign * col[k];
+    for (let k = 0; k < n; k++) if (Math.abs(col[k] ?? 0) > Math.abs(col[big] ?? 0)) big = k;
+    const sign = (col[big] ?? 0) < 0 ? -1 : 1;
+    for (let k = 0; k < n; k++) vectors[dst * n + k] = sign * (col[k] ?? 0);
   });
   return { n, values, vectors };
 }
@@ -230,17 +230,17 @@ function sortDescending(v: Float64Array, d: Float64Array, n: number): SymmetricE
 export function cholesky(a: Float64Array, n: number): Float64Array | undefined {
   const l = new Float64Array(n * n);
   let maxDiag = 0;
-  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(a[i * n + i]));
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(a[i * n + i] ?? 0));
   const tiny = n * 2 ** -52 * maxDiag;
   for (let j = 0; j < n; j++) {
-    let s = a[j * n + j];
-    for (let k = 0; k < j; k++) s -= l[j * n + k] * l[j * n + k];
+    let s = a[j * n + j] ?? 0;
+    for (let k = 0; k < j; k++) s -= (l[j * n + k] ?? 0) * (l[j * n + k] ?? 0);
     if (!(s > tiny)) return undefined;
     const ljj = Math.sqrt(s);
     l[j * n + j] = ljj;
     for (let i = j + 1; i < n; i++) {
-      let t = a[i * n + j];
-      for (let k = 0; k < j; k++) t -= l[i * n + k] * l[j * n + k];
+      let t = a[i * n + j] ?? 0;
+      for (let k = 0; k < j; k++) t -= (l[i * n + k] ?? 0) * (l[j * n + k] ?? 0);
       l[i * n + j] = t / ljj;
     }
   }
@@ -263,14 +263,14 @@ export function solveSymmetric(a: Float64Array, n: number, b: Float64Array, m: n
     for (let c = 0; c < m; c++) {
       const y = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        let s = b[i * m + c];
-        for (let k = 0; k < i; k++) s -= l[i * n + k] * y[k];
-        y[i] = s / l[i * n + i];
+        let s = b[i * m + c] ?? 0;
+        for (let k = 0; k < i; k++) s -= (l[i * n + k] ?? 0) * (y[k] ?? 0);
+        y[i] = s / (l[i * n + i] ?? 0);
       }
       for (let i = n - 1; i >= 0; i--) {
-        let s = y[i];
-        for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k * m + c];
-        x[i * m + c] = s / l[i * n + i];
+        let s = y[i] ?? 0;
+        for (let k = i + 1; k < n; k++) s -= (l[k * n + i] ?? 0) * (x[k * m + c] ?? 0);
+        x[i * m + c] = s / (l[i * n + i] ?? 0);
       }
     }
     return x;
@@ -278,13 +278,13 @@ export function solveSymmetric(a: Float64Array, n: number, b: Float64Array, m: n
   const { values, vectors } = symmetricEigen(a, n);
   const cut = n * 2 ** -52 * Math.max(0, values[0] ?? 0);
   for (let j = 0; j < n; j++) {
-    if (!(values[j] > cut)) continue;
+    if (!((values[j] ?? 0) > cut)) continue;
     const u = vectors.subarray(j * n, j * n + n);
     for (let c = 0; c < m; c++) {
       let ub = 0;
-      for (let i = 0; i < n; i++) ub += u[i] * b[i * m + c];
-      const coef = ub / values[j];
-      for (let i = 0; i < n; i++) x[i * m + c] += coef * u[i];
+      for (let i = 0; i < n; i++) ub += (u[i] ?? 0) * (b[i * m + c] ?? 0);
+      const coef = ub / (values[j] ?? 0);
+      for (let i = 0; i < n; i++) x[i * m + c] = (x[i * m + c] ?? 0) + coef * (u[i] ?? 0);
     }
   }
   return x;
@@ -299,22 +299,22 @@ export function orthonormalRows(a: ArrayLike<number>, m: number, n: number): Flo
   let maxNorm = 0;
   for (let r = 0; r < m; r++) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += a[r * n + i] ** 2;
+    for (let i = 0; i < n; i++) s += (a[r * n + i] ?? 0) ** 2;
     maxNorm = Math.max(maxNorm, Math.sqrt(s));
   }
   const basis: Float64Array[] = [];
   for (let r = 0; r < m; r++) {
     const q = new Float64Array(n);
-    for (let i = 0; i < n; i++) q[i] = a[r * n + i];
+    for (let i = 0; i < n; i++) q[i] = a[r * n + i] ?? 0;
     for (let pass = 0; pass < 2; pass++) {
       for (const u of basis) {
         const c = dot(u, q);
-        for (let i = 0; i < n; i++) q[i] -= c * u[i];
+        for (let i = 0; i < n; i++) q[i] = (q[i] ?? 0) - c * (u[i] ?? 0);
       }
     }
     const norm = Math.sqrt(dot(q, q));
     if (norm <= 1e-10 * maxNorm || norm === 0) continue;
-    for (let i = 0; i < n; i++) q[i] /= norm;
+    for (let i = 0; i < n; i++) q[i] = (q[i] ?? 0) / norm;
     basis.push(q);
   }
   return basis;
@@ -322,6 +322,6 @@ export function orthonormalRows(a: ArrayLike<number>, m: number, n: number): Flo
 
 export function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * y[i];
+  for (let i = 0; i < x.length; i++) s += (x[i] ?? 0) * (y[i] ?? 0);
   return s;
 }

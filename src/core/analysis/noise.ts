@@ -71,9 +71,9 @@ export async function noiseCompression(
   for (let k = 0; k < T; k++) {
     for (let b = 0; b < trials; b++) {
       const src = (k * trials + b) * N;
-      const dst = (k * C + index[b]) * N;
-      const w = 1 / count[index[b]];
-      for (let i = 0; i < N; i++) average[dst + i] += states[src + i] * w;
+      const dst = (k * C + (index[b] ?? 0)) * N;
+      const w = 1 / (count[(index[b] ?? 0)] ?? 0);
+      for (let i = 0; i < N; i++) average[dst + i] = (average[dst + i] ?? 0) + (states[src + i] ?? 0) * w;
     }
   }
 
@@ -93,8 +93,8 @@ export async function noiseCompression(
   for (let k = 0; k < T; k++) {
     for (let b = 0; b < trials; b++) {
       const src = (k * trials + b) * N;
-      const avg = (k * C + index[b]) * N;
-      for (let i = 0; i < N; i++) dx[i] = states[src + i] - average[avg + i];
+      const avg = (k * C + (index[b] ?? 0)) * N;
+      for (let i = 0; i < N; i++) dx[i] = (states[src + i] ?? 0) - (average[avg + i] ?? 0);
       directions.forEach((u, d) => {
         proj[d] = dot(u, dx);
       });
@@ -134,12 +134,12 @@ class FluctuationSums {
   add(dx: Float64Array, proj: Float64Array): void {
     this.count++;
     for (let i = 0; i < this.N; i++) {
-      this.sum[i] += dx[i];
-      this.sumSq += dx[i] * dx[i];
+      this.sum[i] = (this.sum[i] ?? 0) + (dx[i] ?? 0);
+      this.sumSq += (dx[i] ?? 0) * (dx[i] ?? 0);
     }
     for (let d = 0; d < proj.length; d++) {
-      this.projSum[d] += proj[d];
-      this.projSq[d] += proj[d] * proj[d];
+      this.projSum[d] = (this.projSum[d] ?? 0) + (proj[d] ?? 0);
+      this.projSq[d] = (this.projSq[d] ?? 0) + (proj[d] ?? 0) * (proj[d] ?? 0);
     }
   }
 
@@ -148,7 +148,7 @@ class FluctuationSums {
     const M = this.count;
     const denom = Math.max(1, M - 1);
     const varRand = (this.sumSq - dot(this.sum, this.sum) / M) / denom / this.N;
-    const varAlong = (d: number): number => (this.projSq[d] - (this.projSum[d] * this.projSum[d]) / M) / denom;
+    const varAlong = (d: number): number => ((this.projSq[d] ?? 0) - ((this.projSum[d] ?? 0) * (this.projSum[d] ?? 0)) / M) / denom;
     const meanOver = (from: number, to: number): number => {
       if (to <= from) return Number.NaN;
       let s = 0;
@@ -165,14 +165,14 @@ function conditionGroups(condition: ArrayLike<number>): { index: Int32Array; cou
   const index = new Int32Array(condition.length);
   const count: number[] = [];
   for (let b = 0; b < condition.length; b++) {
-    let g = ids.get(condition[b]);
+    let g = ids.get(condition[b] ?? 0);
     if (g === undefined) {
       g = count.length;
-      ids.set(condition[b], g);
+      ids.set(condition[b] ?? 0, g);
       count.push(0);
     }
     index[b] = g;
-    count[g]++;
+    count[g] = (count[g] ?? 0) + 1;
   }
   return { index, count };
 }

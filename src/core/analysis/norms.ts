@@ -7,7 +7,7 @@
 export function outputWeightNorm(wOut: ArrayLike<number>, N: number): number {
   if (wOut.length === 0) return 0;
   let s = 0;
-  for (let i = 0; i < wOut.length; i++) s += wOut[i] * wOut[i];
+  for (let i = 0; i < wOut.length; i++) s += (wOut[i] ?? 0) * (wOut[i] ?? 0);
   return Math.sqrt(s / wOut.length) * Math.sqrt(N);
 }
 
@@ -21,6 +21,6 @@ export function stateNorm(states: ArrayLike<number>, T: number, B: number, N: nu
   const count = states.length - start;
   if (count <= 0) return Number.NaN;
   let s = 0;
-  for (let i = start; i < states.length; i++) s += states[i] * states[i];
+  for (let i = start; i < states.length; i++) s += (states[i] ?? 0) * (states[i] ?? 0);
   return Math.sqrt(s / count) * Math.sqrt(N);
 }

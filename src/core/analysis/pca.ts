@@ -29,7 +29,7 @@ export function pcaFromGram(g: Gram): Pca {
   const covariance = g.centred.map((v) => v / Math.max(1, S - 1));
   const eig = symmetricEigen(covariance, N);
   let totalVariance = 0;
-  for (let i = 0; i < N; i++) totalVariance += covariance[i * N + i];
+  for (let i = 0; i < N; i++) totalVariance += covariance[i * N + i] ?? 0;
   const variances = eig.values.map((v) => Math.max(0, v));
   const explainedVarianceRatio = variances.map((v) => (totalVariance > 0 ? v / totalVariance : 0));
   return {

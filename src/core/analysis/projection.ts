@@ -16,6 +16,7 @@
 import { dot, orthonormalRows } from './linalg';
 import { topEigen } from './topeigen';
 import type { Pca } from './pca';
+import { at } from '../checked';
 
 export type Vec3 = [number, number, number];
 
@@ -100,7 +101,7 @@ export function projectForDisplay(input: ProjectionInput): Projection {
   const pcaView = view(pcAxes, ['PC1', 'PC2', 'PC3']);
 
   let readoutView: ProjectedView | null = null;
-  const w1 = Float64Array.from({ length: N }, (_, i) => wOut[i]);
+  const w1 = Float64Array.from({ length: N }, (_, i) => at(wOut, i));
   const w1Norm = Math.sqrt(dot(w1, w1));
   if (dOut > 0 && w1Norm > 0) {
     const u = w1.map((v) => v / w1Norm);
@@ -124,7 +125,7 @@ function deflate(c: Float64Array, u: Float64Array, N: number): Float64Array {
   const out = new Float64Array(N * N);
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < N; j++) {
-      out[i * N + j] = c[i * N + j] - u[i] * cu[j] - cu[i] * u[j] + ucu * u[i] * u[j];
+      out[i * N + j] = (c[i * N + j] ?? 0) - (u[i] ?? 0) * (cu[j] ?? 0) - (cu[i] ?? 0) * (u[j] ?? 0) + ucu * (u[i] ?? 0) * (u[j] ?? 0);
     }
   }
   return out;
@@ -164,19 +165,19 @@ function buildView(d: ViewData, axesIn: Float64Array[], labels: readonly [string
 
   const readouts: ReadoutProjection[] = [];
   for (let o = 0; o < dOut; o++) {
-    const w = Float64Array.from({ length: N }, (_, i) => wOut[o * N + i]);
+    const w = Float64Array.from({ length: N }, (_, i) => at(wOut, o * N + i));
     const norm = Math.sqrt(dot(w, w));
     const coords = vec3((j) => dot(axis(j), w));
     const inPlane = Math.hypot(coords[0], coords[1], coords[2]);
     // The out-of-view part explicitly: acos(fraction) loses all precision near 0 degrees.
-    const perp = w.map((v, i) => v - coords[0] * axes[i] - coords[1] * axes[N + i] - coords[2] * axes[2 * N + i]);
+    const perp = w.map((v, i) => v - coords[0] * (axes[i] ?? 0) - coords[1] * (axes[N + i] ?? 0) - coords[2] * (axes[2 * N + i] ?? 0));
     const outOfView = Math.sqrt(dot(perp, perp));
     const fraction = norm > 0 ? Math.min(1, inPlane / norm) : 0;
     readouts.push({
       coords,
       fraction,
       angle_deg: norm > 0 ? (Math.atan2(outOfView, inPlane) * 180) / Math.PI : 90,
-      arrow: vec3((j) => (norm > 0 ? (scale * coords[j]) / norm : 0)),
+      arrow: vec3((j) => (norm > 0 ? (scale * (coords[j] ?? 0)) / norm : 0)),
     });
   }
   return { axes, axis_labels: labels, trajectories, centre, scale, axis_variance: axisVariance, readouts };
@@ -186,7 +187,7 @@ function quadraticForm(c: Float64Array, a: Float64Array, N: number): number {
   let s = 0;
   for (let i = 0; i < N; i++) {
     if (a[i] === 0) continue;
-    s += a[i] * dot(c.subarray(i * N, i * N + N), a);
+    s += (a[i] ?? 0) * dot(c.subarray(i * N, i * N + N), a);
   }
   return s;
 }

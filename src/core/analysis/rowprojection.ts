@@ -27,7 +27,7 @@ export async function projectRows(
   if (S === 0 || k === 0) return out;
   const basisT = new Float32Array(N * k);
   for (let j = 0; j < k; j++) {
-    for (let i = 0; i < N; i++) basisT[i * k + j] = basis[j * N + i];
+    for (let i = 0; i < N; i++) basisT[i * k + j] = basis[j * N + i] ?? 0;
   }
   const blockRows = Math.max(1, Math.floor((1 << 21) / N));
   const v = tf.tensor2d(basisT, [N, k]);
@@ -39,7 +39,7 @@ export async function projectRows(
         // Centre before rounding to float32, so that a large mean does not eat the digits of small coordinates.
         const centred = new Float32Array(rows * N);
         for (let r = 0; r < rows; r++) {
-          for (let i = 0; i < N; i++) centred[r * N + i] = block[r * N + i] - shift[i];
+          for (let i = 0; i < N; i++) centred[r * N + i] = (block[r * N + i] ?? 0) - (shift[i] ?? 0);
         }
         block = centred;
       }

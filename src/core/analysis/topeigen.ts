@@ -41,11 +41,11 @@ export function topEigen(a: Float64Array, n: number, k: number): SymmetricEigen 
     const ritz = symmetricEigen(h, p);
     const x = combineRows(ritz.vectors, p, q, n);
     const ax = combineRows(ritz.vectors, p, y, n);
-    const scale = Math.max(Math.abs(ritz.values[0]), Number.MIN_VALUE);
+    const scale = Math.max(Math.abs(ritz.values[0] ?? 0), Number.MIN_VALUE);
     let converged = true;
     for (let i = 0; i < k && converged; i++) {
       let r2 = 0;
-      for (let t = 0; t < n; t++) r2 += (ax[i * n + t] - ritz.values[i] * x[i * n + t]) ** 2;
+      for (let t = 0; t < n; t++) r2 += ((ax[i * n + t] ?? 0) - (ritz.values[i] ?? 0) * (x[i * n + t] ?? 0)) ** 2;
       converged = Math.sqrt(r2) <= tol * scale;
     }
     if (converged) return withSigns(ritz.values.slice(0, k), x.slice(0, k * n), k, n);
@@ -62,8 +62,8 @@ function withSigns(values: Float64Array, vectors: Float64Array, k: number, n: nu
   for (let j = 0; j < k; j++) {
     const row = vectors.subarray(j * n, j * n + n);
     let big = 0;
-    for (let t = 0; t < n; t++) if (Math.abs(row[t]) > Math.abs(row[big])) big = t;
-    if (row[big] < 0) for (let t = 0; t < n; t++) row[t] = -row[t];
+    for (let t = 0; t < n; t++) if (Math.abs(row[t] ?? 0) > Math.abs(row[big] ?? 0)) big = t;
+    if ((row[big] ?? 0) < 0) for (let t = 0; t < n; t++) row[t] = -(row[t] ?? 0);
   }
   return { n, values, vectors };
 }
@@ -75,7 +75,7 @@ function multiplyRows(a: Float64Array, n: number, q: Float64Array, p: number, ou
     for (let i = 0; i < p; i++) {
       const qo = i * n;
       let s = 0;
-      for (let t = 0; t < n; t++) s += a[ro + t] * q[qo + t];
+      for (let t = 0; t < n; t++) s += (a[ro + t] ?? 0) * (q[qo + t] ?? 0);
       out[qo + r] = s;
     }
   }
@@ -87,10 +87,10 @@ function combineRows(u: Float64Array, p: number, rows: Float64Array, n: number):
   for (let i = 0; i < p; i++) {
     const o = out.subarray(i * n, i * n + n);
     for (let j = 0; j < p; j++) {
-      const c = u[i * p + j];
+      const c = u[i * p + j] ?? 0;
       if (c === 0) continue;
       const src = rows.subarray(j * n, j * n + n);
-      for (let t = 0; t < n; t++) o[t] += c * src[t];
+      for (let t = 0; t < n; t++) o[t] = (o[t] ?? 0) + c * (src[t] ?? 0);
     }
   }
   return out;
@@ -111,12 +111,12 @@ function orthonormalizeInPlace(rows: Float64Array, p: number, n: number): Float6
         for (let j = 0; j < i; j++) {
           const u = rows.subarray(j * n, j * n + n);
           const c = dot(u, q);
-          for (let t = 0; t < n; t++) q[t] -= c * u[t];
+          for (let t = 0; t < n; t++) q[t] = (q[t] ?? 0) - c * (u[t] ?? 0);
         }
       }
       const norm = Math.sqrt(dot(q, q));
       if (norm > 1e-8 * before && norm > 0) {
-        for (let t = 0; t < n; t++) q[t] /= norm;
+        for (let t = 0; t < n; t++) q[t] = (q[t] ?? 0) / norm;
         break;
       }
       for (let t = 0; t < n; t++) {

@@ -95,7 +95,7 @@ export async function analyseRecording(activity: ArrayLike<number>, behaviour: A
   const total = design.lambda.reduce((s, v) => s + v, 0);
   let dVar = N;
   for (let k = 0, c = 0; k < N; k++) {
-    c += design.lambda[k]!;
+    c += design.lambda[k] ?? 0;
     if (c / total > threshold) {
       dVar = k + 1;
       break;
@@ -142,10 +142,10 @@ export async function analyseRecording(activity: ArrayLike<number>, behaviour: A
 /** Columns centred over the rows, float64. */
 function centre(x: ArrayLike<number>, S: number, n: number): Float64Array {
   const mean = new Float64Array(n);
-  for (let s = 0; s < S; s++) for (let i = 0; i < n; i++) mean[i] += x[s * n + i]!;
-  for (let i = 0; i < n; i++) mean[i] /= S;
+  for (let s = 0; s < S; s++) for (let i = 0; i < n; i++) mean[i] = (mean[i] ?? 0) + (x[s * n + i] ?? 0);
+  for (let i = 0; i < n; i++) mean[i] = (mean[i] ?? 0) / S;
   const out = new Float64Array(S * n);
-  for (let s = 0; s < S; s++) for (let i = 0; i < n; i++) out[s * n + i] = x[s * n + i]! - mean[i]!;
+  for (let s = 0; s < S; s++) for (let i = 0; i < n; i++) out[s * n + i] = (x[s * n + i] ?? 0) - (mean[i] ?? 0);
   return out;
 }
 
@@ -154,14 +154,14 @@ export function readoutCorrelation(gram: Float64Array, n: number, w: Float64Arra
   let num = 0;
   let trace = 0;
   let ww = 0;
-  for (let i = 0; i < n; i++) trace += gram[i * n + i]!;
+  for (let i = 0; i < n; i++) trace += gram[i * n + i] ?? 0;
   for (let o = 0; o < d; o++) {
     const wo = w.subarray(o * n, (o + 1) * n);
     for (let i = 0; i < n; i++) {
-      ww += wo[i]! * wo[i]!;
+      ww += (wo[i] ?? 0) * (wo[i] ?? 0);
       let gi = 0;
-      for (let j = 0; j < n; j++) gi += gram[i * n + j]! * wo[j]!;
-      num += wo[i]! * gi;
+      for (let j = 0; j < n; j++) gi += (gram[i * n + j] ?? 0) * (wo[j] ?? 0);
+      num += (wo[i] ?? 0) * gi;
     }
   }
   return trace > 0 && ww > 0 ? Math.sqrt(Math.max(0, num) / (trace * ww)) : 0;
@@ -191,9 +191,9 @@ async function subsampleCurve(
       for (let r = 0; r < draws; r++) {
         const idx = choose(N, n, opts.rng);
         const xs = new Float64Array(S * n);
-        for (let s = 0; s < S; s++) for (let j = 0; j < n; j++) xs[s * n + j] = X[s * N + idx[j]!]!;
+        for (let s = 0; s < S; s++) for (let j = 0; j < n; j++) xs[s * n + j] = (X[s * N + (idx[j] ?? 0)] ?? 0);
         const g = new Float64Array(n * n);
-        for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) g[a * n + b] = gram[idx[a]! * N + idx[b]!]!;
+        for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) g[a * n + b] = (gram[(idx[a] ?? 0) * N + (idx[b] ?? 0)] ?? 0);
         const design = await designOnBackend(xs, S, n, g, y, d);
         const fit = ridgeCV(design, y, d, alphas);
         const w = neuronCoefficients(design, fit, d);
@@ -219,8 +219,8 @@ export function logLogSlope(points: readonly { n: number; mean: number }[]): num
   let sxy = 0;
   let sxx = 0;
   for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
+    sxy += ((xs[i] ?? 0) - mx) * ((ys[i] ?? 0) - my);
+    sxx += ((xs[i] ?? 0) - mx) ** 2;
   }
   return sxx > 0 ? sxy / sxx : null;
 }
@@ -230,7 +230,7 @@ function choose(N: number, n: number, rng: Rng): number[] {
   const a = Array.from({ length: N }, (_, i) => i);
   for (let i = 0; i < n; i++) {
     const j = i + rng.int(N - i);
-    [a[i], a[j]] = [a[j]!, a[i]!];
+    [a[i], a[j]] = [(a[j] ?? 0), (a[i] ?? 0)];
   }
   return a.slice(0, n);
 }
@@ -243,8 +243,8 @@ export async function designOnBackend(x: Float64Array, S: number, n: number, gra
   const xty = new Float64Array(n * d);
   for (let s = 0; s < S; s++) {
     for (let i = 0; i < n; i++) {
-      const v = x[s * n + i]!;
-      for (let o = 0; o < d; o++) xty[i * d + o] += v * y[s * d + o]!;
+      const v = x[s * n + i] ?? 0;
+      for (let o = 0; o < d; o++) xty[i * d + o] = (xty[i * d + o] ?? 0) + v * (y[s * d + o] ?? 0);
     }
   }
   const eig = symmetricEigen(gram, n);

@@ -6,6 +6,7 @@
  */
 import type * as H5 from 'h5wasm';
 import type { NdArray } from './npy';
+import { at } from '../checked';
 
 type H5Module = typeof import('h5wasm');
 let loading: Promise<H5Module> | undefined;
@@ -57,7 +58,7 @@ export function readDataset(ds: H5.Dataset, path: string): NdArray {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const v = value as unknown as ArrayLike<number | bigint>;
     data = new Float64Array(v.length);
-    for (let i = 0; i < v.length; i++) data[i] = Number(v[i]!);
+    for (let i = 0; i < v.length; i++) data[i] = Number(at(v, i));
   } else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
     data = Float64Array.of(Number(value));
   } else {

@@ -101,7 +101,10 @@ function loadNamed(name: string, what: string, arrays: Record<string, NdArray>, 
       .join(', ') || 'no arrays';
   const pick = (want: string | undefined, defaults: string[], role: string) => {
     const keys = want ? [want] : defaults;
-    for (const k of keys) if (Object.hasOwn(arrays, k)) return arrays[k]!;
+    for (const k of keys) {
+      const found = Object.hasOwn(arrays, k) ? arrays[k] : undefined;
+      if (found) return found;
+    }
     throw new Error(`${name}: ${what} has no array ${keys.join(' or ')} for the ${role}; it has ${listing()}. Choose with --${role} NAME.`);
   };
   const act = pick(o.activity, ['activity'], 'activity');
@@ -158,8 +161,8 @@ function pair(act: NdArray, beh: NdArray, source: string): Recording {
   const keep: number[] = [];
   for (let s = 0; s < a.S; s++) {
     let ok = true;
-    for (let j = 0; j < a.n; j++) ok &&= Number.isFinite(act.data[s * a.n + j]!);
-    for (let j = 0; j < b.n; j++) ok &&= Number.isFinite(beh.data[s * b.n + j]!);
+    for (let j = 0; j < a.n; j++) ok &&= Number.isFinite(act.data[s * a.n + j] ?? 0);
+    for (let j = 0; j < b.n; j++) ok &&= Number.isFinite(beh.data[s * b.n + j] ?? 0);
     if (ok) keep.push(s);
   }
   const activity = new Float64Array(keep.length * a.n);
@@ -174,10 +177,10 @@ function pair(act: NdArray, beh: NdArray, source: string): Recording {
 /** Samples and values per sample of an array: the last axis is neurons (outputs), the others pool. */
 function samples(x: NdArray, role: string): { S: number; n: number } {
   const r = x.shape.length;
-  if (role === 'behaviour' && r === 1) return { S: x.shape[0]!, n: 1 };
+  if (role === 'behaviour' && r === 1) return { S: (x.shape[0] ?? 0), n: 1 };
   if (r < 2 || r > 3) {
     throw new Error(`The ${role} has shape [${x.shape.join(' x ')}]; it must be time x ${role === 'activity' ? 'neurons' : 'outputs'} or trials x time x ${role === 'activity' ? 'neurons' : 'outputs'}.`);
   }
-  const n = x.shape[r - 1]!;
+  const n = x.shape[r - 1] ?? 0;
   return { S: n > 0 ? x.data.length / n : 0, n };
 }

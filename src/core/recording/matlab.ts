@@ -8,6 +8,7 @@
 import type * as H5 from 'h5wasm';
 import { attrText, readDataset } from './hdf5';
 import type { NdArray } from './npy';
+import { at } from '../checked';
 
 type H5Module = typeof import('h5wasm');
 
@@ -49,10 +50,14 @@ function reverseAxes(src: Float64Array, shape: readonly number[]): Float64Array 
   for (let c = 0; c < src.length; c++) {
     // idx walks src in C order; its reversed index in `rev`'s C order
     let o = 0;
-    for (let d = n - 1; d >= 0; d--) o = o * rev[n - 1 - d]! + idx[d]!;
-    out[o] = src[c]!;
+    for (let d = n - 1; d >= 0; d--) o = o * (rev[n - 1 - d] ?? 0) + (idx[d] ?? 0);
+    out[o] = src[c] ?? 0;
     for (let d = n - 1; d >= 0; d--) {
-      if (++idx[d]! < shape[d]!) break;
+      const next = (idx[d] ?? 0) + 1;
+      if (next < (shape[d] ?? 0)) {
+        idx[d] = next;
+        break;
+      }
       idx[d] = 0;
     }
   }
@@ -71,7 +76,7 @@ function stackCell(file: H5.File, h5: H5Module, ds: H5.Dataset, path: string): N
     parts.push(fromMatlab(readDataset(target, `${path}{${parts.length + 1}}`)));
   }
   if (!parts.length) throw new Error(`${path} is an empty cell array.`);
-  const rest = parts[0]!.shape.slice(1);
+  const rest = at(parts, 0).shape.slice(1);
   for (const p of parts) {
     if (p.shape.slice(1).join('x') !== rest.join('x')) {
       throw new Error(`${path}: the cells do not stack along their rows (shapes ${parts.map((q) => q.shape.join('x')).slice(0, 4).join(', ')}, ...).`);
@@ -84,5 +89,5 @@ function stackCell(file: H5.File, h5: H5Module, ds: H5.Dataset, path: string): N
     data.set(p.data, o);
     o += p.data.length;
   }
-  return { data, shape: [rows, ...rest], dtype: parts[0]!.dtype };
+  return { data, shape: [rows, ...rest], dtype: at(parts, 0).dtype };
 }

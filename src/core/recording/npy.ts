@@ -1,3 +1,4 @@
+import { at } from '../checked';
 /**
  * NumPy's .npy format (numpy.lib.format, versions 1.0-3.0), read and written in plain
  * TypeScript: a magic string, a header dict {'descr', 'fortran_order', 'shape'}, then
@@ -19,7 +20,7 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** Parses one .npy file; throws an error that says what is wrong with it. */
 export function readNpy(bytes: Uint8Array, what = 'the .npy file'): NdArray {
   if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw new Error(`${what} is not a .npy file (no \\x93NUMPY magic).`);
-  const major = bytes[6]!;
+  const major = bytes[6] ?? 0;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let headerLen: number;
   let start: number;
@@ -62,7 +63,7 @@ function dtypeOf(descr: string, what: string): Kind {
   if (!m) throw new Error(`${what} holds ${descr} values; only numbers (float, int, uint, bool) can be analysed.`);
   const little = m[1] !== '>';
   const size = Number(m[3]);
-  const t = m[2]!;
+  const t = at(m, 2);
   const reader: Record<string, ((dv: DataView, at: number) => number) | undefined> = {
     f2: (dv, at) => half(dv.getUint16(at, little)),
     f4: (dv, at) => dv.getFloat32(at, little),
@@ -102,12 +103,16 @@ function fortranToC(src: Float64Array, shape: readonly number[]): Float64Array {
     let f = 0;
     let stride = 1;
     for (let d = 0; d < n; d++) {
-      f += idx[d]! * stride;
-      stride *= shape[d]!;
+      f += (idx[d] ?? 0) * stride;
+      stride *= shape[d] ?? 0;
     }
-    out[c] = src[f]!;
+    out[c] = src[f] ?? 0;
     for (let d = n - 1; d >= 0; d--) {
-      if (++idx[d]! < shape[d]!) break;
+      const next = (idx[d] ?? 0) + 1;
+      if (next < (shape[d] ?? 0)) {
+        idx[d] = next;
+        break;
+      }
       idx[d] = 0;
     }
   }
@@ -132,9 +137,9 @@ export function writeNpy(data: Float32Array | Float64Array | Int32Array, shape: 
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
   const dv = new DataView(out.buffer, total);
   for (let i = 0; i < data.length; i++) {
-    if (data instanceof Int32Array) dv.setInt32(i * 4, data[i]!, true);
-    else if (data instanceof Float32Array) dv.setFloat32(i * 4, data[i]!, true);
-    else dv.setFloat64(i * 8, data[i]!, true);
+    if (data instanceof Int32Array) dv.setInt32(i * 4, (data[i] ?? 0), true);
+    else if (data instanceof Float32Array) dv.setFloat32(i * 4, (data[i] ?? 0), true);
+    else dv.setFloat64(i * 8, (data[i] ?? 0), true);
   }
   return out;
 }

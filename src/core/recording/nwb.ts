@@ -8,6 +8,7 @@
  */
 import type * as H5 from 'h5wasm';
 import { attrNumber, attrText, readDataset } from './hdf5';
+import { at } from '../checked';
 
 export interface NwbOptions {
   /** a TimeSeries (path or name) or the units table; default /units */
@@ -73,7 +74,7 @@ function timeSeriesPaths(file: H5.File, h5: H5Module): string[] {
 function resolveSeries(file: H5.File, h5: H5Module, want: string, role: string): string {
   const all = timeSeriesPaths(file, h5);
   const hits = want.startsWith('/') ? all.filter((p) => p === want) : all.filter((p) => p.split('/').pop() === want);
-  if (hits.length === 1) return hits[0]!;
+  if (hits.length === 1) return at(hits, 0);
   const listed = all.length ? `it has ${all.join(', ')}` : 'it has no TimeSeries';
   if (hits.length > 1) throw new Error(`Several TimeSeries are called ${want} (${hits.join(', ')}); give the whole path to --${role}.`);
   throw new Error(`No TimeSeries ${want} for --${role} in this NWB file; ${listed}.`);
@@ -138,13 +139,13 @@ export function nwbRecording(file: H5.File, h5: H5Module, o: NwbOptions): Binned
   const bsum = new Float64Array(K * d);
   const bcount = new Float64Array(K);
   for (let k = 0; k < beh.T; k++) {
-    const b = binOf(beh.times[k]!);
+    const b = binOf(beh.times[k] ?? 0);
     if (b < 0 || b >= K) continue;
     let ok = true;
-    for (let j = 0; j < d; j++) ok &&= Number.isFinite(beh.data[k * d + j]!);
+    for (let j = 0; j < d; j++) ok &&= Number.isFinite(beh.data[k * d + j] ?? 0);
     if (!ok) continue;
-    for (let j = 0; j < d; j++) bsum[b * d + j] += beh.data[k * d + j]!;
-    bcount[b]++;
+    for (let j = 0; j < d; j++) bsum[b * d + j] = (bsum[b * d + j] ?? 0) + (beh.data[k * d + j] ?? 0);
+    bcount[b] = (bcount[b] ?? 0) + 1;
   }
 
   // activity on the same bins
@@ -160,7 +161,7 @@ export function nwbRecording(file: H5.File, h5: H5Module, o: NwbOptions): Binned
     units.forEach((spikes, u) => {
       for (const t of spikes) {
         const b = binOf(t);
-        if (b >= 0 && b < K) act[b * N + u] += 1 / o.bin;
+        if (b >= 0 && b < K) act[b * N + u] = (act[b * N + u] ?? 0) + 1 / o.bin;
       }
     });
     what = `${N} units of ${activityPath} binned at ${o.bin * 1000} ms (spikes/s)`;
@@ -171,12 +172,12 @@ export function nwbRecording(file: H5.File, h5: H5Module, o: NwbOptions): Binned
     act = new Float64Array(K * N);
     const n = new Float64Array(K);
     for (let k = 0; k < s.T; k++) {
-      const b = binOf(s.times[k]!);
+      const b = binOf(s.times[k] ?? 0);
       if (b < 0 || b >= K) continue;
-      n[b]++;
-      for (let j = 0; j < N; j++) act[b * N + j] += s.data[k * N + j]!;
+      n[b] = (n[b] ?? 0) + 1;
+      for (let j = 0; j < N; j++) act[b * N + j] = (act[b * N + j] ?? 0) + (s.data[k * N + j] ?? 0);
     }
-    for (let b = 0; b < K; b++) for (let j = 0; j < N; j++) act[b * N + j] = n[b] ? act[b * N + j]! / n[b]! : Number.NaN;
+    for (let b = 0; b < K; b++) for (let j = 0; j < N; j++) act[b * N + j] = n[b] ? (act[b * N + j] ?? 0) / (n[b] ?? 0) : Number.NaN;
     what = `${N} channels of ${path} averaged in ${o.bin * 1000} ms bins`;
   }
   if (o.smooth && o.smooth > 0) act = gaussianSmooth(act, K, N, o.smooth / o.bin);
@@ -189,7 +190,7 @@ export function nwbRecording(file: H5.File, h5: H5Module, o: NwbOptions): Binned
     const a = b - shift;
     if (!bcount[b] || a < 0 || a >= K || (keep && !keep[b])) continue;
     let ok = true;
-    for (let j = 0; j < N; j++) ok &&= Number.isFinite(act[a * N + j]!);
+    for (let j = 0; j < N; j++) ok &&= Number.isFinite(act[a * N + j] ?? 0);
     if (!ok) continue;
     rowsA.push(a);
     rowsB.push(b);
@@ -198,8 +199,8 @@ export function nwbRecording(file: H5.File, h5: H5Module, o: NwbOptions): Binned
   const activity = new Float64Array(S * N);
   const behaviour = new Float64Array(S * d);
   rowsB.forEach((b, s) => {
-    activity.set(act.subarray(rowsA[s]! * N, (rowsA[s]! + 1) * N), s * N);
-    for (let j = 0; j < d; j++) behaviour[s * d + j] = bsum[b * d + j]! / bcount[b]!;
+    activity.set(act.subarray((rowsA[s] ?? 0) * N, ((rowsA[s] ?? 0) + 1) * N), s * N);
+    for (let j = 0; j < d; j++) behaviour[s * d + j] = (bsum[b * d + j] ?? 0) / (bcount[b] ?? 0);
   });
   const extras = [
     o.smooth ? `smoothed (Gaussian SD ${o.smooth * 1000} ms)` : '',
@@ -212,7 +213,7 @@ export function nwbRecording(file: H5.File, h5: H5Module, o: NwbOptions): Binned
 function defaultBehaviour(file: H5.File, h5: H5Module): string {
   const all = timeSeriesPaths(file, h5);
   const behav = all.filter((p) => /^\/processing\/behaviou?r\//.test(p));
-  if (behav.length === 1) return behav[0]!;
+  if (behav.length === 1) return at(behav, 0);
   const pool = behav.length ? behav : all;
   throw new Error(
     pool.length
@@ -236,8 +237,8 @@ function binsToKeep(file: H5.File, h5: H5Module, o: NwbOptions, K: number, t0: n
   const event = o.window ? column(o.align ?? 'start_time') : start;
   const keep = new Uint8Array(K);
   for (let i = 0; i < start.length; i++) {
-    const from = o.window ? event[i]! + o.window[0] : start[i]!;
-    const to = o.window ? event[i]! + o.window[1] : stop[i]!;
+    const from = o.window ? (event[i] ?? 0) + o.window[0] : (start[i] ?? 0);
+    const to = o.window ? (event[i] ?? 0) + o.window[1] : (stop[i] ?? 0);
     if (!Number.isFinite(from) || !Number.isFinite(to)) continue;
     const b0 = Math.max(0, Math.ceil((from - t0) / o.bin - 1e-9));
     const b1 = Math.min(K, Math.ceil((to - t0) / o.bin - 1e-9));
@@ -258,10 +259,10 @@ export function gaussianSmooth(x: Float64Array, K: number, N: number, sd: number
       for (let i = -r; i <= r; i++) {
         const c = b + i;
         if (c < 0 || c >= K) continue;
-        const v = x[c * N + j]!;
+        const v = x[c * N + j] ?? 0;
         if (!Number.isFinite(v)) continue;
-        s += w[i + r]! * v;
-        ws += w[i + r]!;
+        s += (w[i + r] ?? 0) * v;
+        ws += w[i + r] ?? 0;
       }
       out[b * N + j] = ws > 0 ? s / ws : Number.NaN;
     }

@@ -28,15 +28,15 @@ export function gramOf(x: ArrayLike<number>, S: number, n: number): Float64Array
   const g = new Float64Array(n * n);
   const row = new Float64Array(n);
   for (let s = 0; s < S; s++) {
-    for (let i = 0; i < n; i++) row[i] = x[s * n + i]!;
+    for (let i = 0; i < n; i++) row[i] = x[s * n + i] ?? 0;
     for (let i = 0; i < n; i++) {
-      const xi = row[i]!;
+      const xi = row[i] ?? 0;
       if (xi === 0) continue;
       const o = i * n;
-      for (let j = i; j < n; j++) g[o + j] += xi * row[j]!;
+      for (let j = i; j < n; j++) g[o + j] = (g[o + j] ?? 0) + xi * (row[j] ?? 0);
     }
   }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i]!;
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i] ?? 0;
   return g;
 }
 
@@ -65,11 +65,11 @@ export function eigenDesign(x: ArrayLike<number>, S: number, n: number, gram: Fl
   const P = new Float64Array(S * n);
   const row = new Float64Array(n);
   for (let s = 0; s < S; s++) {
-    for (let i = 0; i < n; i++) row[i] = x[s * n + i]!;
+    for (let i = 0; i < n; i++) row[i] = x[s * n + i] ?? 0;
     for (let j = 0; j < n; j++) {
       const v = eig.vectors.subarray(j * n, (j + 1) * n);
       let p = 0;
-      for (let i = 0; i < n; i++) p += row[i]! * v[i]!;
+      for (let i = 0; i < n; i++) p += (row[i] ?? 0) * (v[i] ?? 0);
       P[s * n + j] = p;
     }
   }
@@ -102,40 +102,40 @@ export function ridgePrefixes(design: EigenDesign, y: Float64Array, d: number, v
       const v = design.vectors.subarray(j * n, (j + 1) * n);
       for (let o = 0; o < d; o++) {
         let acc = 0;
-        for (let i = 0; i < n; i++) acc += v[i]! * design.xty[i * d + o]!;
+        for (let i = 0; i < n; i++) acc += (v[i] ?? 0) * (design.xty[i * d + o] ?? 0);
         pty[j * d + o] = acc;
       }
     }
   } else {
     for (let s = 0; s < S; s++) {
       for (let j = 0; j < n; j++) {
-        const p = P[s * n + j]!;
-        for (let o = 0; o < d; o++) pty[j * d + o] += p * y[s * d + o]!;
+        const p = P[s * n + j] ?? 0;
+        for (let o = 0; o < d; o++) pty[j * d + o] = (pty[j * d + o] ?? 0) + p * (y[s * d + o] ?? 0);
       }
     }
   }
   const ssTot = new Float64Array(d);
-  for (let s = 0; s < S; s++) for (let o = 0; o < d; o++) ssTot[o] += y[s * d + o]! ** 2;
+  for (let s = 0; s < S; s++) for (let o = 0; o < d; o++) ssTot[o] = (ssTot[o] ?? 0) + (y[s * d + o] ?? 0) ** 2;
   const h = new Float64Array(S * A).fill(1 / S);
   const yhat = new Float64Array(S * A * d);
   for (let k = 1; k <= Math.min(maxK, n); k++) {
     const j = k - 1;
     for (let a = 0; a < A; a++) {
-      const inv = 1 / (lambda[j]! + alphas[a]!);
+      const inv = 1 / ((lambda[j] ?? 0) + (alphas[a] ?? 0));
       for (let s = 0; s < S; s++) {
-        const p = P[s * n + j]!;
-        h[s * A + a] += p * p * inv;
+        const p = P[s * n + j] ?? 0;
+        h[s * A + a] = (h[s * A + a] ?? 0) + p * p * inv;
         const base = (s * A + a) * d;
-        for (let o = 0; o < d; o++) yhat[base + o] += p * pty[j * d + o]! * inv;
+        for (let o = 0; o < d; o++) yhat[base + o] = (yhat[base + o] ?? 0) + p * (pty[j * d + o] ?? 0) * inv;
       }
     }
     const looErrors = new Array<number>(A).fill(0);
     for (let a = 0; a < A; a++) {
       let e = 0;
       for (let s = 0; s < S; s++) {
-        const g = 1 - h[s * A + a]!;
+        const g = 1 - (h[s * A + a] ?? 0);
         const base = (s * A + a) * d;
-        for (let o = 0; o < d; o++) e += ((y[s * d + o]! - yhat[base + o]!) / g) ** 2;
+        for (let o = 0; o < d; o++) e += (((y[s * d + o] ?? 0) - (yhat[base + o] ?? 0)) / g) ** 2;
       }
       looErrors[a] = e / (S * d);
     }
@@ -143,11 +143,11 @@ export function ridgePrefixes(design: EigenDesign, y: Float64Array, d: number, v
     const ssRes = new Float64Array(d);
     for (let s = 0; s < S; s++) {
       const base = (s * A + best) * d;
-      for (let o = 0; o < d; o++) ssRes[o] += (y[s * d + o]! - yhat[base + o]!) ** 2;
+      for (let o = 0; o < d; o++) ssRes[o] = (ssRes[o] ?? 0) + ((y[s * d + o] ?? 0) - (yhat[base + o] ?? 0)) ** 2;
     }
     const eigenCoef = new Float64Array(k * d);
-    for (let i = 0; i < k; i++) for (let o = 0; o < d; o++) eigenCoef[i * d + o] = pty[i * d + o]! / (lambda[i]! + alphas[best]!);
-    const fit: RidgeFit = { alpha: alphas[best]!, alphaIndex: best, looErrors, r2: meanR2(ssRes, ssTot), eigenCoef };
+    for (let i = 0; i < k; i++) for (let o = 0; o < d; o++) eigenCoef[i * d + o] = (pty[i * d + o] ?? 0) / ((lambda[i] ?? 0) + (alphas[best] ?? 0));
+    const fit: RidgeFit = { alpha: (alphas[best] ?? 0), alphaIndex: best, looErrors, r2: meanR2(ssRes, ssTot), eigenCoef };
     if (visit(k, fit)) return;
   }
 }
@@ -171,8 +171,8 @@ export function neuronCoefficients(design: EigenDesign, fit: RidgeFit, d: number
   for (let j = 0; j < k; j++) {
     const v = vectors.subarray(j * n, (j + 1) * n);
     for (let o = 0; o < d; o++) {
-      const c = fit.eigenCoef[j * d + o]!;
-      for (let i = 0; i < n; i++) w[o * n + i] += c * v[i]!;
+      const c = fit.eigenCoef[j * d + o] ?? 0;
+      for (let i = 0; i < n; i++) w[o * n + i] = (w[o * n + i] ?? 0) + c * (v[i] ?? 0);
     }
   }
   return w;
@@ -185,14 +185,14 @@ export function neuronCoefficients(design: EigenDesign, fit: RidgeFit, d: number
 function meanR2(ssRes: Float64Array, ssTot: Float64Array): number {
   let sum = 0;
   for (let o = 0; o < ssRes.length; o++) {
-    const tot = ssTot[o]!;
-    sum += tot > 0 ? 1 - ssRes[o]! / tot : ssRes[o]! === 0 ? 1 : 0;
+    const tot = ssTot[o] ?? 0;
+    sum += tot > 0 ? 1 - (ssRes[o] ?? 0) / tot : (ssRes[o] ?? 0) === 0 ? 1 : 0;
   }
   return sum / ssRes.length;
 }
 
 function argminFirst(xs: readonly number[]): number {
   let best = 0;
-  for (let i = 1; i < xs.length; i++) if (xs[i]! < xs[best]!) best = i;
+  for (let i = 1; i < xs.length; i++) if ((xs[i] ?? 0) < (xs[best] ?? 0)) best = i;
   return best;
 }

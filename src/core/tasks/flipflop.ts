@@ -2,6 +2,7 @@ import type { FlipflopParams, Rng, TaskBatch, TaskDef } from '../types';
 import {
   allocBatch, assertValid, atLeastOneStep, checkCommon, fillWindow, finishBatch, gridSteps, nonNegative,
 } from './batch';
+import { at } from '../checked';
 
 interface Steps {
   T: number;
@@ -68,7 +69,9 @@ function shuffledChannels(bits: number, rng: Rng): number[] {
   const order = Array.from({ length: bits }, (_, i) => i);
   for (let i = bits - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
+    const swapped = at(order, i);
+    order[i] = at(order, j);
+    order[j] = swapped;
   }
   return order;
 }
@@ -87,7 +90,7 @@ function generate(p: FlipflopParams, B: number, dt: number, rng: Rng): TaskBatch
     let onset = gridSteps(rng.range(0, p.fix_max), dt);
     for (let pulse = 0; ; pulse++) {
       const gap = pulse < d - 1 ? dt : rng.range(p.gap_min, p.gap_max);
-      const channel = pulse < d ? first[pulse] : rng.int(d);
+      const channel = pulse < d ? at(first, pulse) : rng.int(d);
       const sign = rng.uniform() < 0.5 ? 1 : -1;
       // At least one step, so that the loop always advances (check() rejects such gaps).
       const next = onset + Math.max(1, gridSteps(gap + p.grace, dt));
@@ -101,8 +104,8 @@ function generate(p: FlipflopParams, B: number, dt: number, rng: Rng): TaskBatch
           // Every other channel holds its last target and mask (never pulsed: 0, unmasked).
           const prev = onset - 1;
           const inside = prev >= 0 && prev < T;
-          const held = inside ? a.targets[(prev * B + b) * d + c] : 0;
-          const heldMask = inside ? a.mask[(prev * B + b) * d + c] : 0;
+          const held = inside ? at(a.targets, (prev * B + b) * d + c) : 0;
+          const heldMask = inside ? at(a.mask, (prev * B + b) * d + c) : 0;
           fillWindow(a.targets, T, B, d, b, c, onset, next, held);
           fillWindow(a.mask, T, B, d, b, c, onset, next, heldMask);
         }

@@ -67,15 +67,15 @@ function generate(p: ManteParams, B: number, dt: number, rng: Rng): TaskBatch {
     }
     const coherence = [0, 0];
     for (let i = 0; i < 2; i++) {
-      const magnitude = p.coherences[rng.int(p.coherences.length)];
+      const magnitude = p.coherences[rng.int(p.coherences.length)] ?? 0;
       coherence[i] = rng.uniform() < 0.5 ? magnitude : -magnitude;
     }
     const context = rng.int(2);
     for (let k = w.stimStart; k < Math.min(w.stimEnd, T); k++) {
       a.inputs[at(k, b, context, B, D_IN)] = 1;
-      for (let i = 0; i < 2; i++) a.inputs[at(k, b, FIRST_SENSORY + i, B, D_IN)] += coherence[i];
+      for (let i = 0; i < 2; i++) a.inputs[at(k, b, FIRST_SENSORY + i, B, D_IN)] = (a.inputs[at(k, b, FIRST_SENSORY + i, B, D_IN)] ?? 0) + (coherence[i] ?? 0);
     }
-    const choice = coherence[context] > 0 ? 1 : -1;
+    const choice = (coherence[context] ?? 0) > 0 ? 1 : -1;
     a.condition[b] = 2 * context + (choice > 0 ? 0 : 1);
     // Fixation: target 0 until the stimulus ends; the delay after it is left free.
     fillWindow(a.mask, T, B, 1, b, 0, 0, w.stimEnd, 1);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { analyseStates, type AnalysisInput } from '../../../src/core/analysis/index';
 import { useBackend } from '../helpers/tf';
 import { constructedStates, genCorrReference, near, randomOrthogonal, TestRandom } from './fixtures';
+import { at } from '../../../src/core/checked';
 
 const T = 40;
 const B = 8;
@@ -18,7 +19,7 @@ function readout(states: Float32Array, w: Float64Array, dOut: number): Float32Ar
   for (let s = 0; s < T * B; s++) {
     for (let o = 0; o < dOut; o++) {
       let v = 0;
-      for (let i = 0; i < N; i++) v += w[o * N + i] * states[s * N + i];
+      for (let i = 0; i < N; i++) v += at(w, o * N + i) * at(states, s * N + i);
       z[s * dOut + o] = v;
     }
   }
@@ -57,17 +58,17 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assert.equal(r.dx90, 3);
       assert.equal(r.dfit90, 3);
       assert.equal(r.r2_curve.length, 24);
-      assert.ok(r.r2_curve[1] < 0.5 && r.r2_curve[2] > 0.999, `R^2 = ${r.r2_curve.slice(0, 4)}`);
+      assert.ok(at(r.r2_curve, 1) < 0.5 && at(r.r2_curve, 2) > 0.999, `R^2 = ${r.r2_curve.slice(0, 4)}`);
       const ref = genCorrReference(w, 1, states.subarray(kMin * B * N), S, N);
       assert.ok(near(r.rho ?? NaN, ref, 1e-5), `rho ${r.rho} vs ${ref}`);
       assert.ok(near(r.rho_sqrtN ?? NaN, ref * Math.sqrt(N), 1e-5));
       assert.ok((r.rho_naive ?? NaN) > 0 && (r.rho_naive ?? NaN) < (r.rho ?? NaN));
       assert.ok(near(r.w_out_norm, 0.4, 1e-12));
       let sq = 0;
-      for (let k = kMin * B * N; k < states.length; k++) sq += states[k] ** 2;
+      for (let k = kMin * B * N; k < states.length; k++) sq += at(states, k) ** 2;
       assert.ok(near(r.x_norm, Math.sqrt(sq / (S * N)) * Math.sqrt(N), 1e-9));
       assert.equal(r.explained_variance.length, 10);
-      amps.forEach((a, j) => assert.ok(near(r.explained_variance[j], (a * a) / total, 1e-4)));
+      amps.forEach((a, j) => assert.ok(near(at(r.explained_variance, j), (a * a) / total, 1e-4)));
       assert.equal(r.noise_ratio, null);
       assert.equal(r.var_rand, null);
     });
@@ -79,7 +80,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const w = Float64Array.from([...row(0, 0.2), ...row(3, 0.2 * (5 / 1.2))]);
       const two = await analyseStates(input(w, 2));
       assert.equal(two.dfit90, 4);
-      assert.ok(Math.abs(two.r2_curve[2] - 0.5) < 0.1, `R^2_3 = ${two.r2_curve[2]}`);
+      assert.ok(Math.abs(at(two.r2_curve, 2) - 0.5) < 0.1, `R^2_3 = ${two.r2_curve[2]}`);
     });
 
     it('metrics are JSON-safe once the projection is taken out; the projection is for the 3D view', async () => {
@@ -94,7 +95,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assert.deepEqual(projection.steps, [0, 10, 20, 30, 39]);
       assert.equal(projection.pca.trajectories.length, 3 * 5 * 3);
       // readout along PC 3 lies inside the top-3 PC space
-      assert.ok(Math.abs(projection.pca.readouts[0].fraction - 1) < 1e-5);
+      assert.ok(Math.abs(at(projection.pca.readouts, 0).fraction - 1) < 1e-5);
       assert.ok(projection.readout !== null);
     });
 
@@ -103,7 +104,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const noisy = new Float32Array(T * trials * N);
       for (let k = 0; k < T; k++) {
         for (let b = 0; b < trials; b++) {
-          for (let i = 0; i < N; i++) noisy[(k * trials + b) * N + i] = states[(k * B + (b % 4)) * N + i] + 0.3 * rng.normal();
+          for (let i = 0; i < N; i++) noisy[(k * trials + b) * N + i] = at(states, (k * B + (b % 4)) * N + i) + 0.3 * rng.normal();
         }
       }
       const condition = Int32Array.from({ length: trials }, (_, b) => b % 4);

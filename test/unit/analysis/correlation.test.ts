@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { correlationFromGram } from '../../../src/core/analysis/correlation';
 import { symmetricEigen } from '../../../src/core/analysis/linalg';
 import { genCorrReference, gramOf, near, rowCentred, TestRandom, timesTranspose } from './fixtures';
+import { at } from '../../../src/core/checked';
 
 /** rho straight from the samples, through the plain Gram as the pipeline does. */
 function rhoOf(w: ArrayLike<number>, dOut: number, x: ArrayLike<number>, S: number, N: number) {
@@ -27,7 +28,7 @@ describe('analysis/correlation (docs/science.md §4.1)', () => {
     for (let s = 0; s < S; s++) {
       const c = rng.normal();
       const a = 5 * rng.normal();
-      for (let i = 0; i < N; i++) x[s * N + i] = c * w[i] + a;
+      for (let i = 0; i < N; i++) x[s * N + i] = c * at(w, i) + a;
     }
     assert.ok(Math.abs(rhoOf(w, 1, x, S, N).rho - 1) < 1e-12);
   });
@@ -37,9 +38,9 @@ describe('analysis/correlation (docs/science.md §4.1)', () => {
     const N = 25;
     const u = rng.normals(N);
     // outputs w and -2.5 w; states c_s w
-    const w = Float64Array.from({ length: 2 * N }, (_, k) => (k < N ? u[k] : -2.5 * u[k - N]));
+    const w = Float64Array.from({ length: 2 * N }, (_, k) => (k < N ? at(u, k) : -2.5 * at(u, k - N)));
     const S = 10;
-    const x = Float64Array.from({ length: S * N }, (_, k) => (1 + Math.floor(k / N)) * u[k % N]);
+    const x = Float64Array.from({ length: S * N }, (_, k) => (1 + Math.floor(k / N)) * at(u, k % N));
     assert.ok(Math.abs(rhoOf(w, 2, x, S, N).rho - 1) < 1e-12);
     // three independent readouts; the samples are the readouts themselves (X = W): equality in Cauchy-Schwarz
     const w3 = rng.normals(3 * N);
@@ -57,12 +58,13 @@ describe('analysis/correlation (docs/science.md §4.1)', () => {
 
   it('matches the literal gen_corr on random data, and lies in [0, 1]', () => {
     const rng = new TestRandom(23);
-    for (const [S, N, dOut] of [
+    const shapes: [number, number, number][] = [
       [50, 8, 1],
       [7, 20, 3],
       [64, 16, 2],
       [3, 5, 4],
-    ]) {
+    ];
+    for (const [S, N, dOut] of shapes) {
       const w = rng.normals(dOut * N);
       const x = Float64Array.from(rng.normals(S * N), (v, k) => v + 0.3 * (k % N));
       const c = rhoOf(w, dOut, x, S, N);

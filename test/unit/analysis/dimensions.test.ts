@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { fittingDimension, participationRatio, varianceDimension } from '../../../src/core/analysis/dimensions';
 import { dctSignal, TestRandom } from './fixtures';
+import { at } from '../../../src/core/checked';
 
 describe('analysis/dimensions: D_x and participation ratio (docs/science.md §4.3)', () => {
   it('D_x is the first k whose cumulative ratio exceeds the threshold strictly', () => {
@@ -21,27 +22,27 @@ describe('analysis/dimensions: D_x and participation ratio (docs/science.md §4.
 
 /** Least squares with an intercept column by Gaussian elimination on the uncentred normal equations. */
 function referenceFit(features: number[][], targets: number[][]): number[][] {
-  const p = features[0].length + 1;
-  const d = targets[0].length;
+  const p = at(features, 0).length + 1;
+  const d = at(targets, 0).length;
   const a = Array.from({ length: p }, () => new Array<number>(p + d).fill(0));
   features.forEach((f, s) => {
     const row = [1, ...f];
     for (let i = 0; i < p; i++) {
-      for (let j = 0; j < p; j++) a[i][j] += row[i] * row[j];
-      for (let o = 0; o < d; o++) a[i][p + o] += row[i] * targets[s][o];
+      for (let j = 0; j < p; j++) at(a, i)[j] = at(at(a, i), j) + at(row, i) * at(row, j);
+      for (let o = 0; o < d; o++) at(a, i)[p + o] = at(at(a, i), p + o) + at(row, i) * at(at(targets, s), o);
     }
   });
   for (let c = 0; c < p; c++) {
     let piv = c;
-    for (let r = c + 1; r < p; r++) if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) piv = r;
-    [a[c], a[piv]] = [a[piv], a[c]];
+    for (let r = c + 1; r < p; r++) if (Math.abs(at(at(a, r), c)) > Math.abs(at(at(a, piv), c))) piv = r;
+    [a[c], a[piv]] = [at(a, piv), at(a, c)];
     for (let r = 0; r < p; r++) {
       if (r === c) continue;
-      const f = a[r][c] / a[c][c];
-      for (let j = c; j < p + d; j++) a[r][j] -= f * a[c][j];
+      const f = at(at(a, r), c) / at(at(a, c), c);
+      for (let j = c; j < p + d; j++) at(a, r)[j] = at(at(a, r), j) - f * at(at(a, c), j);
     }
   }
-  return a.map((row, i) => row.slice(p).map((v) => v / a[i][i]));
+  return a.map((row, i) => row.slice(p).map((v) => v / at(at(a, i), i)));
 }
 
 describe('analysis/dimensions: D_fit (docs/science.md §4.4)', () => {
@@ -56,28 +57,28 @@ describe('analysis/dimensions: D_fit (docs/science.md §4.4)', () => {
   }
 
   it('output along PC 3 only: R^2 jumps to 1 at k = 3, D_fit = 3', () => {
-    const outputs = Float64Array.from({ length: T * B }, (_, s) => 1.5 - 2 * scores[s * kMax + 2]);
+    const outputs = Float64Array.from({ length: T * B }, (_, s) => 1.5 - 2 * at(scores, s * kMax + 2));
     const fit = fittingDimension({ scores, kMax, outputs, T, B, dOut: 1 });
     assert.equal(fit.dfit, 3);
-    assert.ok(fit.r2[0] < 0.1 && fit.r2[1] < 0.1, `r2 = ${Array.from(fit.r2)}`);
-    assert.ok(Math.abs(fit.r2[2] - 1) < 1e-12 && Math.abs(fit.r2[3] - 1) < 1e-12);
+    assert.ok(at(fit.r2, 0) < 0.1 && at(fit.r2, 1) < 0.1, `r2 = ${Array.from(fit.r2)}`);
+    assert.ok(Math.abs(at(fit.r2, 2) - 1) < 1e-12 && Math.abs(at(fit.r2, 3) - 1) < 1e-12);
   });
 
   it('output along PC 1: D_fit = 1', () => {
-    const outputs = Float64Array.from({ length: T * B }, (_, s) => 0.7 * scores[s * kMax]);
+    const outputs = Float64Array.from({ length: T * B }, (_, s) => 0.7 * at(scores, s * kMax));
     const fit = fittingDimension({ scores, kMax, outputs, T, B, dOut: 1 });
     assert.equal(fit.dfit, 1);
-    assert.ok(Math.abs(fit.r2[0] - 1) < 1e-12);
+    assert.ok(Math.abs(at(fit.r2, 0) - 1) < 1e-12);
   });
 
   it('pools R^2 over outputs: PC1 and PC2 outputs of equal variance give R^2_1 about 1/2', () => {
     const outputs = new Float64Array(T * B * 2);
     for (let s = 0; s < T * B; s++) {
-      outputs[s * 2] = scores[s * kMax] / 4; // amplitude 1
-      outputs[s * 2 + 1] = scores[s * kMax + 1] / 3; // amplitude 1
+      outputs[s * 2] = at(scores, s * kMax) / 4; // amplitude 1
+      outputs[s * 2 + 1] = at(scores, s * kMax + 1) / 3; // amplitude 1
     }
     const fit = fittingDimension({ scores, kMax, outputs, T, B, dOut: 2 });
-    assert.ok(Math.abs(fit.r2[0] - 0.5) < 0.05, `R^2_1 = ${fit.r2[0]}`);
+    assert.ok(Math.abs(at(fit.r2, 0) - 0.5) < 0.05, `R^2_1 = ${fit.r2[0]}`);
     assert.equal(fit.dfit, 2);
   });
 
@@ -90,7 +91,7 @@ describe('analysis/dimensions: D_fit (docs/science.md §4.4)', () => {
     const dOut = 2;
     const outputs = Float64Array.from({ length: Tn * Bn * dOut }, (_, idx) => {
       const s = Math.floor(idx / dOut);
-      return (idx % dOut === 0 ? sc[s * k] - 0.5 * sc[s * k + 2] : 2 * sc[s * k + 1]) + 0.8 * rng.normal() + 3;
+      return (idx % dOut === 0 ? at(sc, s * k) - 0.5 * at(sc, s * k + 2) : 2 * at(sc, s * k + 1)) + 0.8 * rng.normal() + 3;
     });
     const fit = fittingDimension({ scores: sc, kMax: k, outputs, T: Tn, B: Bn, dOut });
     for (let kk = 1; kk <= k; kk++) {
@@ -109,13 +110,13 @@ describe('analysis/dimensions: D_fit (docs/science.md §4.4)', () => {
       let tot = 0;
       for (let s = 0; s < Tn * Bn; s++) {
         for (let o = 0; o < dOut; o++) {
-          let zhat = coef[0][o];
-          for (let j = 0; j < kk; j++) zhat += sc[s * k + j] * coef[j + 1][o];
-          res += (outputs[s * dOut + o] - zhat) ** 2;
-          tot += (outputs[s * dOut + o] - zbar[o]) ** 2;
+          let zhat = at(at(coef, 0), o);
+          for (let j = 0; j < kk; j++) zhat += at(sc, s * k + j) * at(at(coef, j + 1), o);
+          res += (at(outputs, s * dOut + o) - zhat) ** 2;
+          tot += (at(outputs, s * dOut + o) - at(zbar, o)) ** 2;
         }
       }
-      assert.ok(Math.abs(fit.r2[kk - 1] - (1 - res / tot)) < 1e-12, `k=${kk}`);
+      assert.ok(Math.abs(at(fit.r2, kk - 1) - (1 - res / tot)) < 1e-12, `k=${kk}`);
     }
   });
 

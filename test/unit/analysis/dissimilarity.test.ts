@@ -8,6 +8,7 @@ import { useBackend } from '../helpers/tf';
 import { centreColumns, crossProduct, nuclearNorm, shapeDistance } from '../../../src/core/analysis/dissimilarity';
 import { dissimilarityMatrix, type RunStates } from '../../../src/core/analysis/dissimilarity-matrix';
 import { randomOrthogonal, TestRandom } from './fixtures';
+import { at, entry } from '../../../src/core/checked';
 
 /** Singular values by one-sided Jacobi rotations on the columns (Hestenes), float64. */
 function jacobiSingularValues(a: Float64Array, m: number, n: number): number[] {
@@ -18,7 +19,7 @@ function jacobiSingularValues(a: Float64Array, m: number, n: number): number[] {
       for (let q = p + 1; q < n; q++) {
         let alpha = 0, beta = 0, gamma = 0;
         for (let i = 0; i < m; i++) {
-          const up = u[i * n + p]!, uq = u[i * n + q]!;
+          const up = at(u, i * n + p), uq = at(u, i * n + q);
           alpha += up * up;
           beta += uq * uq;
           gamma += up * uq;
@@ -29,7 +30,7 @@ function jacobiSingularValues(a: Float64Array, m: number, n: number): number[] {
         const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t), s = c * t;
         for (let i = 0; i < m; i++) {
-          const up = u[i * n + p]!, uq = u[i * n + q]!;
+          const up = at(u, i * n + p), uq = at(u, i * n + q);
           u[i * n + p] = c * up - s * uq;
           u[i * n + q] = s * up + c * uq;
         }
@@ -39,9 +40,16 @@ function jacobiSingularValues(a: Float64Array, m: number, n: number): number[] {
   }
   return Array.from({ length: n }, (_, j) => {
     let s = 0;
-    for (let i = 0; i < m; i++) s += u[i * n + j]! ** 2;
+    for (let i = 0; i < m; i++) s += at(u, i * n + j) ** 2;
     return Math.sqrt(s);
   });
+}
+
+/** Entry (i, j) of a run-by-run matrix, which must hold a number there. */
+function cell(m: readonly (readonly (number | null)[])[], i: number, j: number): number {
+  const v = at(at(m, i), j);
+  assert.ok(v !== null, `entry (${i}, ${j}) is null`);
+  return v;
 }
 
 function randomMatrix(rng: TestRandom, rows: number, cols: number, scale = 1): Float64Array {
@@ -56,7 +64,7 @@ function latentStates(rng: TestRandom, S: number, N: number, k: number): Float64
   for (let s = 0; s < S; s++) {
     for (let i = 0; i < N; i++) {
       let v = 3 + 0.1 * i; // column offsets, removed by the centring
-      for (let j = 0; j < k; j++) v += z[s * k + j]! * emb[j * N + i]!;
+      for (let j = 0; j < k; j++) v += at(z, s * k + j) * at(emb, j * N + i);
       x[s * N + i] = v + 0.05 * rng.normal();
     }
   }
@@ -66,8 +74,8 @@ function latentStates(rng: TestRandom, S: number, N: number, k: number): Float64
 function matmul(a: Float64Array, m: number, k: number, b: Float64Array, n: number): Float64Array {
   const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let t = 0; t < k; t++) {
-    const v = a[i * k + t]!;
-    for (let j = 0; j < n; j++) c[i * n + j] += v * b[t * n + j]!;
+    const v = at(a, i * k + t);
+    for (let j = 0; j < n; j++) c[i * n + j] = at(c, i * n + j) + v * at(b, t * n + j);
   }
   return c;
 }
@@ -93,7 +101,7 @@ describe('analysis/dissimilarity: nuclear norm', () => {
 
 function transpose(a: Float64Array, m: number, n: number): Float64Array {
   const t = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * m + i] = a[i * n + j]!;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * m + i] = at(a, i * n + j);
   return t;
 }
 
@@ -109,7 +117,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const got = await crossProduct(x, y, 64);
       const ref = matmul(transpose(Float64Array.from(x.data), S, N), N, S, Float64Array.from(y.data), 16);
       const scale = Math.max(...ref.map(Math.abs));
-      for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(got[i]! - ref[i]!) < 1e-5 * scale, `entry ${i}`);
+      for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(at(got, i) - at(ref, i)) < 1e-5 * scale, `entry ${i}`);
     });
 
     it('identical states: distance 0', async () => {
@@ -140,9 +148,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const ma = a.reduce((s, v) => s + v, 0) / S, mb = b.reduce((s, v) => s + v, 0) / S;
       let sab = 0, saa = 0, sbb = 0;
       for (let i = 0; i < S; i++) {
-        sab += (a[i]! - ma) * (b[i]! - mb);
-        saa += (a[i]! - ma) ** 2;
-        sbb += (b[i]! - mb) ** 2;
+        sab += (at(a, i) - ma) * (at(b, i) - mb);
+        saa += (at(a, i) - ma) ** 2;
+        sbb += (at(b, i) - mb) ** 2;
       }
       const r = sab / Math.sqrt(saa * sbb);
       const d = await shapeDistance(centreColumns(a, S, 1), centreColumns(b, S, 1));
@@ -156,8 +164,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const zx = rng.normals(S * 2), zy = rng.normals(S * 2);
       const x = new Float64Array(S * 4), y = new Float64Array(S * 4);
       for (let s = 0; s < S; s++) {
-        x[s * 4] = zx[2 * s]!; x[s * 4 + 1] = zx[2 * s + 1]!;
-        y[s * 4 + 2] = zy[2 * s]!; y[s * 4 + 3] = zy[2 * s + 1]!;
+        x[s * 4] = at(zx, 2 * s); x[s * 4 + 1] = at(zx, 2 * s + 1);
+        y[s * 4 + 2] = at(zy, 2 * s); y[s * 4 + 3] = at(zy, 2 * s + 1);
       }
       const cx = centreColumns(x, S, 4), cy = centreColumns(y, S, 4);
       const d = await shapeDistance(cx, cy);
@@ -179,22 +187,23 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const res = await dissimilarityMatrix(runs);
       assert.deepEqual(res.runs, ['a-s0', 'a-s1', 'b-s0', 'b-s1', 'c-s0']);
       assert.deepEqual(res.groups, ['a', 'a', 'b', 'b', 'c']);
-      for (let i = 0; i < 5; i++) assert.equal(res.matrix[i]![i], 0);
+      for (let i = 0; i < 5; i++) assert.equal(at(res.matrix, i)[i], 0);
       // each entry is the shape distance of the tails (k >= kMin) of the two runs
       const tail = (r: RunStates) => centreColumns(r.states.subarray(kMin * B * Nn), (T - kMin) * B, Nn);
-      const d01 = await shapeDistance(tail(runs[0]!), tail(runs[1]!));
-      assert.ok(Math.abs(res.matrix[0]![1]! - d01.angular) < 1e-12 && res.matrix[1]![0] === res.matrix[0]![1]);
-      assert.ok(Math.abs(res.euclidean[0]![1]! - d01.euclidean) < 1e-12);
-      assert.deepEqual(res.within.a, { mean: res.matrix[0]![1], sd: null, pairs: 1 });
-      const between = [res.matrix[0]![2]!, res.matrix[0]![3]!, res.matrix[1]![2]!, res.matrix[1]![3]!];
+      const d01 = await shapeDistance(tail(at(runs, 0)), tail(at(runs, 1)));
+      assert.ok(Math.abs(cell(res.matrix, 0, 1) - d01.angular) < 1e-12 && at(res.matrix, 1)[0] === at(res.matrix, 0)[1]);
+      assert.ok(Math.abs(cell(res.euclidean, 0, 1) - d01.euclidean) < 1e-12);
+      assert.deepEqual(res.within.a, { mean: at(res.matrix, 0)[1], sd: null, pairs: 1 });
+      const between = [cell(res.matrix, 0, 2), cell(res.matrix, 0, 3), cell(res.matrix, 1, 2), cell(res.matrix, 1, 3)];
       const mean = between.reduce((s, v) => s + v, 0) / 4;
-      assert.ok(Math.abs(res.between['a|b']!.mean - mean) < 1e-12);
-      assert.equal(res.between['a|b']!.pairs, 4);
-      assert.ok(Math.abs(res.between['a|b']!.sd! - Math.sqrt(between.reduce((s, v) => s + (v - mean) ** 2, 0) / 3)) < 1e-12);
+      const ab = entry(res.between, 'a|b');
+      assert.ok(ab.mean !== null && Math.abs(ab.mean - mean) < 1e-12);
+      assert.equal(ab.pairs, 4);
+      assert.ok(ab.sd !== null && Math.abs(ab.sd - Math.sqrt(between.reduce((s, v) => s + (v - mean) ** 2, 0) / 3)) < 1e-12);
       // run c was evaluated on other trials
-      assert.equal(res.matrix[0]![4], null);
+      assert.equal(at(res.matrix, 0)[4], null);
       assert.equal(res.incomparable.length, 4);
-      assert.match(res.incomparable[0]!.reason, /different trials/);
+      assert.match(at(res.incomparable, 0).reason, /different trials/);
       assert.equal(res.within.c, undefined);
       assert.equal(res.between['a|c'], undefined);
     });

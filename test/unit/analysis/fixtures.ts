@@ -4,6 +4,7 @@
  * with a constructed covariance.
  */
 import type { Gram } from '../../../src/core/analysis/gram';
+import { at } from '../../../src/core/checked';
 
 /** mulberry32 uniform stream with Box-Muller normals; seeded so failures replay. */
 export class TestRandom {
@@ -49,12 +50,12 @@ export function randomOrthogonal(n: number, rng: TestRandom): Float64Array {
     for (let pass = 0; pass < 2; pass++) {
       for (let p = 0; p < r; p++) {
         let c = 0;
-        for (let i = 0; i < n; i++) c += q[p * n + i] * v[i];
-        for (let i = 0; i < n; i++) v[i] -= c * q[p * n + i];
+        for (let i = 0; i < n; i++) c += at(q, p * n + i) * at(v, i);
+        for (let i = 0; i < n; i++) v[i] = at(v, i) - c * at(q, p * n + i);
       }
     }
     const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-    for (let i = 0; i < n; i++) q[r * n + i] = v[i] / norm;
+    for (let i = 0; i < n; i++) q[r * n + i] = at(v, i) / norm;
   }
   return q;
 }
@@ -64,8 +65,8 @@ export function fromSpectrum(q: Float64Array, values: ArrayLike<number>, n: numb
   const a = new Float64Array(n * n);
   for (let j = 0; j < values.length; j++) {
     for (let r = 0; r < n; r++) {
-      const c = values[j] * q[j * n + r];
-      for (let s = 0; s < n; s++) a[r * n + s] += c * q[j * n + s];
+      const c = at(values, j) * at(q, j * n + r);
+      for (let s = 0; s < n; s++) a[r * n + s] = at(a, r * n + s) + c * at(q, j * n + s);
     }
   }
   return a;
@@ -76,8 +77,8 @@ export function gramOf(x: ArrayLike<number>, m: number, n: number): Float64Array
   const g = new Float64Array(n * n);
   for (let s = 0; s < m; s++) {
     for (let i = 0; i < n; i++) {
-      const xi = x[s * n + i];
-      for (let j = 0; j < n; j++) g[i * n + j] += xi * x[s * n + j];
+      const xi = at(x, s * n + i);
+      for (let j = 0; j < n; j++) g[i * n + j] = at(g, i * n + j) + xi * at(x, s * n + j);
     }
   }
   return g;
@@ -89,7 +90,7 @@ export function timesTranspose(a: ArrayLike<number>, m: number, b: ArrayLike<num
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < p; j++) {
       let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k] * b[j * n + k];
+      for (let k = 0; k < n; k++) s += at(a, i * n + k) * at(b, j * n + k);
       out[i * p + j] = s;
     }
   }
@@ -98,7 +99,7 @@ export function timesTranspose(a: ArrayLike<number>, m: number, b: ArrayLike<num
 
 export function frobenius(a: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  for (let i = 0; i < a.length; i++) s += at(a, i) * at(a, i);
   return Math.sqrt(s);
 }
 
@@ -107,8 +108,8 @@ export function rowCentred(a: ArrayLike<number>, m: number, n: number): Float64A
   const out = new Float64Array(m * n);
   for (let r = 0; r < m; r++) {
     let mu = 0;
-    for (let i = 0; i < n; i++) mu += a[r * n + i] / n;
-    for (let i = 0; i < n; i++) out[r * n + i] = a[r * n + i] - mu;
+    for (let i = 0; i < n; i++) mu += at(a, r * n + i) / n;
+    for (let i = 0; i < n; i++) out[r * n + i] = at(a, r * n + i) - mu;
   }
   return out;
 }
@@ -163,13 +164,13 @@ export function constructedStates(opts: {
   for (let k = 0; k < T; k++) {
     for (let b = 0; b < B; b++) {
       const o = (k * B + b) * N;
-      for (let i = 0; i < N; i++) states[o + i] = mean[i];
+      for (let i = 0; i < N; i++) states[o + i] = at(mean, i);
       amps.forEach((amp, j) => {
         const c =
           k >= kMin
             ? amp * Math.SQRT2 * dctSignal(j + 1, (k - kMin) * B + b, S)
             : (opts.preScale ?? amp) * rng.normal();
-        for (let i = 0; i < N; i++) states[o + i] += c * axes[j * N + i];
+        for (let i = 0; i < N; i++) states[o + i] = at(states, o + i) + c * at(axes, j * N + i);
       });
     }
   }
@@ -179,8 +180,8 @@ export function constructedStates(opts: {
 /** The Gram record of computeGram, built in plain float64 (no tfjs) for exact tests. */
 export function exactGram(x: ArrayLike<number>, S: number, N: number): Gram {
   const colSums = new Float64Array(N);
-  for (let s = 0; s < S; s++) for (let i = 0; i < N; i++) colSums[i] += x[s * N + i];
+  for (let s = 0; s < S; s++) for (let i = 0; i < N; i++) colSums[i] = at(colSums, i) + at(x, s * N + i);
   const mean = colSums.map((v) => v / S);
-  const xc = Float64Array.from({ length: S * N }, (_, k) => x[k] - mean[k % N]);
+  const xc = Float64Array.from({ length: S * N }, (_, k) => at(x, k) - at(mean, k % N));
   return { N, S, colSums, mean, gram: gramOf(x, S, N), centred: gramOf(xc, S, N) };
 }

@@ -4,12 +4,13 @@ import { computeGram } from '../../../src/core/analysis/gram';
 import { projectRows } from '../../../src/core/analysis/rowprojection';
 import { useBackend } from '../helpers/tf';
 import { gramOf, TestRandom } from './fixtures';
+import { at } from '../../../src/core/checked';
 
 function maxRelError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(at(expected, i)));
   let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(at(actual, i) - at(expected, i)));
   return worst / scale;
 }
 
@@ -25,10 +26,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const g = await computeGram(x, S, N);
       assert.ok(maxRelError(g.gram, gramOf(x, S, N)) < 1e-6);
       const sums = new Float64Array(N);
-      for (let s = 0; s < S; s++) for (let i = 0; i < N; i++) sums[i] += x[s * N + i];
+      for (let s = 0; s < S; s++) for (let i = 0; i < N; i++) sums[i] = at(sums, i) + at(x, s * N + i);
       assert.ok(maxRelError(g.colSums, sums) < 1e-12);
-      sums.forEach((v, i) => assert.ok(Math.abs(g.mean[i] - v / S) < 1e-12));
-      const xc = Float64Array.from(x, (v, idx) => v - sums[idx % N] / S);
+      sums.forEach((v, i) => assert.ok(Math.abs(at(g.mean, i) - v / S) < 1e-12));
+      const xc = Float64Array.from(x, (v, idx) => v - at(sums, idx % N) / S);
       assert.ok(maxRelError(g.centred, gramOf(xc, S, N)) < 1e-6);
       for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) assert.equal(g.gram[i * N + j], g.gram[j * N + i]);
     });
@@ -64,7 +65,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const g = await computeGram(x, S, N);
       const x64 = Float64Array.from(x);
       const mean = [0, 1, 2, 3].map((i) => x64.filter((_, idx) => idx % N === i).reduce((a, b) => a + b, 0) / S);
-      const xc = Float64Array.from(x64, (v, idx) => v - mean[idx % N]);
+      const xc = Float64Array.from(x64, (v, idx) => v - at(mean, idx % N));
       assert.ok(maxRelError(g.centred, gramOf(xc, S, N)) < 1e-5);
     });
 
@@ -94,8 +95,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       for (const s of [0, 1, 4193, 4194, 4195, S - 1]) {
         for (let j = 0; j < k; j++) {
           let e = 0;
-          for (let i = 0; i < N; i++) e += (x[s * N + i] - shift[i]) * basis[j * N + i];
-          worst = Math.max(worst, Math.abs(got[s * k + j] - e));
+          for (let i = 0; i < N; i++) e += (at(x, s * N + i) - at(shift, i)) * at(basis, j * N + i);
+          worst = Math.max(worst, Math.abs(at(got, s * k + j) - e));
         }
       }
       assert.ok(worst < 1e-3, `max error ${worst}`);

@@ -4,6 +4,7 @@ import { symmetricEigen } from '../../../src/core/analysis/linalg';
 import { noiseCompression } from '../../../src/core/analysis/noise';
 import { useBackend } from '../helpers/tf';
 import { gramOf, near, randomOrthogonal, TestRandom } from './fixtures';
+import { at } from '../../../src/core/checked';
 
 const N = 20;
 const T = 50;
@@ -26,11 +27,11 @@ function makeTrials(rng: TestRandom, axes: Float64Array, fluct: (z: Float64Array
   const condition = Int32Array.from({ length: trials }, (_, b) => b % C);
   for (let k = 0; k < T; k++) {
     for (let b = 0; b < trials; b++) {
-      const phase = 0.2 * k + (Math.PI / 2) * condition[b];
+      const phase = 0.2 * k + (Math.PI / 2) * at(condition, b);
       const dx = fluct(rng.normals(N));
       for (let i = 0; i < N; i++) {
-        const mean = 6 * (Math.cos(phase) * axes[i] + Math.sin(phase) * axes[N + i]) + 0.5;
-        states[(k * trials + b) * N + i] = mean + dx[i];
+        const mean = 6 * (Math.cos(phase) * at(axes, i) + Math.sin(phase) * at(axes, N + i)) + 0.5;
+        states[(k * trials + b) * N + i] = mean + at(dx, i);
       }
     }
   }
@@ -42,8 +43,8 @@ function boosted(sigma: number, beta: number, dirs: Float64Array[]) {
   return (z: Float64Array) => {
     const out = Float64Array.from(z);
     for (const u of dirs) {
-      const c = u.reduce((s, v, i) => s + v * z[i], 0) * (Math.sqrt(beta) - 1);
-      for (let i = 0; i < N; i++) out[i] += c * u[i];
+      const c = u.reduce((s, v, i) => s + v * at(z, i), 0) * (Math.sqrt(beta) - 1);
+      for (let i = 0; i < N; i++) out[i] = at(out, i) + c * at(u, i);
     }
     return out.map((v) => sigma * v);
   };
@@ -56,8 +57,8 @@ function fluctuations(t: Trials): Float64Array {
     for (let c = 0; c < C; c++) {
       const members = Array.from({ length: trials }, (_, b) => b).filter((b) => t.condition[b] === c);
       for (let i = 0; i < N; i++) {
-        const m = members.reduce((s, b) => s + t.states[(k * trials + b) * N + i], 0) / members.length;
-        for (const b of members) dx[(k * trials + b) * N + i] = t.states[(k * trials + b) * N + i] - m;
+        const m = members.reduce((s, b) => s + at(t.states, (k * trials + b) * N + i), 0) / members.length;
+        for (const b of members) dx[(k * trials + b) * N + i] = at(t.states, (k * trials + b) * N + i) - m;
       }
     }
   }
@@ -71,7 +72,7 @@ function varianceAlong(dx: Float64Array, v: Float64Array): number {
   let s2 = 0;
   for (let r = 0; r < M; r++) {
     let p = 0;
-    for (let i = 0; i < N; i++) p += dx[r * N + i] * v[i];
+    for (let i = 0; i < N; i++) p += at(dx, r * N + i) * at(v, i);
     s += p;
     s2 += p * p;
   }
@@ -85,7 +86,7 @@ function sampledVariance(dx: Float64Array, basis: Float64Array[], count: number,
     const v = new Float64Array(N);
     for (const u of basis) {
       const c = rng.normal();
-      for (let i = 0; i < N; i++) v[i] += c * u[i];
+      for (let i = 0; i < N; i++) v[i] = at(v, i) + c * at(u, i);
     }
     const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
     values.push(varianceAlong(dx, v.map((x) => x / norm)));
@@ -156,11 +157,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const l = Float64Array.from({ length: N * N }, () => 0.15 * rng.normal());
       const t = makeTrials(rng, axes, (z) => Float64Array.from({ length: N }, (_, i) => {
         let s = 0;
-        for (let j = 0; j < N; j++) s += l[i * N + j] * z[j];
+        for (let j = 0; j < N; j++) s += at(l, i * N + j) * at(z, j);
         return s;
       }));
-      const labels = Int32Array.from(t.condition, (c) => [7, 3, -1, 12][c]);
-      const w2 = Float64Array.from({ length: 2 * N }, (_, k) => (k < N ? q[3 * N + k] + 0.5 * q[4 * N + k] : q[4 * N + (k - N)]));
+      const labels = Int32Array.from(t.condition, (c) => at([7, 3, -1, 12], c));
+      const w2 = Float64Array.from({ length: 2 * N }, (_, k) => (k < N ? at(q, 3 * N + k) + 0.5 * at(q, 4 * N + k) : at(q, 4 * N + (k - N))));
       const r = await noiseCompression({ states: t.states, condition: labels, T, trials }, N, w2, 2);
 
       const dx = fluctuations(t);
@@ -169,23 +170,23 @@ for (const backend of ['cpu', 'wasm'] as const) {
       // orthonormal basis of span(W_out rows), computed here by hand
       const e1 = w2.slice(0, N).map((v, _, a) => v / Math.sqrt(a.reduce((s, x) => s + x * x, 0)));
       const r2 = w2.slice(N);
-      const c12 = e1.reduce((s, v, i) => s + v * r2[i], 0);
-      const e2raw = r2.map((v, i) => v - c12 * e1[i]);
+      const c12 = e1.reduce((s, v, i) => s + v * at(r2, i), 0);
+      const e2raw = r2.map((v, i) => v - c12 * at(e1, i));
       const e2 = e2raw.map((v) => v / Math.sqrt(e2raw.reduce((s, x) => s + x * x, 0)));
       const output = sampledVariance(dx, [e1, e2], 1000, rng);
       // top-2 PCs of the condition averages, over all conditions and time points
       const avg = new Float64Array(T * C * N);
       for (let k = 0; k < T; k++) {
         for (let b = 0; b < trials; b++) {
-          for (let i = 0; i < N; i++) avg[(k * C + t.condition[b]) * N + i] += t.states[(k * trials + b) * N + i] / R;
+          for (let i = 0; i < N; i++) avg[(k * C + at(t.condition, b)) * N + i] = at(avg, (k * C + at(t.condition, b)) * N + i) + at(t.states, (k * trials + b) * N + i) / R;
         }
       }
       const mu = Float64Array.from({ length: N }, (_, i) => {
         let s = 0;
-        for (let r0 = 0; r0 < T * C; r0++) s += avg[r0 * N + i];
+        for (let r0 = 0; r0 < T * C; r0++) s += at(avg, r0 * N + i);
         return s / (T * C);
       });
-      const pcs = symmetricEigen(gramOf(avg.map((v, k) => v - mu[k % N]), T * C, N), N).vectors;
+      const pcs = symmetricEigen(gramOf(avg.map((v, k) => v - at(mu, k % N)), T * C, N), N).vectors;
       const pc = sampledVariance(dx, [pcs.slice(0, N), pcs.slice(N, 2 * N)], 1000, rng);
 
       assert.ok(Math.abs(r.var_rand - random.mean) < 4 * random.se, `rand ${r.var_rand} vs ${random.mean} +- ${random.se}`);

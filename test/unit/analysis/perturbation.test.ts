@@ -17,11 +17,12 @@ import { perturbedErrors, drain } from '../../../src/core/analysis/perturbation/
 import { perturbationExperiment, directionStream } from '../../../src/core/analysis/perturbation';
 import { computeGram } from '../../../src/core/analysis/gram';
 import { topEigen } from '../../../src/core/analysis/topeigen';
+import { at, defined } from '../../../src/core/checked';
 
 function runOf(yaml: string): RunConfig {
   const loaded = loadSpec(yaml, 'p.rnn.yaml');
   assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
-  return loaded.runs[0]!;
+  return at(loaded.runs, 0);
 }
 
 function evalBatch(run: RunConfig, B = run.evaluation.batch): TaskBatch {
@@ -66,7 +67,7 @@ describe('perturbation protocol (docs/science.md §4.6)', () => {
     const per = batch.B * batch.dOut;
     for (let k = 0; k < 140; k++) for (let i = 0; i < per; i++) assert.equal(p.mask[k * per + i], 0);
     let kept = 0;
-    for (let k = 140; k < batch.T; k++) for (let i = 0; i < per; i++) kept += p.mask[k * per + i]! === batch.mask[k * per + i] ? 1 : 0;
+    for (let k = 140; k < batch.T; k++) for (let i = 0; i < per; i++) kept += at(p.mask, k * per + i) === batch.mask[k * per + i] ? 1 : 0;
     assert.equal(kept, (batch.T - 140) * per);
   });
 
@@ -88,9 +89,9 @@ describe('perturbation protocol (docs/science.md §4.6)', () => {
     assert.equal(p.steps[9], 5 + Math.floor(((latest - 25 - 5) * 9) / 10));
     for (let b = 0; b < B; b++) {
       let own = 0;
-      for (let k = 0; k < T; k++) if (batch.mask[k * B + b] !== 0) own = batch.targets[k * B + b]!;
+      for (let k = 0; k < T; k++) if (batch.mask[k * B + b] !== 0) own = at(batch.targets, k * B + b);
       for (let k = 0; k < T; k++) {
-        const m = p.mask[k * B + b]!;
+        const m = at(p.mask, k * B + b);
         assert.equal(m !== 0, k >= latest && k < latest + 40 && k % 5 === 0, `trial ${b} k ${k}`);
         if (m !== 0) assert.equal(p.targets[k * B + b], own);
       }
@@ -124,23 +125,23 @@ describe('perturbation directions', () => {
       const first = v.subarray(0, N);
       if (b.family === 'w_out') {
         const w1 = wOut.subarray(0, N);
-        for (let i = 0; i < N; i++) assert.ok(Math.abs(first[i]! - w1[i]! / norm(w1)) < 1e-6);
+        for (let i = 0; i < N; i++) assert.ok(Math.abs(at(first, i) - at(w1, i) / norm(w1)) < 1e-6);
       }
       if (b.family === 'pc') {
         for (let t = 0; t < 5; t++) for (let i = 2; i < N; i++) assert.equal(v[t * N + i], 0);
         assert.equal(first[0], 1);
       }
       if (b.family === 'w_in') {
-        const col = Array.from({ length: N }, (_, i) => wIn[i * 3]!);
-        for (let i = 0; i < N; i++) assert.ok(Math.abs(first[i]! - col[i]! / norm(col)) < 1e-6);
+        const col = Array.from({ length: N }, (_, i) => at(wIn, i * 3));
+        for (let i = 0; i < N; i++) assert.ok(Math.abs(at(first, i) - at(col, i) / norm(col)) < 1e-6);
       }
       if (b.family === 'w_out' || b.family === 'w_in') {
         // inside the span: the residual after projecting on the basis is zero
         for (let t = 1; t < 5; t++) {
           const x = Float64Array.from(v.subarray(t * N, (t + 1) * N));
           for (const q of b.basis) {
-            const c = q.reduce((s, qi, i) => s + qi * x[i]!, 0);
-            for (let i = 0; i < N; i++) x[i] -= c * q[i]!;
+            const c = q.reduce((s, qi, i) => s + qi * at(x, i), 0);
+            for (let i = 0; i < N; i++) x[i] = at(x, i) - c * at(q, i);
           }
           assert.ok(norm(x) < 1e-5, `${b.family} trial ${t} leaves the span by ${norm(x)}`);
         }
@@ -174,7 +175,7 @@ for (const backend of ['cpu', 'wasm'] as const) describe(`perturbation engine ($
       const res = await drain(perturbationExperiment({ net, dt, task: run.task, batch, unperturbed, kPca: 50, seed: 9, engine: { maxRows: 12 } }));
       assert.deepEqual(res.directions, ['w_out', 'pc', 'rand', 'w_in']);
       assert.equal(res.amplitudes.length, 21);
-      assert.ok(Math.abs(res.amplitudes[20]! - 10 * Math.sqrt(10)) < 1e-9);
+      assert.ok(Math.abs(at(res.amplitudes, 20) - 10 * Math.sqrt(10)) < 1e-9);
 
       // The reference: for each (d, a, p), simulate() from the perturbed state with the rest of the batch.
       const protocol = perturbationProtocol(run.task, batch, dt);
@@ -190,12 +191,12 @@ for (const backend of ['cpu', 'wasm'] as const) describe(`perturbation engine ($
       for (let d = 0; d < bases.length; d++) {
         for (const a of [0, 1, 7, 20]) {
           for (let p = 0; p < P; p++) {
-            const kp = protocol.steps[p]!;
+            const kp = at(protocol.steps, p);
             const outputs = unperturbed.outputs.slice();
             if (a > 0) {
-              const v = drawDirections(bases[d]!, B, N, makeRng(9, directionStream(bases[d]!.family, a, p)));
+              const v = drawDirections(at(bases, d), B, N, makeRng(9, directionStream(at(bases, d).family, a, p)));
               const start = new Float32Array(B * N);
-              for (let i = 0; i < B * N; i++) start[i] = unperturbed.states[kp * B * N + i]! + res.amplitudes[a]! * v[i]!;
+              for (let i = 0; i < B * N; i++) start[i] = at(unperturbed.states, kp * B * N + i) + at(res.amplitudes, a) * at(v, i);
               const rest: TaskBatch = {
                 ...batch,
                 T: T - kp,
@@ -207,8 +208,8 @@ for (const backend of ['cpu', 'wasm'] as const) describe(`perturbation engine ($
               outputs.set(tail.outputs, kp * B * dOut);
             }
             const expected = evaluationLoss(scoredBatch, outputs);
-            const got = res.loss[(d * A + a) * P + p]!;
-            assert.ok(Math.abs(got - expected) <= 1e-4 * Math.max(1, expected), `${bases[d]!.family} a=${a} p=${p}: ${got} vs ${expected}`);
+            const got = at(res.loss, (d * A + a) * P + p);
+            assert.ok(Math.abs(got - expected) <= 1e-4 * Math.max(1, expected), `${at(bases, d).family} a=${a} p=${p}: ${got} vs ${expected}`);
             checked++;
           }
         }
@@ -219,12 +220,12 @@ for (const backend of ['cpu', 'wasm'] as const) describe(`perturbation engine ($
         let s = 0;
         for (let a = 0; a < A; a++) {
           let m = 0;
-          for (let p = 0; p < P; p++) m += res.loss[(d * A + a) * P + p]!;
+          for (let p = 0; p < P; p++) m += at(res.loss, (d * A + a) * P + p);
           s += m / P;
         }
         return s;
       };
-      assert.ok(Math.abs(res.auc.w_out! - auc(0)) < 1e-9);
+      assert.ok(Math.abs(defined(res.auc.w_out) - auc(0)) < 1e-9);
       assert.ok(Math.abs(res.rel_susceptibility - auc(0) / auc(1)) < 1e-9);
     } finally {
       net.dispose();
@@ -244,17 +245,17 @@ for (const backend of ['cpu', 'wasm'] as const) describe(`perturbation engine ($
       // scored on the task's own mask (from t = 1), so the decaying kick is still visible
       const protocol = { mask: batch.mask, targets: batch.targets, lossTo: T - 1 };
       // a unit vector orthogonal to both rows of W_out
-      const basis = directionBases(N, zero.W_out, dOut, zero.W_in, zero.dIn, [])[0]!.basis;
+      const basis = at(directionBases(N, zero.W_out, dOut, zero.W_in, zero.dIn, []), 0).basis;
       const u = Float64Array.from({ length: N }, (_, i) => (i % 3) - 1);
       for (const q of basis) {
-        const c = q.reduce((s, qi, i) => s + qi * u[i]!, 0);
-        for (let i = 0; i < N; i++) u[i] -= c * q[i]!;
+        const c = q.reduce((s, qi, i) => s + qi * at(u, i), 0);
+        for (let i = 0; i < N; i++) u[i] = at(u, i) - c * at(q, i);
       }
       const un = Math.hypot(...u);
-      const ortho = Float32Array.from({ length: B * N }, (_, i) => u[i % N]! / un);
+      const ortho = Float32Array.from({ length: B * N }, (_, i) => at(u, i % N) / un);
       const w1 = zero.W_out.subarray(0, N);
       const w1n = Math.hypot(...w1);
-      const along = Float32Array.from({ length: B * N }, (_, i) => w1[i % N]! / w1n);
+      const along = Float32Array.from({ length: B * N }, (_, i) => at(w1, i % N) / w1n);
       const kp = 40;
       const amp = 5;
       const errs = await drain(perturbedErrors(net, dt, B, batch.inputs, pre.states, [
@@ -265,23 +266,23 @@ for (const backend of ['cpu', 'wasm'] as const) describe(`perturbation engine ($
       let base = 0;
       let kicked = 0;
       const w2 = zero.W_out.subarray(N, 2 * N);
-      const proj2 = w2.reduce((s, x, i) => s + x * w1[i]!, 0) / w1n;
+      const proj2 = w2.reduce((s, x, i) => s + x * at(w1, i), 0) / w1n;
       for (let k = kp; k < T; k++) {
         const decay = amp * (1 - dt) ** (k - kp);
         for (let b = 0; b < B; b++) {
           for (let o = 0; o < dOut; o++) {
             const i = (k * B + b) * dOut + o;
-            const m = protocol.mask[i]!;
+            const m = at(protocol.mask, i);
             if (!m) continue;
-            const e = pre.outputs[i]! - protocol.targets[i]!;
+            const e = at(pre.outputs, i) - at(protocol.targets, i);
             base += m * e * e;
             const shift = decay * (o === 0 ? w1n : proj2);
             kicked += m * (e + shift) ** 2;
           }
         }
       }
-      assert.ok(Math.abs(errs[0]! - base) <= 1e-4 * base, `orthogonal kick: ${errs[0]} vs ${base}`);
-      assert.ok(Math.abs(errs[1]! - kicked) <= 1e-4 * kicked, `kick along w_out: ${errs[1]} vs ${kicked}`);
+      assert.ok(Math.abs(at(errs, 0) - base) <= 1e-4 * base, `orthogonal kick: ${errs[0]} vs ${base}`);
+      assert.ok(Math.abs(at(errs, 1) - kicked) <= 1e-4 * kicked, `kick along w_out: ${errs[1]} vs ${kicked}`);
       assert.ok(kicked > 1.5 * base, 'the kick along w_out must matter in this case');
     } finally {
       net.dispose();

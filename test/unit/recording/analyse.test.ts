@@ -13,6 +13,7 @@ import { TestRandom } from '../analysis/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceCases } from './reference-cases';
+import { at, defined } from '../../../src/core/checked';
 
 /** 3 latents with sds 3, 2, 0.5, embedded by random unit vectors in N neurons, plus small private noise. */
 function latentPopulation(seed: number, S: number, N: number) {
@@ -21,7 +22,7 @@ function latentPopulation(seed: number, S: number, N: number) {
   const z = Array.from({ length: S }, (_, s) => sds.map((sd, j) => sd * Math.sin(0.05 * s * (j + 1) + j) + 0.1 * sd * rng.normal()));
   const emb = sds.map(() => rng.unitVector(N));
   const x = new Float64Array(S * N);
-  for (let s = 0; s < S; s++) for (let i = 0; i < N; i++) x[s * N + i] = 1 + sds.reduce((v, _, j) => v + Math.sqrt(N) * z[s]![j]! * emb[j]![i]!, 0) + 0.05 * rng.normal();
+  for (let s = 0; s < S; s++) for (let i = 0; i < N; i++) x[s * N + i] = 1 + sds.reduce((v, _, j) => v + Math.sqrt(N) * at(at(z, s), j) * at(at(emb, j), i), 0) + 0.05 * rng.normal();
   return { x, z };
 }
 
@@ -32,7 +33,7 @@ describe('recording/analyse: where a population sits', function () {
 
   it('behaviour along the high-variance latent: large rho, D_fit 1, small relative fitting dimension (aligned-like)', async () => {
     const { x, z } = latentPopulation(1, S, N);
-    const y = Float64Array.from(z, (r) => r[0]!);
+    const y = Float64Array.from(z, (r) => at(r, 0));
     const r = await analyseRecording(x, y, S, N, 1, { rng: makeRng(1, 'sub'), draws: 5 });
     assert.equal(r.N, N);
     assert.equal(r.samples, S);
@@ -49,7 +50,7 @@ describe('recording/analyse: where a population sits', function () {
 
   it('behaviour along the low-variance latent: small rho, D_fit 3 > D_var (oblique-like)', async () => {
     const { x, z } = latentPopulation(2, S, N);
-    const y = Float64Array.from(z, (r) => r[2]!);
+    const y = Float64Array.from(z, (r) => at(r, 2));
     const r = await analyseRecording(x, y, S, N, 1, { rng: makeRng(1, 'sub'), draws: 5 });
     assert.equal(r.d_var, 2);
     assert.equal(r.d_fit, 3);
@@ -57,17 +58,17 @@ describe('recording/analyse: where a population sits', function () {
     assert.ok(r.r2 > 0.95, `R2 ${r.r2}`);
     assert.ok(r.rho < 0.25, `rho ${r.rho}`);
     assert.equal(r.r2_curve.length, 3);
-    assert.ok(r.r2_curve[1]! < 0.9 * r.r2, 'two components do not fit it');
+    assert.ok(at(r.r2_curve, 1) < 0.9 * r.r2, 'two components do not fit it');
   });
 
   it('subsampling: rho sqrt(n) grows like n^(1/2) when the dominant latent is decoded, stays flat for a readout spread over independent neurons', async () => {
     const { x, z } = latentPopulation(3, S, N);
-    const aligned = await analyseRecording(x, Float64Array.from(z, (r) => r[0]!), S, N, 1, { rng: makeRng(2, 'sub'), draws: 8 });
+    const aligned = await analyseRecording(x, Float64Array.from(z, (r) => at(r, 0)), S, N, 1, { rng: makeRng(2, 'sub'), draws: 8 });
     assert.deepEqual(aligned.subsample.map((p) => p.n), [4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
     assert.ok(aligned.subsample.every((p) => p.draws === 8));
-    assert.ok(aligned.subsample_slope! > 0.35 && aligned.subsample_slope! < 0.8, `slope ${aligned.subsample_slope}`);
-    assert.equal(aligned.subsample[9]!.mean, aligned.rho_sqrtN, 'all neurons: the full fit');
-    assert.equal(aligned.subsample[9]!.sd, 0);
+    assert.ok(defined(aligned.subsample_slope) > 0.35 && defined(aligned.subsample_slope) < 0.8, `slope ${aligned.subsample_slope}`);
+    assert.equal(at(aligned.subsample, 9).mean, aligned.rho_sqrtN, 'all neurons: the full fit');
+    assert.equal(at(aligned.subsample, 9).sd, 0);
 
     // independent unit-variance neurons, behaviour = their sum / sqrt(N) plus noise: rho ~ 1/sqrt(n)
     const rng = new TestRandom(4);
@@ -76,16 +77,16 @@ describe('recording/analyse: where a population sits', function () {
     const y = new Float64Array(Sx);
     for (let s = 0; s < Sx; s++) {
       let v = 0;
-      for (let i = 0; i < M; i++) v += xi[s * M + i]!;
+      for (let i = 0; i < M; i++) v += at(xi, s * M + i);
       y[s] = v / Math.sqrt(M) + 0.1 * rng.normal();
     }
     const spread = await analyseRecording(xi, y, Sx, M, 1, { rng: makeRng(3, 'sub'), draws: 4 });
-    assert.ok(Math.abs(spread.subsample_slope!) < 0.1, `slope ${spread.subsample_slope}`);
+    assert.ok(Math.abs(defined(spread.subsample_slope)) < 0.1, `slope ${spread.subsample_slope}`);
     for (const p of spread.subsample) assert.ok(Math.abs(p.mean - 1) < 0.15, `n ${p.n}: rho sqrt(n) ${p.mean}`);
   });
 
   it('the log-log slope is the least-squares slope', () => {
-    assert.ok(Math.abs(logLogSlope([{ n: 10, mean: 10 ** 0.25 }, { n: 100, mean: 100 ** 0.25 }, { n: 1000, mean: 1000 ** 0.25 }])! - 0.25) < 1e-12);
+    assert.ok(Math.abs(defined(logLogSlope([{ n: 10, mean: 10 ** 0.25 }, { n: 100, mean: 100 ** 0.25 }, { n: 1000, mean: 1000 ** 0.25 }])) - 0.25) < 1e-12);
     assert.equal(logLogSlope([{ n: 10, mean: 1 }]), null);
   });
 
@@ -103,7 +104,7 @@ describe('recording/analyse against scikit-learn (the authors\' comp_ridge with 
   });
   for (const c of referenceCases()) {
     it(`${c.name}: alpha, R^2, rho, participation ratio, D_var, D_fit and the R^2 curve`, async () => {
-      const ref = reference.find((r) => r.file === c.name)!;
+      const ref = defined(reference.find((r) => r.file === c.name));
       const [trials, T, N] = c.shape;
       const r = await analyseRecording(c.activity, c.behaviour, trials * T, N, c.d, { rng: makeRng(1, 'sub'), draws: 2 });
       const close = (a: number, b: number, what: string, tol = 1e-7) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs sklearn ${b}`);
@@ -116,7 +117,7 @@ describe('recording/analyse against scikit-learn (the authors\' comp_ridge with 
       assert.equal(r.d_fit, ref.d_fit);
       assert.equal(r.rel_fit_dim, ref.rel_fit_dim);
       assert.equal(r.r2_curve.length, ref.r2_curve.length);
-      r.r2_curve.forEach((v, k) => close(v, ref.r2_curve[k]!, `R^2 with ${k + 1} components`));
+      r.r2_curve.forEach((v, k) => close(v, at(ref.r2_curve, k), `R^2 with ${k + 1} components`));
     });
   }
 });
@@ -134,16 +135,16 @@ describe('recording/analyse: the subsampling refits agree with the full fit', fu
     const y = new Float64Array(S * 2);
     for (let s = 0; s < S; s++) {
       const z = sds.map((sd, j) => sd * Math.sin(0.02 * s * (j + 1) + j));
-      for (let i = 0; i < N; i++) x[s * N + i] = z.reduce((v, zj, j) => v + Math.sqrt(N) * zj * emb[j]![i]!, 0);
-      y[s * 2] = z[4]! * 20;
-      y[s * 2 + 1] = z[0]! * 0.1 + z[4]! * 10;
+      for (let i = 0; i < N; i++) x[s * N + i] = z.reduce((v, zj, j) => v + Math.sqrt(N) * zj * at(at(emb, j), i), 0);
+      y[s * 2] = at(z, 4) * 20;
+      y[s * 2 + 1] = at(z, 0) * 0.1 + at(z, 4) * 10;
     }
     const { gramOf, eigenDesign, ridgeCV, neuronCoefficients } = await import('../../../src/core/recording/ridge');
     const { designOnBackend, readoutCorrelation } = await import('../../../src/core/recording/analyse');
     const mean = (a: Float64Array, n: number) => {
       const m = new Float64Array(n);
-      for (let s = 0; s < a.length / n; s++) for (let i = 0; i < n; i++) m[i] += a[s * n + i]! / (a.length / n);
-      return a.map((v, k) => v - m[k % n]!);
+      for (let s = 0; s < a.length / n; s++) for (let i = 0; i < n; i++) m[i] = at(m, i) + at(a, s * n + i) / (a.length / n);
+      return a.map((v, k) => v - at(m, k % n));
     };
     const X = mean(x, N), Y = mean(y, 2);
     const g = gramOf(X, S, N);

@@ -13,6 +13,7 @@ import { detectFormat, loadRecording, type RecordingFile } from '../../../src/co
 import { makeHdf5 } from './make-hdf5';
 import { gaussianSmooth } from '../../../src/core/recording/nwb';
 import { encodeSafetensors } from '../../../src/core/safetensors';
+import { at } from '../../../src/core/checked';
 
 /** A .npy by hand: any descr, order and header version. */
 function npy(descr: string, shape: number[], data: Uint8Array, fortran = false, version = 1): Uint8Array {
@@ -121,11 +122,11 @@ describe('recording files: .npy and .npz', () => {
     for (const z of [zipStore(files), zipDeflated(files)]) {
       const entries = zipEntries(z);
       assert.deepEqual(entries.map((e) => e.name), ['a.npy', 'b.npy']);
-      for (const [i, e] of entries.entries()) assert.deepEqual(await zipRead(z, e), files[i]!.data);
+      for (const [i, e] of entries.entries()) assert.deepEqual(await zipRead(z, e), at(files, i).data);
     }
     const broken = zipDeflated(files);
-    const e0 = zipEntries(broken)[0]!;
-    broken[e0.offset + 30 + 5 + 3] ^= 0xff;
+    const e0 = at(zipEntries(broken), 0);
+    broken[e0.offset + 30 + 5 + 3] = at(broken, e0.offset + 30 + 5 + 3) ^ 0xff;
     await assert.rejects(zipRead(broken, e0, 'x.npz'), /x\.npz: entry a\.npy is (damaged|not valid deflate)/);
   });
 
@@ -225,7 +226,7 @@ describe('recording files: HDF5 (NWB, MATLAB v7.3) through h5wasm', function () 
     await assert.rejects(loadRecording(file, { behaviour: 'wrist' }), /No TimeSeries wrist for --behaviour in this NWB file; it has \/processing\/behavior\/hand_pos, \/processing\/behavior\/hand_vel, \/processing\/ecephys\/rates\./);
     await assert.rejects(loadRecording(file, { behaviour: 'hand_vel', window: [0, 1], align: 'go_cue_time' }), /no column go_cue_time; it has move_onset_time, start_time, stop_time/);
     const smooth = gaussianSmooth(Float64Array.of(0, 0, 1, 0, 0), 5, 1, 1);
-    assert.ok(Math.abs(smooth.reduce((s, v) => s + v, 0) - (smooth[2]! + 2 * smooth[1]! + 2 * smooth[0]!)) < 1e-12 && smooth[2]! > smooth[1]! && smooth[1]! > smooth[0]!);
+    assert.ok(Math.abs(smooth.reduce((s, v) => s + v, 0) - (at(smooth, 2) + 2 * at(smooth, 1) + 2 * at(smooth, 0))) < 1e-12 && at(smooth, 2) > at(smooth, 1) && at(smooth, 1) > at(smooth, 0));
   });
 
   it('MATLAB v7.3: variables in MATLAB\'s shape (column-major), the 512-byte header, struct fields, a cell array of trials stacked', async () => {

@@ -8,6 +8,7 @@
  *   /usr/bin/python3 scripts/peer/recording_reference.py /tmp/cases/*.npz | sed 's|/tmp/cases/\(.*\)\.npz|\1|' > test/unit/recording/sklearn-reference.jsonl
  */
 import { makeRng } from '../../../src/core/rng';
+import { at } from '../../../src/core/checked';
 
 export interface ReferenceCase {
   name: string;
@@ -30,15 +31,15 @@ function latentCase(name: string, seed: number, trials: number, T: number, N: nu
   for (let b = 0; b < trials; b++) {
     const phase = sds.map(() => rng.range(0, 2 * Math.PI));
     for (let t = 0; t < T; t++) {
-      const z = sds.map((sd, j) => sd * (Math.sin(0.1 * (j + 1) * t + phase[j]!) + 0.3 * rng.normal()));
+      const z = sds.map((sd, j) => sd * (Math.sin(0.1 * (j + 1) * t + at(phase, j)) + 0.3 * rng.normal()));
       const s = b * T + t;
       for (let i = 0; i < N; i++) {
         let v = 0.5;
-        for (let j = 0; j < k; j++) v += z[j]! * emb[j]![i]!;
+        for (let j = 0; j < k; j++) v += at(z, j) * at(at(emb, j), i);
         activity[s * N + i] = v + noise * rng.normal();
       }
       readout.forEach((w, o) => {
-        behaviour[s * d + o] = w.reduce((acc, wj, j) => acc + wj * z[j]!, 0) + behaviourNoise * rng.normal();
+        behaviour[s * d + o] = w.reduce((acc, wj, j) => acc + wj * at(z, j), 0) + behaviourNoise * rng.normal();
       });
     }
   }

@@ -10,6 +10,7 @@ import { flatten } from '../../../src/spec/describe';
 import { isObject, toJson, type Json, type JsonObject } from '../../../src/spec/json';
 import { definition, SCHEMA, TASK_KINDS, taskSchema, type JsonSchema } from '../../../src/spec/schema';
 import { ANNOTATION_KEYWORDS, validate, VALIDATION_KEYWORDS } from '../../../src/spec/validate';
+import { defined } from '../../../src/core/checked';
 
 function makeAjv(): Ajv {
   // strict mode refuses unknown keywords, so the schema may use only draft-07 and our annotations
@@ -115,7 +116,7 @@ function generated(): { label: string; value: Json }[] {
       }
     }
   }
-  for (const probe of probes(SCHEMA.properties!.seeds!)) out.push({ label: `seeds = ${JSON.stringify(probe)}`, value: { task: { kind: 'cycling' }, seeds: probe } });
+  for (const probe of probes(defined(defined(SCHEMA.properties).seeds))) out.push({ label: `seeds = ${JSON.stringify(probe)}`, value: { task: { kind: 'cycling' }, seeds: probe } });
   for (const probe of probes(definition('analysis'))) out.push({ label: `analysis = ${JSON.stringify(probe)}`, value: { task: { kind: 'cycling' }, analysis: probe } });
   return out;
 }

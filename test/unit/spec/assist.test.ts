@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { TASKS } from '../../../src/core/tasks/registry';
 import { completionsAt, hoverAt, type SpecCompletion } from '../../../src/spec/assist';
 import { cursor } from './positions';
+import { at } from '../../../src/core/checked';
 
 const DOC = [
   'name: demo', // 0
@@ -134,15 +135,15 @@ describe('spec completion', () => {
   it('task kinds, with the task titles', () => {
     const cs = complete('task:\n  kind: |\n');
     assert.deepEqual(labels(cs), ['cycling', 'flipflop', 'mante', 'romo', 'complex_sine', 'sine']);
-    assert.equal(cs[0]!.detail, TASKS.cycling.title);
-    assert.equal(cs[0]!.kind, 'value');
+    assert.equal(at(cs, 0).detail, TASKS.cycling.title);
+    assert.equal(at(cs, 0).kind, 'value');
   });
 
   it('enum values replace the word being typed', () => {
     const { text, offset } = cursor('task: { kind: cycling }\ntraining:\n  backend: w|as\n');
     const cs = completionsAt(text, offset);
     assert.deepEqual(labels(cs), ['auto', 'fused', 'wasm', 'webgl', 'webgpu', 'cpu']);
-    assert.equal(text.slice(cs[0]!.start, cs[0]!.end), 'was');
+    assert.equal(text.slice(at(cs, 0).start, at(cs, 0).end), 'was');
   });
 
   it('booleans', () => {

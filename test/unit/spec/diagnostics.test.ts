@@ -3,12 +3,13 @@ import { TRAINING_BYTES_LIMIT } from '../../../src/core/memory';
 import type { Diagnostic } from '../../../src/spec/diagnostics';
 import { loadSpec } from '../../../src/spec/resolve';
 import { rangeOf, rangeOfDiagnostic, type Range0 } from './positions';
+import { at } from '../../../src/core/checked';
 
 /** The only diagnostic of a spec, which must have exactly one. */
 function only(text: string): Diagnostic {
   const { diagnostics } = loadSpec(text);
   assert.equal(diagnostics.length, 1, diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n'));
-  return diagnostics[0]!;
+  return at(diagnostics, 0);
 }
 
 function expectAt(d: Diagnostic, code: string, range: Range0, ...phrases: string[]): void {
@@ -23,9 +24,9 @@ describe('spec diagnostics', () => {
       const text = 'task: { kind: cycling\nnetwork: [1\n';
       const { diagnostics, runs } = loadSpec(text);
       assert.deepEqual(diagnostics.map((d) => d.code), ['yaml.BAD_INDENT', 'yaml.BAD_INDENT']);
-      assert.deepEqual(rangeOfDiagnostic(diagnostics[0]!), { line: 1, column: 0, endLine: 1, endColumn: 1 });
-      assert.deepEqual(rangeOfDiagnostic(diagnostics[1]!), { line: 2, column: 0, endLine: 2, endColumn: 0 }); // the end of the text
-      assert.ok(diagnostics[0]!.message.includes('end with a }'));
+      assert.deepEqual(rangeOfDiagnostic(at(diagnostics, 0)), { line: 1, column: 0, endLine: 1, endColumn: 1 });
+      assert.deepEqual(rangeOfDiagnostic(at(diagnostics, 1)), { line: 2, column: 0, endLine: 2, endColumn: 0 }); // the end of the text
+      assert.ok(at(diagnostics, 0).message.includes('end with a }'));
       assert.deepEqual(runs, []);
     });
 
@@ -62,7 +63,7 @@ describe('spec diagnostics', () => {
       const list = 'base: &b { N: 8 }\ntask: { kind: cycling }\nnetwork: { <<: [*b, 7] }\n';
       const bad = loadSpec(list).diagnostics.filter((x) => x.code.startsWith('yaml.'));
       assert.equal(bad.length, 1);
-      expectAt(bad[0]!, 'yaml.BAD_MERGE', rangeOf(list, '7'), 'not 7');
+      expectAt(at(bad, 0), 'yaml.BAD_MERGE', rangeOf(list, '7'), 'not 7');
     });
 
     it('too many aliases is still explained as such', () => {
@@ -201,7 +202,7 @@ describe('spec diagnostics', () => {
       const text = 'task: { kind: cycling }\ntraining:\n  batch: 33\n';
       const { diagnostics, runs } = loadSpec(text);
       assert.equal(diagnostics.length, 1);
-      expectAt(diagnostics[0]!, 'task-constraint', rangeOf(text, '33'), 'even', 'batch: 34');
+      expectAt(at(diagnostics, 0), 'task-constraint', rangeOf(text, '33'), 'even', 'batch: 34');
       assert.deepEqual(runs, []);
     });
 
@@ -252,8 +253,8 @@ describe('spec diagnostics', () => {
       const text = 'task: { kind: cycling }\nevaluation: { t_min: 1000 }\n';
       const { diagnostics, runs } = loadSpec(text);
       assert.equal(diagnostics.length, 1);
-      assert.equal(diagnostics[0]!.severity, 'warning');
-      expectAt(diagnostics[0]!, 't-min-past-trial', rangeOf(text, '1000'), '360 steps', 'Write t_min: 71.8 or less');
+      assert.equal(at(diagnostics, 0).severity, 'warning');
+      expectAt(at(diagnostics, 0), 't-min-past-trial', rangeOf(text, '1000'), '360 steps', 'Write t_min: 71.8 or less');
       assert.equal(runs.length, 1);
       assert.deepEqual(loadSpec('task: { kind: cycling }\nevaluation: { t_min: 71.8 }\n').diagnostics, []);
       // the default t_min with a short task: at the value that makes the trial short
@@ -265,8 +266,8 @@ describe('spec diagnostics', () => {
       const text = 'task: { kind: cycling }\nview: { trials: 40 }\n';
       const { diagnostics, runs } = loadSpec(text);
       assert.equal(diagnostics.length, 1);
-      assert.equal(diagnostics[0]!.severity, 'warning');
-      expectAt(diagnostics[0]!, 'view-trials', rangeOf(text, '40'), 'only 32 trials');
+      assert.equal(at(diagnostics, 0).severity, 'warning');
+      expectAt(at(diagnostics, 0), 'view-trials', rangeOf(text, '40'), 'only 32 trials');
       assert.equal(runs.length, 1);
     });
   });
@@ -285,9 +286,9 @@ describe('spec diagnostics', () => {
       ].join('\n');
       const { diagnostics } = loadSpec(text);
       assert.deepEqual(diagnostics.map((d) => [d.code, d.path.join('.')]), [['out-of-range', 'variants.1.network.N'], ['unknown-key', 'variants.1.network.gg']]);
-      assert.deepEqual(rangeOfDiagnostic(diagnostics[0]!), { line: 5, column: 9, endLine: 5, endColumn: 10 });
-      assert.deepEqual(rangeOfDiagnostic(diagnostics[1]!), { line: 6, column: 6, endLine: 6, endColumn: 8 });
-      assert.ok(diagnostics[1]!.message.includes('Did you mean g?'));
+      assert.deepEqual(rangeOfDiagnostic(at(diagnostics, 0)), { line: 5, column: 9, endLine: 5, endColumn: 10 });
+      assert.deepEqual(rangeOfDiagnostic(at(diagnostics, 1)), { line: 6, column: 6, endLine: 6, endColumn: 8 });
+      assert.ok(at(diagnostics, 1).message.includes('Did you mean g?'));
     });
 
     it('an odd batch set in a variant is reported in the variant, not at the top', () => {
@@ -309,8 +310,8 @@ describe('spec diagnostics', () => {
       const text = 'task: { kind: cycling }\nvariants:\n  - name: aligned\n  - name: aligned\n  - name: Aligned\n';
       const { diagnostics } = loadSpec(text);
       assert.equal(diagnostics.length, 2);
-      expectAt(diagnostics[0]!, 'duplicate-variant', rangeOf(text, 'aligned', 1), 'already used on line 3');
-      expectAt(diagnostics[1]!, 'duplicate-variant', rangeOf(text, 'Aligned'), 'same run folder', 'line 3');
+      expectAt(at(diagnostics, 0), 'duplicate-variant', rangeOf(text, 'aligned', 1), 'already used on line 3');
+      expectAt(at(diagnostics, 1), 'duplicate-variant', rangeOf(text, 'Aligned'), 'same run folder', 'line 3');
     });
 
     it('a variant name is required', () => {
@@ -339,8 +340,8 @@ describe('spec diagnostics', () => {
       const text = 'task: { kind: flipflop }\nvariants:\n  - name: long\n    task:\n      response: 71\n      bits: 0\n';
       const { diagnostics } = loadSpec(text);
       assert.deepEqual(diagnostics.map((d) => d.code), ['unknown-key', 'out-of-range']);
-      expectAt(diagnostics[0]!, 'unknown-key', rangeOf(text, 'response'), 'for flipflop', 'parameter of cycling');
-      expectAt(diagnostics[1]!, 'out-of-range', rangeOf(text, '0'), 'variants[0].task.bits');
+      expectAt(at(diagnostics, 0), 'unknown-key', rangeOf(text, 'response'), 'for flipflop', 'parameter of cycling');
+      expectAt(at(diagnostics, 1), 'out-of-range', rangeOf(text, '0'), 'variants[0].task.bits');
     });
 
     it('keys that cannot vary are unknown in a variant', () => {

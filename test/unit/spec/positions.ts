@@ -1,5 +1,6 @@
 /** Test helpers: where a piece of text sits, as a 0-based range, and the offset of a cursor marker. */
 import type { Diagnostic } from '../../../src/spec/diagnostics';
+import { at } from '../../../src/core/checked';
 
 export interface Range0 {
   line: number;
@@ -9,14 +10,14 @@ export interface Range0 {
 }
 
 export function rangeOf(text: string, needle: string, nth = 0): Range0 {
-  let at = -1;
+  let found = -1;
   for (let i = 0; i <= nth; i++) {
-    at = text.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`${JSON.stringify(needle)} (#${nth}) not in the text`);
+    found = text.indexOf(needle, found + 1);
+    if (found < 0) throw new Error(`${JSON.stringify(needle)} (#${nth}) not in the text`);
   }
-  const before = text.slice(0, at).split('\n');
+  const before = text.slice(0, found).split('\n');
   const line = before.length - 1;
-  const column = before[line]!.length;
+  const column = at(before, line).length;
   return { line, column, endLine: line, endColumn: column + needle.length };
 }
 

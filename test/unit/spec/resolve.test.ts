@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { RunConfig, TaskKind } from '../../../src/core/types';
 import { slug } from '../../../src/store/names';
 import { loadSpec, specName } from '../../../src/spec/resolve';
+import { at } from '../../../src/core/checked';
 
 function runs(text: string): RunConfig[] {
   const r = loadSpec(text);
@@ -12,7 +13,7 @@ function runs(text: string): RunConfig[] {
 function one(text: string): RunConfig {
   const rs = runs(text);
   assert.equal(rs.length, 1);
-  return rs[0]!;
+  return at(rs, 0);
 }
 
 describe('spec resolution', () => {
@@ -121,23 +122,27 @@ describe('spec resolution', () => {
     });
 
     it('merges each variant over the top level; lists are replaced', () => {
-      const [aligned, , , oblique] = runs(spec);
-      assert.equal(aligned!.network.N, 128);
-      assert.equal(aligned!.network.output_scale, 'small');
-      assert.deepEqual(aligned!.network.train, ['recurrent']);
-      assert.equal(aligned!.task.kind, 'flipflop');
-      assert.equal(aligned!.task.kind === 'flipflop' && aligned!.task.bits, 3);
-      assert.equal(oblique!.network.output_scale, 'large');
-      assert.equal(oblique!.network.g, 0.7);
-      assert.deepEqual(oblique!.network.train, ['recurrent', 'output']);
-      assert.equal(oblique!.task.kind === 'flipflop' && oblique!.task.bits, 2);
-      assert.equal(oblique!.task.kind === 'flipflop' && oblique!.task.duration, 20);
+      const all = runs(spec);
+      const aligned = at(all, 0);
+      const oblique = at(all, 3);
+      assert.equal(aligned.network.N, 128);
+      assert.equal(aligned.network.output_scale, 'small');
+      assert.deepEqual(aligned.network.train, ['recurrent']);
+      assert.equal(aligned.task.kind, 'flipflop');
+      assert.equal(aligned.task.kind === 'flipflop' && aligned.task.bits, 3);
+      assert.equal(oblique.network.output_scale, 'large');
+      assert.equal(oblique.network.g, 0.7);
+      assert.deepEqual(oblique.network.train, ['recurrent', 'output']);
+      assert.equal(oblique.task.kind === 'flipflop' && oblique.task.bits, 2);
+      assert.equal(oblique.task.kind === 'flipflop' && oblique.task.duration, 20);
     });
 
     it('defaults that depend on other fields are taken after the merge', () => {
-      const [aligned, , , oblique] = runs(spec);
-      assert.equal(aligned!.training.lr0, 0.005); // flipflop, small
-      assert.equal(oblique!.training.lr0, 0.01); // flipflop, large, g 0.7
+      const all = runs(spec);
+      const aligned = at(all, 0);
+      const oblique = at(all, 3);
+      assert.equal(aligned.training.lr0, 0.005); // flipflop, small
+      assert.equal(oblique.training.lr0, 0.01); // flipflop, large, g 0.7
     });
 
     it('every run shares the evaluation batch', () => {
@@ -146,8 +151,8 @@ describe('spec resolution', () => {
 
     it('runs are independent copies', () => {
       const rs = runs(spec);
-      rs[0]!.network.train.push('input');
-      assert.deepEqual(rs[1]!.network.train, ['recurrent']);
+      at(rs, 0).network.train.push('input');
+      assert.deepEqual(at(rs, 1).network.train, ['recurrent']);
     });
 
     it('a variant can set its own seed', () => {
@@ -276,8 +281,8 @@ describe('spec: every problem at once', () => {
     const text = 'task: { kind: cycling }\nvariants: [3, { name: b, training: { batch: 31 } }]\n';
     const { diagnostics } = loadSpec(text, 'x.rnn.yaml');
     assert.deepEqual(diagnostics.map((d) => [d.code, d.path.join('.')]), [['wrong-type', 'variants.0'], ['task-constraint', 'variants.1.training.batch']]);
-    const d = diagnostics[1]!;
-    assert.equal(d.column, text.split('\n')[1]!.indexOf('31'));
+    const d = at(diagnostics, 1);
+    assert.equal(d.column, at(text.split('\n'), 1).indexOf('31'));
     // a variant without a name is left out the same way
     const nameless = 'task: { kind: cycling }\nvariants:\n  - { network: { N: 64 } }\n  - { name: b, training: { batch: 31 } }\n';
     assert.deepEqual(loadSpec(nameless).diagnostics.map((x) => [x.code, x.path.join('.')]), [['missing-key', 'variants.0'], ['task-constraint', 'variants.1.training.batch']]);
@@ -299,11 +304,11 @@ describe('spec: every problem at once', () => {
 
 describe('spec: the sine task starts from a fixed random h_0 by default', () => {
   it('h0_std is 1 for sine (docs/science.md §1.3: x = 0 is a fixed point without input or noise) and 0 elsewhere', () => {
-    const [sine] = loadSpec('task: { kind: sine }\n', 's.rnn.yaml').runs;
+    const sine = at(loadSpec('task: { kind: sine }\n', 's.rnn.yaml').runs, 0);
     assert.equal(sine.network.h0_std, 1);
-    const [cyc] = loadSpec('task: { kind: cycling }\n', 'c.rnn.yaml').runs;
+    const cyc = at(loadSpec('task: { kind: cycling }\n', 'c.rnn.yaml').runs, 0);
     assert.equal(cyc.network.h0_std, 0);
-    const [explicit] = loadSpec('task: { kind: sine }\nnetwork: { h0_std: 0 }\n', 's.rnn.yaml').runs;
+    const explicit = at(loadSpec('task: { kind: sine }\nnetwork: { h0_std: 0 }\n', 's.rnn.yaml').runs, 0);
     assert.equal(explicit.network.h0_std, 0);
   });
 });

@@ -7,6 +7,7 @@ import type { Diagnostic } from '../../../src/spec/diagnostics';
 import { loadSpec } from '../../../src/spec/resolve';
 import { MANY_RUNS, MAX_RUNS } from '../../../src/spec/sweep';
 import { cursor, rangeOf, rangeOfDiagnostic } from './positions';
+import { at } from '../../../src/core/checked';
 
 const GRID = `name: grid
 task: { kind: flipflop, duration: 8 }
@@ -28,7 +29,7 @@ function errors(text: string): Diagnostic[] {
 function one(text: string, code: string): Diagnostic {
   const ds = loadSpec(text).diagnostics.filter((d) => d.code === code);
   assert.equal(ds.length, 1, loadSpec(text).diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n'));
-  return ds[0]!;
+  return at(ds, 0);
 }
 
 describe('spec sweep: the grid', () => {
@@ -61,7 +62,7 @@ describe('spec sweep: the grid', () => {
     const { runs, diagnostics } = loadSpec(text);
     assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
     assert.deepEqual(runs.map((r) => r.name), ['response11-train-recurrent-s0', 'response11-train-input-recurrent-output-s0', 'response21-train-recurrent-s0', 'response21-train-input-recurrent-output-s0']);
-    assert.equal((runs[2]!.task as { response: number }).response, 21);
+    assert.equal((at(runs, 2).task as { response: number }).response, 21);
   });
 
   it('two swept fields with the same name are told apart by their whole path', () => {
@@ -99,11 +100,11 @@ describe('spec sweep: diagnostics at the right place', () => {
     const text = 'task: { kind: cycling }\nsweep:\n  network.N: [64, 1.5, 8192]\n  network.output_scale: [small, big]\n';
     const ds = errors(text);
     assert.deepEqual(ds.map((d) => d.code), ['wrong-type', 'out-of-range', 'bad-enum']);
-    assert.deepEqual(rangeOfDiagnostic(ds[0]!), rangeOf(text, '1.5'));
-    assert.deepEqual(rangeOfDiagnostic(ds[1]!), rangeOf(text, '8192'));
-    assert.match(ds[1]!.message, /sweep\.network\.N\[2\] must be an integer from 2 to 4096/);
-    assert.deepEqual(rangeOfDiagnostic(ds[2]!), rangeOf(text, 'big'));
-    assert.match(ds[2]!.message, /small, large or a number/);
+    assert.deepEqual(rangeOfDiagnostic(at(ds, 0)), rangeOf(text, '1.5'));
+    assert.deepEqual(rangeOfDiagnostic(at(ds, 1)), rangeOf(text, '8192'));
+    assert.match(at(ds, 1).message, /sweep\.network\.N\[2\] must be an integer from 2 to 4096/);
+    assert.deepEqual(rangeOfDiagnostic(at(ds, 2)), rangeOf(text, 'big'));
+    assert.match(at(ds, 2).message, /small, large or a number/);
   });
 
   it('a list that is empty, repeats a value or is not a list', () => {
@@ -131,9 +132,9 @@ describe('spec sweep: diagnostics at the right place', () => {
     const text = 'task: { kind: cycling }\nnetwork: { N: 64 }\nvariants:\n  - { name: a, network: { g: 0.7 } }\nsweep:\n  network.N: [32]\n  network.g: [1.5]\n';
     const ds = loadSpec(text).diagnostics.filter((d) => d.code === 'sweep-conflict');
     assert.deepEqual(ds.map((d) => d.severity), ['warning', 'error']);
-    assert.deepEqual(rangeOfDiagnostic(ds[0]!), rangeOf(text, 'N', 0));
-    assert.deepEqual(rangeOfDiagnostic(ds[1]!), rangeOf(text, 'g', 1));
-    assert.match(ds[1]!.message, /variants\[0\]\.network\.g is also swept by sweep\.network\.g \(line 7\)/);
+    assert.deepEqual(rangeOfDiagnostic(at(ds, 0)), rangeOf(text, 'N', 0));
+    assert.deepEqual(rangeOfDiagnostic(at(ds, 1)), rangeOf(text, 'g', 1));
+    assert.match(at(ds, 1).message, /variants\[0\]\.network\.g is also swept by sweep\.network\.g \(line 7\)/);
   });
 
   it('a grid of too many runs is refused at the sweep key, a large one gets a warning', () => {

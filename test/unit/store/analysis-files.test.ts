@@ -7,6 +7,7 @@ import { readArrays, readRunFolder, writeRunFolder } from '../../../src/store/ru
 import { perturbationFromSafetensors, PERTURBATION_FILE } from '../../../src/core/analysis/perturbation/format';
 import type { PerturbationResult } from '../../../src/core/analysis/perturbation';
 import { fakeResult, tinyRun } from '../helpers/run-result';
+import { defined } from '../../../src/core/checked';
 
 describe('run folder: analysis files', () => {
   let tmp: string;
@@ -41,6 +42,6 @@ describe('run folder: analysis files', () => {
     assert.equal(stored.metrics.perturbation_auc_w_in, 3);
     const back = perturbationFromSafetensors(new Uint8Array(fs.readFileSync(path.join(dir, PERTURBATION_FILE))));
     assert.deepEqual(back, perturbation);
-    assert.deepEqual((await readArrays(path.join(dir, PERTURBATION_FILE))).loss!.shape, [4, 21, 10]);
+    assert.deepEqual(defined((await readArrays(path.join(dir, PERTURBATION_FILE))).loss).shape, [4, 21, 10]);
   });
 });

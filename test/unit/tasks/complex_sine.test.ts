@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { makeRng } from '../../../src/core/rng';
 import { complexSine } from '../../../src/core/tasks/complex_sine';
 import type { ComplexSineParams } from '../../../src/core/types';
+import { at } from '../../../src/core/checked';
 
 const PAPER: ComplexSineParams = { kind: 'complex_sine', duration: 50, f_min: 0.04, f_max: 0.2, offset: 0.25, mask_step: 2 };
 const dt = 0.2;
@@ -18,13 +19,13 @@ describe('tasks/complex_sine', () => {
 
   it('holds the input at a + 0.25 and asks for sin(2 pi (0.04 + 0.16 a) t) from t = 0', () => {
     for (let b = 0; b < B; b++) {
-      const input = batch.inputs[b];
+      const input = at(batch.inputs, b);
       const a = input - 0.25;
       assert.ok(a >= -1e-7 && a < 1, `a = ${a}`);
       const f = 0.04 + 0.16 * a;
       for (let k = 0; k < 250; k++) {
         assert.equal(batch.inputs[k * B + b], input);
-        assert.ok(Math.abs(batch.targets[k * B + b] - Math.sin(2 * Math.PI * f * k * dt)) < 2e-5, `trial ${b} k ${k}`);
+        assert.ok(Math.abs(at(batch.targets, k * B + b) - Math.sin(2 * Math.PI * f * k * dt)) < 2e-5, `trial ${b} k ${k}`);
       }
       assert.equal(batch.condition[b], Math.min(7, Math.floor(a * 8)));
     }
@@ -40,7 +41,7 @@ describe('tasks/complex_sine', () => {
     assert.equal(batch.conditionLabels.length, 8);
     assert.equal(new Set(batch.condition).size, 8);
     let mean = 0;
-    for (let b = 0; b < B; b++) mean += batch.inputs[b] - 0.25;
+    for (let b = 0; b < B; b++) mean += at(batch.inputs, b) - 0.25;
     assert.ok(Math.abs(mean / B - 0.5) < 5 * Math.sqrt(1 / 12 / B));
   });
 

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { makeRng } from '../../../src/core/rng';
 import { cycling } from '../../../src/core/tasks/cycling';
 import type { CyclingParams } from '../../../src/core/types';
+import { at } from '../../../src/core/checked';
 
 const PAPER: CyclingParams = { kind: 'cycling', stim: 1, response: 71, freq: 0.1, mask_step: 5 };
 const dt = 0.2;
@@ -10,7 +11,7 @@ describe('tasks/cycling', () => {
   const B = 6;
   const batch = cycling.generate(PAPER, B, dt, makeRng(0, 'trials'));
   const inp = (k: number, b: number, i: number) => batch.inputs[(k * B + b) * 2 + i];
-  const tgt = (k: number, b: number, i: number) => batch.targets[(k * B + b) * 2 + i];
+  const tgt = (k: number, b: number, i: number) => at(batch.targets, (k * B + b) * 2 + i);
   const msk = (k: number, b: number, i: number) => batch.mask[(k * B + b) * 2 + i];
 
   it('has the paper\'s shape: n_t = 360, 2 inputs, 2 outputs', () => {

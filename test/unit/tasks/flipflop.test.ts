@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { makeRng } from '../../../src/core/rng';
 import { flipflop } from '../../../src/core/tasks/flipflop';
 import type { FlipflopParams, TaskBatch } from '../../../src/core/types';
+import { at } from '../../../src/core/checked';
 
 const PAPER: FlipflopParams = {
   kind: 'flipflop', bits: 3, duration: 25, stim: 1, grace: 2, fix_max: 1, gap_min: 3, gap_max: 10, mask_step: 5,
@@ -16,7 +17,7 @@ function pulses(batch: TaskBatch, b: number): Pulse[] {
   const found: Pulse[] = [];
   for (let c = 0; c < dIn; c++) {
     for (let k = 0; k < T; k++) {
-      const v = batch.inputs[(k * B + b) * dIn + c];
+      const v = at(batch.inputs, (k * B + b) * dIn + c);
       const before = k > 0 ? batch.inputs[((k - 1) * B + b) * dIn + c] : 0;
       if (v !== 0 && v !== before) found.push({ onset: k, channel: c, sign: v });
     }
@@ -40,13 +41,13 @@ describe('tasks/flipflop', () => {
     for (let b = 0; b < B; b++) {
       const ps = pulses(batch, b);
       assert.ok(ps.length >= 4, `trial ${b} has ${ps.length} pulses`);
-      assert.ok(ps[0].onset < 5, `first onset ${ps[0].onset}`);
+      assert.ok(at(ps, 0).onset < 5, `first onset ${at(ps, 0).onset}`);
       assert.equal(new Set(ps.slice(0, 3).map((p) => p.channel)).size, 3);
-      assert.equal(ps[1].onset - ps[0].onset, 11);
-      assert.equal(ps[2].onset - ps[1].onset, 11);
+      assert.equal(at(ps, 1).onset - at(ps, 0).onset, 11);
+      assert.equal(at(ps, 2).onset - at(ps, 1).onset, 11);
       for (let i = 3; i < ps.length; i++) {
         // U(3, 10) + 2 time units: 25 to 59 steps.
-        const gap = ps[i].onset - ps[i - 1].onset;
+        const gap = at(ps, i).onset - at(ps, i - 1).onset;
         assert.ok(gap >= 25 && gap <= 59, `gap ${gap}`);
       }
       for (const p of ps) {
@@ -82,7 +83,7 @@ describe('tasks/flipflop', () => {
 
   it('leaves channels that were never pulsed unmasked', () => {
     for (let b = 0; b < B; b++) {
-      const firstOnset = pulses(batch, b)[0].onset;
+      const firstOnset = at(pulses(batch, b), 0).onset;
       for (let k = 0; k <= firstOnset + 9; k++) {
         for (let c = 0; c < d; c++) assert.equal(batch.mask[(k * B + b) * d + c], 0);
       }
@@ -95,7 +96,7 @@ describe('tasks/flipflop', () => {
     for (let b = 0; b < B; b++) {
       const ps = pulses(batch, b);
       ps.forEach((p) => signs.add(p.sign));
-      firstChannels.add(ps[0].channel);
+      firstChannels.add(at(ps, 0).channel);
     }
     assert.deepEqual([...signs].sort(), [-1, 1]);
     assert.equal(firstChannels.size, 3);

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { makeRng } from '../../../src/core/rng';
 import { mante } from '../../../src/core/tasks/mante';
 import type { ManteParams } from '../../../src/core/types';
+import { at } from '../../../src/core/checked';
 
 const PAPER: ManteParams = {
   kind: 'mante', fix: 3, stim: 20, delay: 5, decision: 20, input_noise: 0.05,
@@ -15,16 +16,16 @@ const DECISION = [140, 240];
 describe('tasks/mante', () => {
   const B = 256;
   const batch = mante.generate(PAPER, B, dt, makeRng(3, 'trials'));
-  const inp = (k: number, b: number, i: number) => batch.inputs[(k * B + b) * 4 + i];
+  const inp = (k: number, b: number, i: number) => at(batch.inputs, (k * B + b) * 4 + i);
   const out = (arr: Float32Array, k: number, b: number) => arr[k * B + b];
 
   /** Coherence of sensory channel i in trial b, from the stimulus-period mean (noise averages out). */
   function coherence(b: number, i: number): number {
     let s = 0;
-    for (let k = STIM[0]; k < STIM[1]; k++) s += inp(k, b, 2 + i);
-    return s / (STIM[1] - STIM[0]);
+    for (let k = at(STIM, 0); k < at(STIM, 1); k++) s += inp(k, b, 2 + i);
+    return s / (at(STIM, 1) - at(STIM, 0));
   }
-  const cuedContext = (b: number) => (inp(STIM[0], b, 0) === 1 ? 0 : 1);
+  const cuedContext = (b: number) => (inp(at(STIM, 0), b, 0) === 1 ? 0 : 1);
 
   it('has n_t = 240 with inputs [context 0, context 1, sensory 0, sensory 1] and one output', () => {
     assert.equal(batch.T, 240);
@@ -36,7 +37,7 @@ describe('tasks/mante', () => {
     for (let b = 0; b < B; b++) {
       const c = cuedContext(b);
       for (let k = 0; k < 240; k++) {
-        const during = k >= STIM[0] && k < STIM[1];
+        const during = k >= at(STIM, 0) && k < at(STIM, 1);
         assert.equal(inp(k, b, c), during ? 1 : 0, `trial ${b} k ${k}`);
         assert.equal(inp(k, b, 1 - c), 0);
       }
@@ -50,7 +51,7 @@ describe('tasks/mante', () => {
       for (let k = 0; k < 240; k++) {
         for (let i = 2; i < 4; i++) {
           assert.notEqual(inp(k, b, i), 0, 'noise is on every step');
-          if (k < STIM[0] || k >= STIM[1]) { s += inp(k, b, i); s2 += inp(k, b, i) ** 2; n++; }
+          if (k < at(STIM, 0) || k >= at(STIM, 1)) { s += inp(k, b, i); s2 += inp(k, b, i) ** 2; n++; }
         }
       }
     }
@@ -69,7 +70,7 @@ describe('tasks/mante', () => {
         assert.ok(Math.abs(nearest - v) < 0.05, `stimulus mean ${v} is not a coherence`);
         counts.set(nearest, (counts.get(nearest) ?? 0) + 1);
       }
-      if (Math.sign(c[0]) === Math.sign(c[1])) agree++;
+      if (Math.sign(at(c, 0)) === Math.sign(at(c, 1))) agree++;
     }
     assert.equal(counts.size, 8);
     for (const [, n] of counts) assert.ok(n > (2 * B) / 8 / 2, `count ${n}`);
@@ -80,8 +81,8 @@ describe('tasks/mante', () => {
     for (let b = 0; b < B; b++) {
       const choice = Math.sign(coherence(b, cuedContext(b)));
       for (let k = 0; k < 240; k++) {
-        const inFix = k < STIM[1];
-        const inDecision = k >= DECISION[0] && k < DECISION[1];
+        const inFix = k < at(STIM, 1);
+        const inDecision = k >= at(DECISION, 0) && k < at(DECISION, 1);
         assert.equal(out(batch.mask, k, b), (inFix || inDecision) && k % 5 === 0 ? 1 : 0, `mask trial ${b} k ${k}`);
         assert.equal(out(batch.targets, k, b), inDecision ? choice : 0, `target trial ${b} k ${k}`);
       }
@@ -95,10 +96,10 @@ describe('tasks/mante', () => {
       const c = cuedContext(b);
       const choice = Math.sign(coherence(b, c));
       assert.equal(batch.condition[b], 2 * c + (choice > 0 ? 0 : 1));
-      seen.add(batch.condition[b]);
+      seen.add(at(batch.condition, b));
     }
     assert.equal(seen.size, 4);
-    assert.equal(batch.conditionLabels[batch.condition[0]].startsWith(`context ${cuedContext(0) + 1}`), true);
+    assert.equal(at(batch.conditionLabels, at(batch.condition, 0)).startsWith(`context ${cuedContext(0) + 1}`), true);
   });
 
   it('is deterministic for a seed', () => {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { makeRng } from '../../../src/core/rng';
 import { romo } from '../../../src/core/tasks/romo';
 import type { RomoParams, TaskBatch } from '../../../src/core/types';
+import { at } from '../../../src/core/checked';
 
 const PAPER: RomoParams = {
   kind: 'romo', fix_min: 1, fix_max: 3, stim: 1, delay_min: 2, delay_max: 12, decision_delay: 4, decision: 8,
@@ -15,14 +16,14 @@ interface Trial { first: number; f1: number; second: number; f2: number }
 function stimuli(batch: TaskBatch, b: number): Trial {
   const runs: Array<{ start: number; end: number; value: number }> = [];
   for (let k = 0; k < batch.T; k++) {
-    const v = batch.inputs[k * batch.B + b];
+    const v = at(batch.inputs, k * batch.B + b);
     const prev = k > 0 ? batch.inputs[(k - 1) * batch.B + b] : 0;
     if (v !== 0 && prev === 0) runs.push({ start: k, end: k + 1, value: v });
-    else if (v !== 0) runs[runs.length - 1].end = k + 1;
+    else if (v !== 0) at(runs, runs.length - 1).end = k + 1;
   }
   assert.equal(runs.length, 2, `trial ${b} has ${runs.length} stimuli`);
   for (const r of runs) assert.equal(r.end - r.start, 5, 'each stimulus lasts 1 time unit');
-  return { first: runs[0].start, f1: runs[0].value, second: runs[1].start, f2: runs[1].value };
+  return { first: at(runs, 0).start, f1: at(runs, 0).value, second: at(runs, 1).start, f2: at(runs, 1).value };
 }
 
 describe('tasks/romo', () => {
@@ -69,9 +70,9 @@ describe('tasks/romo', () => {
     const stats = (xs: number[]) => {
       let diff = 0, low = 0, fLow = 0;
       for (let i = 0; i < xs.length; i += 2) {
-        diff += xs[i];
-        if (xs[i] < 0.4) low++;
-        if (xs[i + 1] < 0.7) fLow++;
+        diff += at(xs, i);
+        if (at(xs, i) < 0.4) low++;
+        if (at(xs, i + 1) < 0.7) fLow++;
       }
       const n = xs.length / 2;
       return { meanDiff: diff / n, fracSmallDiff: low / n, fracLowF1: fLow / n };

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { makeRng } from '../../../src/core/rng';
 import { sine } from '../../../src/core/tasks/sine';
 import type { SineParams } from '../../../src/core/types';
+import { at } from '../../../src/core/checked';
 
 const PAPER: SineParams = { kind: 'sine', duration: 21, freq: 0.1, eval_duration: 63, mask_step: 5 };
 const dt = 0.2;
@@ -22,7 +23,7 @@ describe('tasks/sine', () => {
     const batch = sine.generate(PAPER, 2, dt, makeRng(0, 'trials'));
     for (let b = 0; b < 2; b++) {
       for (let k = 0; k < 105; k++) {
-        assert.ok(Math.abs(batch.targets[k * 2 + b] - Math.sin(2 * Math.PI * 0.1 * k * dt)) < 1e-6);
+        assert.ok(Math.abs(at(batch.targets, k * 2 + b) - Math.sin(2 * Math.PI * 0.1 * k * dt)) < 1e-6);
         assert.equal(batch.mask[k * 2 + b], k % 5 === 0 ? 1 : 0);
       }
     }
@@ -32,7 +33,7 @@ describe('tasks/sine', () => {
     const batch = sine.generate(PAPER, 3, dt, makeRng(0, 'eval'), true);
     assert.equal(batch.T, 315);
     for (let k = 0; k < 315; k++) {
-      assert.ok(Math.abs(batch.targets[k * 3] - Math.sin(2 * Math.PI * 0.1 * k * dt)) < 1e-6);
+      assert.ok(Math.abs(at(batch.targets, k * 3) - Math.sin(2 * Math.PI * 0.1 * k * dt)) < 1e-6);
       assert.equal(batch.mask[k * 3], k < 105 && k % 5 === 0 ? 1 : 0, `k ${k}`);
     }
     // Never shorter than training.

@@ -122,9 +122,9 @@ export class TrajectoryLines {
     this.steps = steps;
     if (this.world.length !== coords.length) this.world = new Float32Array(coords.length);
     for (let i = 0; i < coords.length; i += 3) {
-      this.world[i] = (coords[i] - centre[0]) / scale;
-      this.world[i + 1] = (coords[i + 1] - centre[1]) / scale;
-      this.world[i + 2] = (coords[i + 2] - centre[2]) / scale;
+      this.world[i] = ((coords[i] ?? 0) - centre[0]) / scale;
+      this.world[i + 1] = ((coords[i + 1] ?? 0) - centre[1]) / scale;
+      this.world[i + 2] = ((coords[i + 2] ?? 0) - centre[2]) / scale;
     }
     this.pointColours = colours.slice(0, trials);
     this.ensureCapacity(trials * Math.max(0, steps - 1), trials);
@@ -160,11 +160,11 @@ export class TrajectoryLines {
     if (n === 0) return 0;
     const d = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      const r = Math.hypot(this.world[3 * i], this.world[3 * i + 1], this.world[3 * i + 2]);
+      const r = Math.hypot(this.world[3 * i] ?? 0, this.world[3 * i + 1] ?? 0, this.world[3 * i + 2] ?? 0);
       d[i] = Number.isFinite(r) ? r : 0;
     }
     d.sort();
-    return d[Math.min(n - 1, Math.floor(quantile * n))];
+    return d[Math.min(n - 1, Math.floor(quantile * n))] ?? 0;
   }
 
   get hasData(): boolean {
@@ -219,18 +219,18 @@ export class TrajectoryLines {
       for (let b = 0; b < trials; b++) {
         const src = (b * steps + k) * 3;
         // start (point k) then end (point k + 1): the six floats of one segment
-        P[o] = world[src];
-        P[o + 1] = world[src + 1];
-        P[o + 2] = world[src + 2];
-        P[o + 3] = world[src + 3];
-        P[o + 4] = world[src + 4];
-        P[o + 5] = world[src + 5];
-        C[o] = here[b * 3];
-        C[o + 1] = here[b * 3 + 1];
-        C[o + 2] = here[b * 3 + 2];
-        C[o + 3] = next[b * 3];
-        C[o + 4] = next[b * 3 + 1];
-        C[o + 5] = next[b * 3 + 2];
+        P[o] = world[src] ?? 0;
+        P[o + 1] = world[src + 1] ?? 0;
+        P[o + 2] = world[src + 2] ?? 0;
+        P[o + 3] = world[src + 3] ?? 0;
+        P[o + 4] = world[src + 4] ?? 0;
+        P[o + 5] = world[src + 5] ?? 0;
+        C[o] = here[b * 3] ?? 0;
+        C[o + 1] = here[b * 3 + 1] ?? 0;
+        C[o + 2] = here[b * 3 + 2] ?? 0;
+        C[o + 3] = next[b * 3] ?? 0;
+        C[o + 4] = next[b * 3 + 1] ?? 0;
+        C[o + 5] = next[b * 3 + 2] ?? 0;
         o += 6;
       }
       const done = here;
@@ -254,9 +254,9 @@ export class TrajectoryLines {
     const C = col.array as Float32Array;
     for (let b = 0; b < trials; b++) {
       const src = (b * steps + k) * 3;
-      P[b * 3] = world[src];
-      P[b * 3 + 1] = world[src + 1];
-      P[b * 3 + 2] = world[src + 2];
+      P[b * 3] = world[src] ?? 0;
+      P[b * 3 + 1] = world[src + 1] ?? 0;
+      P[b * 3 + 2] = world[src + 2] ?? 0;
       writeLinear(C, b * 3, GREY, this.pointColours[b] ?? GREY, 1);
     }
     pos.needsUpdate = true;

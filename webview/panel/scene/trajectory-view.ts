@@ -20,6 +20,7 @@ import { markerTexture } from './marker-texture';
 import { ReadoutArrow } from './readout-arrow';
 import type { Renderable, RenderScheduler } from './render-scheduler';
 import { TrajectoryLines } from './trajectory-lines';
+import { at } from '../../../src/core/checked';
 
 export type Basis = 'pca' | 'readout';
 
@@ -151,7 +152,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     });
 
     this.resize = new ResizeObserver((entries) => {
-      const box = entries[entries.length - 1].contentRect;
+      const box = at(entries, entries.length - 1).contentRect;
       this.onResize(box.width, box.height);
     });
     this.resize.observe(wrap);
@@ -250,7 +251,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     const trials = view.projection.trials.length;
     const steps = view.projection.steps.length;
     const palette = conditionPalette(this.theme.background);
-    const colours: Rgb[] = view.projection.trials.map((b) => palette[(view.condition[b] ?? 0) % palette.length]);
+    const colours: Rgb[] = view.projection.trials.map((b) => at(palette, (view.condition[b] ?? 0) % palette.length));
     const highContrast = this.theme.kind.startsWith('high-contrast');
     this.lines.set({
       coords: pv.trajectories,
@@ -274,14 +275,14 @@ export class TrajectoryView implements Renderable, LinkedCamera {
   }
 
   private currentView(): ProjectedView {
-    const { view, basis } = this.data!;
+    if (!this.data) throw new Error('the trajectory view has no data yet');
+    const { view, basis } = this.data;
     return basis === 'readout' && view.projection.readout ? view.projection.readout : view.projection.pca;
   }
 
   private syncArrows(pv: ProjectedView): void {
     const n = pv.readouts.length;
-    while (this.arrows.length > n) {
-      const { arrow, label } = this.arrows.pop()!;
+    for (const { arrow, label } of this.arrows.splice(n)) {
       this.scene.remove(arrow.object);
       arrow.dispose();
       this.labels.remove(label);
@@ -295,7 +296,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     const scale = pv.scale > 0 && Number.isFinite(pv.scale) ? pv.scale : 1;
     this.readoutList.replaceChildren();
     pv.readouts.forEach((r, i) => {
-      const { arrow, label } = this.arrows[i];
+      const { arrow, label } = at(this.arrows, i);
       arrow.set(new Vector3(r.arrow[0] / scale, r.arrow[1] / scale, r.arrow[2] / scale), fg);
       label.anchor.copy(arrow.labelAnchor);
       const name = n === 1 ? 'w_out' : `w_out${i + 1}`;

@@ -49,7 +49,8 @@ export class FinalTable {
     if (!s || done.length === 0) return this.table.replaceChildren();
     const seeds = s.seeds();
     const key = this.measure;
-    const def = FINAL_MEASURES.find((m) => m.key === key)!;
+    const def = FINAL_MEASURES.find((m) => m.key === key);
+    if (!def) throw new Error(`no final measure ${key}`);
     const head = h('tr', {},
       h('th', { text: `${def.label} · variant`, attrs: { scope: 'col', title: def.title } }),
       ...seeds.map((seed) => h('th', { class: 'num', text: `seed ${seed}`, attrs: { scope: 'col' } })),

@@ -12,6 +12,7 @@ import { fmt } from '../format';
 import type { Renderable, RenderScheduler } from '../scene/render-scheduler';
 import { lossCount, type RunEntry, type Session } from '../session';
 import type { Theme } from '../theme';
+import { at } from '../../../src/core/checked';
 
 const M = { left: 54, right: 14, top: 12, bottom: 30 };
 
@@ -36,12 +37,14 @@ export class LossChart implements Renderable {
       this.legend,
     );
     this.resize = new ResizeObserver((entries) => {
-      const box = entries[entries.length - 1].contentRect;
+      const box = at(entries, entries.length - 1).contentRect;
       this.width = Math.floor(box.width);
       this.height = Math.floor(box.height);
       this.invalidate();
     });
-    this.resize.observe(this.canvas.parentElement!);
+    const parent = this.canvas.parentElement;
+    if (!parent) throw new Error('the loss chart sizes itself to its parent: add the canvas to the page first');
+    this.resize.observe(parent);
   }
 
   setSession(session: Session): void {
@@ -89,7 +92,7 @@ export class LossChart implements Renderable {
     let hi = -Infinity;
     for (const r of runs) {
       for (let i = 0, n = lossCount(r); i < n; i++) {
-        const v = r.losses[i];
+        const v = r.losses[i] ?? 0;
         if (v > 0 && Number.isFinite(v)) {
           lo = Math.min(lo, v);
           hi = Math.max(hi, v);
@@ -122,7 +125,7 @@ export class LossChart implements Renderable {
 
     // A variant's colour; its later seeds lighter.
     const colourOf = (r: RunEntry): Rgb => {
-      const base = t.series[variants.indexOf(r.run.variant) % t.series.length];
+      const base = at(t.series, variants.indexOf(r.run.variant) % t.series.length);
       return r.run.seed_index === 0 ? base : mix(base, t.background, 0.35);
     };
     ctx.save();
@@ -136,7 +139,7 @@ export class LossChart implements Renderable {
       ctx.beginPath();
       let pen = false;
       for (let i = 0, n = lossCount(r); i < n; i++) {
-        const v = r.losses[i];
+        const v = r.losses[i] ?? 0;
         if (!(v > 0) || !Number.isFinite(v)) {
           pen = false;
           continue;

@@ -5,6 +5,7 @@
 import { h, setText } from '../dom';
 import { fmt } from '../format';
 import { MEASURES, type RunEntry, type Session } from '../session';
+import { at } from '../../../src/core/checked';
 
 const STATUS_TEXT: Record<RunEntry['status'], string> = {
   queued: 'queued',
@@ -49,12 +50,13 @@ export class MeasuresTable {
     const r = this.rows.get(entry);
     if (!r) return;
     const [name, status, step, ...measures] = r.cells;
+    if (!name || !status || !step) return;
     setText(name, entry.run.name);
     setText(status, entry.note && entry.status === 'failed' ? `failed: ${entry.note}` : STATUS_TEXT[entry.status]);
     status.title = entry.note ?? '';
     r.row.dataset.status = entry.status;
     setText(step, entry.summary || entry.final ? String(entry.summaryStep) : '–');
     const values = entry.final ?? (entry.summary as Record<string, number | null> | undefined);
-    MEASURES.forEach((m, i) => setText(measures[i], fmt(values?.[m.key] ?? null)));
+    MEASURES.forEach((m, i) => setText(at(measures, i), fmt(values?.[m.key] ?? null)));
   }
 }

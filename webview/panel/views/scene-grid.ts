@@ -10,6 +10,7 @@ import { CameraLink } from '../scene/camera-link';
 import type { RenderScheduler } from '../scene/render-scheduler';
 import { TrajectoryView, type Basis, type GpuMemory, type ViewMeta } from '../scene/trajectory-view';
 import type { Theme } from '../theme';
+import { at } from '../../../src/core/checked';
 
 const LEGEND_MAX = 12;
 
@@ -76,7 +77,7 @@ export class SceneGrid {
       if (this.time < 1) view.setTime(this.time);
       this.views.set(name, view);
     }
-    this.grid.replaceChildren(...variants.map((v) => this.views.get(v)!.element));
+    this.grid.replaceChildren(...variants.flatMap((v) => this.views.get(v)?.element ?? []));
     this.grid.dataset.count = String(variants.length);
     // New cameras start at the origin; give them the home pose before any data arrives.
     if (!this.link.userMoved) this.frameAll();
@@ -141,7 +142,7 @@ export class SceneGrid {
 
   /** The legend follows the conditions of the latest data (all variants share a task). */
   private updateLegend(view: ViewData): void {
-    const used = [...new Set(view.projection.trials.map((b) => view.condition[b]))].sort((a, b) => a - b);
+    const used = [...new Set(view.projection.trials.map((b) => at(view.condition, b)))].sort((a, b) => a - b);
     const key = used.map((c) => `${c}:${view.conditionLabels[c] ?? c}`).join('|');
     if (key === this.legendKey) return;
     this.legendKey = key;
@@ -157,7 +158,7 @@ export class SceneGrid {
   private colourLegend(): void {
     const palette = conditionPalette(this.theme.background);
     for (const s of this.legend.querySelectorAll<HTMLElement>('.swatch.line')) {
-      s.style.backgroundColor = css(palette[Number(s.dataset.condition) % palette.length]);
+      s.style.backgroundColor = css(at(palette, Number(s.dataset.condition) % palette.length));
     }
   }
 }

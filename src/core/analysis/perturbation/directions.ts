@@ -36,12 +36,12 @@ export interface DirectionBasis {
  */
 export function directionBases(N: number, wOut: ArrayLike<number>, dOut: number, wIn: ArrayLike<number>, dIn: number, pcs: readonly Float64Array[]): DirectionBasis[] {
   const out: DirectionBasis[] = [];
-  out.push({ family: 'w_out', basis: orthonormalRows(wOut, dOut, N), first: unit(Array.from({ length: N }, (_, i) => wOut[i]!)) });
+  out.push({ family: 'w_out', basis: orthonormalRows(wOut, dOut, N), first: unit(Array.from({ length: N }, (_, i) => (wOut[i] ?? 0))) });
   out.push({ family: 'pc', basis: pcs.slice(0, 2).map((p) => Float64Array.from(p)), first: pcs[0] ? unit(pcs[0]) : null });
   out.push({ family: 'rand', basis: [], first: null });
   if (dIn > 0) {
     const columns = new Float64Array(dIn * N);
-    for (let i = 0; i < N; i++) for (let j = 0; j < dIn; j++) columns[j * N + i] = wIn[i * dIn + j]!;
+    for (let i = 0; i < N; i++) for (let j = 0; j < dIn; j++) columns[j * N + i] = wIn[i * dIn + j] ?? 0;
     out.push({ family: 'w_in', basis: orthonormalRows(columns, dIn, N), first: unit(columns.subarray(0, N)) });
   }
   return out.filter((d) => d.family === 'rand' || (d.basis.length > 0 && d.first !== null));
@@ -58,22 +58,22 @@ export function drawDirections(d: DirectionBasis, B: number, N: number, rng: Rng
     } else {
       for (const q of d.basis) {
         const c = rng.normal();
-        for (let i = 0; i < N; i++) v[i] += c * q[i]!;
+        for (let i = 0; i < N; i++) v[i] = (v[i] ?? 0) + c * (q[i] ?? 0);
       }
     }
     if (b === 0 && d.first) v.set(d.first);
     const u = unit(v);
-    for (let i = 0; i < N; i++) out[b * N + i] = u[i]!;
+    for (let i = 0; i < N; i++) out[b * N + i] = u[i] ?? 0;
   }
   return out;
 }
 
 function unit(x: ArrayLike<number>): Float64Array {
   let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  for (let i = 0; i < x.length; i++) s += (x[i] ?? 0) * (x[i] ?? 0);
   const n = Math.sqrt(s);
   const u = new Float64Array(x.length);
   // A zero draw (probability 0) stays zero rather than becoming NaN.
-  if (n > 0) for (let i = 0; i < x.length; i++) u[i] = x[i]! / n;
+  if (n > 0) for (let i = 0; i < x.length; i++) u[i] = (x[i] ?? 0) / n;
   return u;
 }

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../../model';
 import { driveFor, forwardStep, stepWeights } from '../../dynamics';
+import { at } from '../../checked';
 
 export interface PerturbedGroup {
   /** grid index k_p at which the state is replaced */
@@ -59,7 +60,7 @@ export async function* perturbedErrors(
 ): AsyncGenerator<EngineProgress, Float64Array> {
   const { N, dOut } = net;
   const errors = new Float64Array(groups.length);
-  const order = groups.map((_, i) => i).sort((a, b) => groups[a]!.step - groups[b]!.step || a - b);
+  const order = groups.map((_, i) => i).sort((a, b) => at(groups, a).step - at(groups, b).step || a - b);
   const perChunk = Math.max(1, Math.floor((opts.maxRows ?? Math.max(B, (1 << 21) / N)) / B));
   const w = stepWeights(net.W, dt);
   const wOutT = tf.tidy(() => tf.transpose(net.W_out) as tf.Tensor2D);
@@ -108,18 +109,18 @@ function simulateChunk(
   let next = 0;
   const per = B * dOut;
   try {
-    for (let k = groups[chunk[0]!]!.step; ; k++) {
+    for (let k = at(groups, at(chunk, 0)).step; ; k++) {
       // Groups perturbed at k join with x_pre(k) + A v.
       const joining: number[] = [];
-      while (next < chunk.length && groups[chunk[next]!]!.step === k) joining.push(chunk[next++]!);
+      while (next < chunk.length && at(groups, at(chunk, next)).step === k) joining.push(chunk[next++] ?? 0);
       if (joining.length) {
         const block = new Float32Array(joining.length * B * N);
         const pre = xPre.subarray(k * B * N, (k + 1) * B * N);
         joining.forEach((g, j) => {
-          const { amplitude, directions } = groups[g]!;
+          const { amplitude, directions } = at(groups, g);
           const v = directions();
           const o = j * B * N;
-          for (let i = 0; i < B * N; i++) block[o + i] = pre[i]! + amplitude * v[i]!;
+          for (let i = 0; i < B * N; i++) block[o + i] = (pre[i] ?? 0) + amplitude * (v[i] ?? 0);
         });
         const added = tf.tensor2d(block, [joining.length * B, N]);
         if (x) {
@@ -141,12 +142,12 @@ function simulateChunk(
         active.forEach((g, j) => {
           let s = 0;
           for (let i = 0; i < per; i++) {
-            const m = scored.mask[k * per + i]!;
+            const m = scored.mask[k * per + i] ?? 0;
             if (m === 0) continue;
-            const e = z[j * per + i]! - scored.targets[k * per + i]!;
+            const e = (z[j * per + i] ?? 0) - (scored.targets[k * per + i] ?? 0);
             s += m * e * e;
           }
-          errors[g] += s;
+          errors[g] = (errors[g] ?? 0) + s;
         });
       }
       if (k >= scored.lastStep) break;

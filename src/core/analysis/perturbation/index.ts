@@ -27,6 +27,7 @@ import { topEigen } from '../topeigen';
 import { AMPLITUDE_COUNT, perturbationProtocol } from './protocol';
 import { directionBases, drawDirections, type DirectionFamily } from './directions';
 import { perturbedErrors, type EngineOptions, type EngineProgress, type PerturbedGroup } from './engine';
+import { at } from '../../checked';
 
 export { ProtocolError } from './protocol';
 export { drain, type EngineProgress } from './engine';
@@ -110,10 +111,10 @@ export async function* perturbationExperiment(input: PerturbationInput): AsyncGe
   const stepError = new Float64Array(T);
   for (let k = 0; k < T; k++) {
     for (let i = 0; i < per; i++) {
-      const m = protocol.mask[k * per + i]!;
+      const m = protocol.mask[k * per + i] ?? 0;
       if (m === 0) continue;
       count += m;
-      stepError[k] += m * (unperturbed.outputs[k * per + i]! - protocol.targets[k * per + i]!) ** 2;
+      stepError[k] = (stepError[k] ?? 0) + m * ((unperturbed.outputs[k * per + i] ?? 0) - (protocol.targets[k * per + i] ?? 0)) ** 2;
     }
   }
   const before = (k: number) => stepError.subarray(0, k).reduce((s, v) => s + v, 0);
@@ -123,11 +124,11 @@ export async function* perturbationExperiment(input: PerturbationInput): AsyncGe
   for (let p = 0; p < P; p++) {
     for (let d = 0; d < D; d++) {
       for (let a = 1; a < A; a++) {
-        const basis = bases[d]!;
+        const basis = at(bases, d);
         groups.push({
           d, a, p,
-          step: protocol.steps[p]!,
-          amplitude: amplitudes[a]!,
+          step: (protocol.steps[p] ?? 0),
+          amplitude: (amplitudes[a] ?? 0),
           directions: () => drawDirections(basis, B, N, makeRng(seed, directionStream(basis.family, a, p))),
         });
       }
@@ -142,14 +143,14 @@ export async function* perturbationExperiment(input: PerturbationInput): AsyncGe
   const loss = new Float32Array(D * A * P);
   for (let d = 0; d < D; d++) for (let p = 0; p < P; p++) loss[(d * A + 0) * P + p] = lossUnperturbed;
   groups.forEach((g, i) => {
-    loss[(g.d * A + g.a) * P + g.p] = (before(g.step) + errors[i]!) / count;
+    loss[(g.d * A + g.a) * P + g.p] = (before(g.step) + (errors[i] ?? 0)) / count;
   });
   const auc: Record<string, number> = {};
   bases.forEach((b, d) => {
     let s = 0;
     for (let a = 0; a < A; a++) {
       let m = 0;
-      for (let p = 0; p < P; p++) m += loss[(d * A + a) * P + p]!;
+      for (let p = 0; p < P; p++) m += (loss[(d * A + a) * P + p] ?? 0);
       s += m / P;
     }
     auc[b.family] = s;

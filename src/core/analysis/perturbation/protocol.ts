@@ -173,8 +173,8 @@ function alignToTrial(batch: TaskBatch, ref: number, mask: Float32Array, targets
       refPoints.forEach((k, j) => {
         const src = own[Math.min(j, own.length - 1)];
         const i = (k * B + b) * dOut + o;
-        mask[i] = batch.mask[(k * B + ref) * dOut + o];
-        targets[i] = src === undefined ? 0 : batch.targets[(src * B + b) * dOut + o];
+        mask[i] = batch.mask[(k * B + ref) * dOut + o] ?? 0;
+        targets[i] = src === undefined ? 0 : (batch.targets[(src * B + b) * dOut + o] ?? 0);
       });
     }
   }
