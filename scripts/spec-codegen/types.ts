@@ -39,12 +39,12 @@ function typeExpr(s: JsonSchema, indent: string): string {
   const alts = s.anyOf ?? s.oneOf;
   if (alts !== undefined) return alts.map((a) => typeExpr(a, indent)).join(' | ');
   if (s.allOf !== undefined) {
-    const branches = s.allOf.flatMap((a) => (a.if !== undefined && a.then !== undefined ? [{ if: a.if, then: a.then }] : []));
+    const branches = s.allOf.flatMap((a) => (a.if !== undefined && a.then !== undefined ? [{ condition: a.if, schema: a.then }] : []));
     if (branches.length > 0) {
       // a union over the branches; without the discriminator required, every member is partial
       const required = new Set(s.required ?? []);
-      const partial = branches.some((b) => (b.if.required ?? []).some((k) => !required.has(k)));
-      return branches.map((b) => (partial ? `Partial<${typeExpr(b.then, indent)}>` : typeExpr(b.then, indent))).join(' | ');
+      const partial = branches.some((b) => (b.condition.required ?? []).some((k) => !required.has(k)));
+      return branches.map((b) => (partial ? `Partial<${typeExpr(b.schema, indent)}>` : typeExpr(b.schema, indent))).join(' | ');
     }
     return s.allOf.map((a) => paren(typeExpr(a, indent))).join(' & ');
   }
