@@ -7,7 +7,7 @@
  */
 import type * as H5 from 'h5wasm';
 import { attrText, readDataset } from './hdf5';
-import type { NdArray } from './npy';
+import { fortranToC, type NdArray } from './npy';
 import { at } from '../checked';
 
 type H5Module = typeof import('h5wasm');
@@ -37,31 +37,8 @@ export function matlabVariable(file: H5.File, h5: H5Module, name: string): NdArr
 /** HDF5's view of a MATLAB array (dims reversed, same bytes) turned into MATLAB's shape in C order. */
 function fromMatlab(a: NdArray): NdArray {
   const shape = [...a.shape].reverse();
-  return { data: reverseAxes(a.data, a.shape), shape, dtype: a.dtype };
-}
-
-/** Transposes an array of `shape` (C order) by reversing its axes. */
-function reverseAxes(src: Float64Array, shape: readonly number[]): Float64Array {
-  const n = shape.length;
-  if (n < 2) return src;
-  const out = new Float64Array(src.length);
-  const rev = [...shape].reverse();
-  const idx = new Array<number>(n).fill(0);
-  for (let c = 0; c < src.length; c++) {
-    // idx walks src in C order; its reversed index in `rev`'s C order
-    let o = 0;
-    for (let d = n - 1; d >= 0; d--) o = o * (rev[n - 1 - d] ?? 0) + (idx[d] ?? 0);
-    out[o] = src[c] ?? 0;
-    for (let d = n - 1; d >= 0; d--) {
-      const next = (idx[d] ?? 0) + 1;
-      if (next < (shape[d] ?? 0)) {
-        idx[d] = next;
-        break;
-      }
-      idx[d] = 0;
-    }
-  }
-  return out;
+  // HDF5's C-order bytes of the reversed dims are MATLAB's column-major array of `shape`.
+  return { data: fortranToC(a.data, shape), shape, dtype: a.dtype };
 }
 
 /** The matrices a cell array refers to, stacked along their first (MATLAB) dimension. */

@@ -94,7 +94,7 @@ function half(h: number): number {
 }
 
 /** Column-major data of `shape` reordered to row-major. */
-function fortranToC(src: Float64Array, shape: readonly number[]): Float64Array {
+export function fortranToC(src: Float64Array, shape: readonly number[]): Float64Array {
   const n = shape.length;
   const out = new Float64Array(src.length);
   const idx = new Array<number>(n).fill(0);
