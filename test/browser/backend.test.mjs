@@ -16,7 +16,7 @@ view: { trials: 4 }
 `;
 
 const SESSION = { id: 'gpu-session', dir: '/ws/.rnnlab/runs/gpu-20260101-000000' };
-const init = (runs) => ({ type: 'init', version: PROTOCOL_VERSION, specName: 'gpu', specFile: '/ws/gpu.rnn.yaml', runs, autoStart: true, session: SESSION });
+const init = (runs) => ({ type: 'init', version: PROTOCOL_VERSION, specName: 'gpu', specFile: '/ws/gpu.rnn.yaml', runs, autoStart: true, session: SESSION, maxWorkers: 0 });
 
 /** The page's training worker, once it has said ready. */
 async function readyWorker(p) {
