@@ -3,17 +3,17 @@
  * authors' `neuro_compute_results` notebook).
  *
  * Ten perturbation times t_p = t_min + dt floor(i (t_max - t_min) / (10 dt)), i = 0..9,
- * in a window before the loss is evaluated. The loss mask is the task's own, changed so
+ * in an interval before the loss is evaluated. The loss mask is the task's own, changed so
  * that the perturbation has at least 5 time units to act before the first scored point:
  *
  * - "shift" (cycling, flip-flop, complex sine; simple sine is ours): the output is scored
- *   from the start, so the scored window is moved: t_max = t_min + window, and only mask
+ *   from the start, so the scored interval is moved: t_max = t_min + interval, and only mask
  *   points with t >= t_max + 5 count.
  * - "first target" (Mante): the fixation part of the mask (target 0) is dropped; scoring
  *   starts at the first nonzero target of any trial, and t_max is 5 before that.
- * - "latest window" (Romo): every trial is scored on the decision window of the trial
+ * - "latest interval" (Romo): every trial is scored on the decision interval of the trial
  *   whose decision starts latest, with its own target copied into it; t_max is 5 before
- *   that window.
+ *   that interval.
  *
  * Times are computed on the integer grid (k = round(t/dt)), which is what the authors'
  * float arithmetic intends; `int(t_p / dt)` in their code can land one step early when
@@ -27,7 +27,7 @@ export const TIME_COUNT = 10;
 /** Time from the latest perturbation to the first scored point (paper: 5). */
 export const GAP_BEFORE_LOSS = 5;
 
-type Rule = { kind: 'shift'; window: number } | { kind: 'first-target' } | { kind: 'latest-window' };
+type Rule = { kind: 'shift'; interval: number } | { kind: 'first-target' } | { kind: 'latest-interval' };
 
 interface TaskRule {
   /** earliest perturbation time t_min */
@@ -39,16 +39,16 @@ interface TaskRule {
 
 /** docs/science.md §4.6, table; the simple sine is not in the paper (our choice: its mask ends at t = 21). */
 const RULES: Record<TaskParams['kind'], TaskRule> = {
-  cycling: { tMin: 5, aMax: 10, rule: { kind: 'shift', window: 10 } },
-  flipflop: { tMin: 5, aMax: 10, rule: { kind: 'shift', window: 5 } },
-  complex_sine: { tMin: 5, aMax: 10, rule: { kind: 'shift', window: 20 } },
-  sine: { tMin: 5, aMax: 10, rule: { kind: 'shift', window: 5 } },
+  cycling: { tMin: 5, aMax: 10, rule: { kind: 'shift', interval: 10 } },
+  flipflop: { tMin: 5, aMax: 10, rule: { kind: 'shift', interval: 5 } },
+  complex_sine: { tMin: 5, aMax: 10, rule: { kind: 'shift', interval: 20 } },
+  sine: { tMin: 5, aMax: 10, rule: { kind: 'shift', interval: 5 } },
   mante: { tMin: 10, aMax: 10, rule: { kind: 'first-target' } },
-  romo: { tMin: 1, aMax: 5, rule: { kind: 'latest-window' } },
+  romo: { tMin: 1, aMax: 5, rule: { kind: 'latest-interval' } },
 };
 
 export interface PerturbationProtocol {
-  /** grid indices of the perturbation times, ascending (may repeat when the window is short) */
+  /** grid indices of the perturbation times, ascending (may repeat when the interval is short) */
   steps: number[];
   /** the same in time units, k dt */
   times: number[];
@@ -81,7 +81,7 @@ export function perturbationProtocol(task: TaskParams, batch: TaskBatch, dt: num
   let description: string;
 
   if (rule.kind === 'shift') {
-    kMax = kMin + Math.round(rule.window / dt);
+    kMax = kMin + Math.round(rule.interval / dt);
     const kLoss = kMax + kGap;
     mask.fill(0, 0, Math.min(T, kLoss) * per);
     description = `the task's mask from t = ${fmt(kLoss * dt)} on`;
@@ -97,7 +97,7 @@ export function perturbationProtocol(task: TaskParams, batch: TaskBatch, dt: num
     alignToTrial(batch, latest, mask, targets);
     const first = firstMasked(mask, T, per);
     kMax = (first ?? 0) - kGap;
-    description = `every trial on the decision window of the trial that decides latest (t = ${fmt((first ?? 0) * dt)} on), with its own target`;
+    description = `every trial on the decision interval of the trial that decides latest (t = ${fmt((first ?? 0) * dt)} on), with its own target`;
   }
 
   const lossFrom = firstMasked(mask, T, per);
@@ -108,7 +108,7 @@ export function perturbationProtocol(task: TaskParams, batch: TaskBatch, dt: num
   }
   if (kMax < kMin) {
     throw new ProtocolError(
-      `The perturbations start at t = ${fmt(tMin)} but the scored window starts at t = ${fmt(lossFrom * dt)}, less than ${GAP_BEFORE_LOSS} time units later (docs/science.md §4.6).`,
+      `The perturbations start at t = ${fmt(tMin)} but the scored interval starts at t = ${fmt(lossFrom * dt)}, less than ${GAP_BEFORE_LOSS} time units later (docs/science.md §4.6).`,
     );
   }
   let lossTo = lossFrom;
@@ -156,7 +156,7 @@ function latestWindowTrial(batch: TaskBatch): number | undefined {
 /**
  * Every trial gets trial `ref`'s mask; the j-th scored point of trial b gets the target of
  * trial b's own j-th scored point (the last one when b has fewer). With equally long
- * windows this is the authors' `target_pert[mask_pert] = target_ex[mask_ex]`.
+ * intervals this is the authors' `target_pert[mask_pert] = target_ex[mask_ex]`.
  */
 function alignToTrial(batch: TaskBatch, ref: number, mask: Float32Array, targets: Float32Array): void {
   const { T, B, dOut } = batch;
