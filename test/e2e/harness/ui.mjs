@@ -105,9 +105,22 @@ async function quickInputRow(page, prefixKey, text, match, tries, tryMs) {
  * @param {{tries?: number, tryMs?: number}} [o] default 20 tries of 1.5 s
  */
 export async function runCommand(page, title, o = {}) {
-  const row = await quickInputRow(page, 'F1', `>${title}`, (l) => l === title, o.tries ?? 20, o.tryMs ?? 1_500);
-  await row.click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+  // An editor that opens late (the previous command's result) takes focus and closes the palette
+  // between finding the row and clicking it; the row then stays in the DOM, hidden. Open it again.
+  let lastError;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const row = await quickInputRow(page, 'F1', `>${title}`, (l) => l === title, o.tries ?? 20, o.tryMs ?? 1_500);
+    try {
+      await row.click({ timeout: 5_000 });
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+      return;
+    } catch (e) {
+      lastError = e;
+      await page.keyboard.press('Escape');
+      await sleep(500);
+    }
+  }
+  throw new Error(`"${title}": the palette row could not be clicked (${lastError?.message ?? 'unknown'})`);
 }
 
 /**

@@ -86,6 +86,9 @@ export async function newExperimentChecks({ page, workspace, check }) {
     if (!/Creates quick-try\.rnn\.yaml/.test(message)) throw new Error(`the box says "${message}" while the name lacks .rnn.yaml`);
     await page.keyboard.press('Enter');
     await waitForFile(path.join(workspace, 'quick-try.rnn.yaml'));
+    // the next check opens the palette; wait for this spec's editor, which would close it on opening
+    for (let i = 0; i < 50 && !(await isOpenTab(page, 'quick-try.rnn.yaml')); i++) await sleep(200);
+    if (!(await isOpenTab(page, 'quick-try.rnn.yaml'))) throw new Error('the new spec is not open in an editor');
   });
 
   await check('New experiment: the wizard stays open when focus moves to the editor, and Enter still creates the spec', async () => {
