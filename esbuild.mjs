@@ -34,7 +34,8 @@ const targets = {
     outdir: 'dist',
     // the paper's figures: Vega's Node build has a top-level await (its optional canvas),
     // which a CommonJS bundle cannot hold, so they load from node_modules by import()
-    external: ['vega', 'vega-lite'],
+    // bench --browser drives Chromium through it, from the repository's node_modules (never bundled)
+    external: ['vega', 'vega-lite', 'playwright-core'],
   },
   extension: {
     entryPoints: { extension: 'src/extension/extension.ts' },
@@ -52,6 +53,13 @@ const targets = {
   worker: {
     // one self-contained IIFE: the panel starts it from a blob and it may fetch nothing (docs/architecture.md)
     entryPoints: { 'webview/worker': 'webview/worker/main.ts' },
+    platform: 'browser',
+    format: 'iife',
+    outdir: 'dist',
+  },
+  bench: {
+    // the page of `rnnlab bench --browser`: starts the panel's training worker as the panel does
+    entryPoints: { 'webview/bench': 'webview/bench/main.ts' },
     platform: 'browser',
     format: 'iife',
     outdir: 'dist',

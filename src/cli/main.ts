@@ -6,7 +6,8 @@ import { parseShard } from './select';
 import { planMain, PLAN_HELP } from './plan';
 import { collectMain, COLLECT_HELP } from './collect';
 import { submitMain, SUBMIT_HELP } from './submit';
-import { DEFAULT_BACKENDS, DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseBackends, parseConfigs, peerProblem, runPeer, withPeer, type BenchResult } from './bench';
+import { DEFAULT_BACKENDS, DEFAULT_BROWSER_BACKENDS, DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseBackends, parseConfigs, peerProblem, runBench } from './bench';
+import { BrowserUnavailable, DEFAULT_CHROMIUM, openBrowserBench } from './bench-browser';
 import { loadSpec } from '../spec/resolve';
 import { compareCommand, CompareUsageError } from './compare';
 import { exportCommand, recordingCommand, RecordingUsageError } from './recording';
@@ -63,6 +64,10 @@ ${SUBMIT_HELP}
       Time each backend's training step (cycling, all weights trained) next to the
       PyTorch peer (1 thread), each in a fresh process. Backends: fused, wasm, cpu.
       Default --cfg ${DEFAULT_CONFIGS}, --backends ${DEFAULT_BACKENDS}
+  rnnlab bench --browser [--chromium PATH] [--headed] [same options]
+      The same bench in headless Chromium (default ${DEFAULT_CHROMIUM}), in the panel's
+      training worker: fused, wasm, webgl, webgpu (default --backends ${DEFAULT_BROWSER_BACKENDS};
+      a software renderer is timed only when named, as auto tries it only when named).
 
 Exit codes: 0 success, 1 a run failed, 2 bad spec or arguments, 130 interrupted.
 Docs: README.md and docs/spec-reference.md in the repository.
@@ -160,7 +165,7 @@ async function bench(args: string[]): Promise<number> {
     args,
     options: {
       cfg: { type: 'string', default: DEFAULT_CONFIGS },
-      backends: { type: 'string', default: DEFAULT_BACKENDS },
+      backends: { type: 'string' },
       json: { type: 'boolean', default: false },
       seconds: { type: 'string', default: BENCH_SECONDS },
       iters: { type: 'string', default: BENCH_ITERS },
@@ -168,15 +173,20 @@ async function bench(args: string[]): Promise<number> {
       peer: { type: 'string' },
       python: { type: 'string', default: PEER_PYTHON },
       one: { type: 'string' },
+      browser: { type: 'boolean', default: false },
+      chromium: { type: 'string' },
+      headed: { type: 'boolean', default: false },
     },
   });
   const seconds = Number(values.seconds ?? BENCH_SECONDS);
   const iters = positiveInt('--iters', values.iters ?? BENCH_ITERS);
   if (!(seconds > 0)) throw new UsageError('--seconds must be a positive number.');
+  const browser = values.browser === true;
+  if (!browser && (values.chromium !== undefined || values.headed)) throw new UsageError('--chromium and --headed go with --browser.');
   let backends: BackendName[];
   let configs: ReturnType<typeof parseConfigs>;
   try {
-    backends = parseBackends(values.backends ?? DEFAULT_BACKENDS);
+    backends = parseBackends(values.backends ?? (browser ? DEFAULT_BROWSER_BACKENDS : DEFAULT_BACKENDS), browser);
     configs = parseConfigs(values.one ?? values.cfg ?? DEFAULT_CONFIGS);
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -185,29 +195,39 @@ async function bench(args: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(await benchOne(at(configs, 0), seconds, iters, at(backends, 0))) + '\n');
     return 0;
   }
-  const peer = findPeer(values.peer);
-  const problem = values['no-peer'] ? 'disabled with --no-peer' : peerProblem(values.python ?? PEER_PYTHON, peer);
+  const python = values.python ?? PEER_PYTHON;
+  const script = findPeer(values.peer);
+  const problem = values['no-peer'] ? 'disabled with --no-peer' : peerProblem(python, script);
   if (problem) process.stderr.write(`Peer (PyTorch): not run: ${problem}.\n`);
-  const rows: BenchResult[] = [];
-  for (const cfg of configs) {
-    process.stderr.write(`bench ${cfg.N}x${cfg.T}x${cfg.B}:`);
-    const mine: BenchResult[] = [];
-    for (const backend of backends) {
-      process.stderr.write(` ${backend}...`);
-      mine.push(benchInChild(cfg, seconds, iters, backend));
+  const peer = { python, ...(problem ? {} : { script }) };
+  const opts = { peer, seconds, iters, json: values.json === true };
+  let rows;
+  if (browser) {
+    let page;
+    try {
+      page = await openBrowserBench(__dirname, values.chromium ?? DEFAULT_CHROMIUM, { headed: values.headed === true });
+    } catch (e) {
+      if (!(e instanceof BrowserUnavailable)) throw e;
+      process.stderr.write(`rnnlab bench --browser: ${e.message}\n`);
+      return 1;
     }
-    let done = mine;
-    if (!problem && peer !== undefined) {
-      process.stderr.write(' PyTorch...');
-      const p = runPeer(values.python ?? PEER_PYTHON, peer, cfg, seconds, iters);
-      done = mine.map((r) => withPeer(r, p));
+    try {
+      const { timed, notes } = await page.plan(backends, values.backends !== undefined);
+      process.stderr.write(`${page.about}\n${notes.map((n) => `  ${n}\n`).join('')}`);
+      if (!timed.length) {
+        process.stderr.write('rnnlab bench --browser: none of the backends can be timed in this browser.\n');
+        return 1;
+      }
+      const b = page;
+      rows = await runBench(configs, timed, (cfg, backend) => b.time(cfg, backend, seconds, iters), opts);
+    } finally {
+      await page.close();
     }
-    process.stderr.write(` ${done.map((r) => `${r.backend} ${r.ms_per_step_median} ms${r.ratio !== undefined ? ` (${r.ratio}x)` : ''}`).join(', ')}\n`);
-    rows.push(...done);
-    if (values.json) for (const r of done) process.stdout.write(JSON.stringify(r) + '\n');
+  } else {
+    rows = await runBench(configs, backends, async (cfg, backend) => benchInChild(cfg, seconds, iters, backend), opts);
   }
   (values.json ? process.stderr : process.stdout).write(`\n${benchTable(rows)}\n`);
-  return 0;
+  return rows.length ? 0 : 1;
 }
 
 

@@ -10,6 +10,7 @@ import { CHROMIUM, launch, projectHelpers, runTests } from './harness.mjs';
 import { panelTests } from './panel.test.mjs';
 import { backendTests } from './backend.test.mjs';
 import { poolTests } from './pool.test.mjs';
+import { benchCliTests } from './bench-cli.test.mjs';
 import { startServer } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,7 +21,7 @@ if (!existsSync(CHROMIUM)) {
   console.log(`Chromium not found at ${CHROMIUM}; install it with: apt-get install -y chromium\n0 passed, 1 failed`);
   process.exit(1);
 }
-const build = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'webview,worker'], { cwd: repo, stdio: 'inherit' });
+const build = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'webview,worker,bench,cli'], { cwd: repo, stdio: 'inherit' });
 if (build.status !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
@@ -34,7 +35,7 @@ const browser = await launch();
 let summary = { passed: 0, failed: 1 };
 try {
   const suite = { context: browser.context, launch, baseUrl: server.url, helpers, results };
-  summary = await runTests([...panelTests(suite), ...backendTests(suite), ...poolTests(suite)], { only });
+  summary = await runTests([...panelTests(suite), ...backendTests(suite), ...poolTests(suite), ...benchCliTests()], { only });
 } finally {
   await browser.close();
   await server.close();

@@ -344,7 +344,17 @@ describe('rnnlab CLI', function () {
     }
     const gl = rnnlab(['bench', '--backends', 'webgl', '--no-peer'], dir);
     assert.equal(gl.code, 2, 'webgl is refused in Node');
-    assert.match(gl.stderr, /webgl and webgpu train only in the panel's worker/);
+    assert.match(gl.stderr, /webgl trains only in a browser \(the panel's worker\); time it with rnnlab bench --browser --backends webgl/);
     assert.match(r.stderr, /Peer \(PyTorch\): not run: disabled with --no-peer/);
+  });
+
+  it('bench --browser without Chromium says how to install it and exits 1 (the bench itself: test/browser/bench-cli.test.mjs)', () => {
+    const r = rnnlab(['bench', '--browser', '--chromium', join(dir, 'no-chromium'), '--no-peer'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Chromium was not found at .*no-chromium \(--chromium\)\. Debian's is installed with: sudo apt-get install -y chromium/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    const flag = rnnlab(['bench', '--chromium', '/usr/bin/chromium'], dir);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /--chromium and --headed go with --browser/);
   });
 });

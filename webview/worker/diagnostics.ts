@@ -4,7 +4,7 @@
  * worker's real backends through it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { activate, ensurePrepared, unavailable } from '../../src/core/backend';
+import { activate, ensurePrepared, notCandidate, unavailable } from '../../src/core/backend';
 import { lossAndGrads, type ParamName } from '../../src/core/bptt';
 import { Network, initWeights, initialStates } from '../../src/core/model';
 import { makeRng } from '../../src/core/rng';
@@ -20,6 +20,8 @@ export interface WorkerDiagnostics {
   bench(backend: BackendName, shape: BenchShape, seconds: number, maxIters: number): Promise<StepTimes>;
   /** Why `backend` cannot run in this worker, or null. */
   unavailable(backend: BackendName): Promise<string | null>;
+  /** Why `auto` would not try `backend` here (it cannot run, or it is a software renderer), or null. */
+  notCandidate(backend: BackendName): Promise<string | null>;
   /** Loses tfjs's WebGL context as a driver reset would; false when webgl never started. */
   loseWebglContext(): boolean;
 }
@@ -59,6 +61,10 @@ export const diagnostics: WorkerDiagnostics = {
   async unavailable(backend) {
     await ensurePrepared(backend);
     return unavailable(backend) ?? null;
+  },
+  async notCandidate(backend) {
+    await ensurePrepared(backend);
+    return notCandidate(backend) ?? null;
   },
   loseWebglContext,
 };
