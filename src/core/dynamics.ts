@@ -103,6 +103,70 @@ export function stepWeights(W: tf.Tensor2D, dt: number): StepWeights {
   return { Wfwd: tf.tidy(() => tf.mul(tf.transpose(W), 2 * dt)), leak: 1 - dt };
 }
 
+/** -dt * (row sums of W) from plain weights (N x N row-major), for a Drive without a backend. */
+export function sigmoidBiasOf(W: ArrayLike<number>, N: number, dt: number): Float32Array {
+  const out = new Float32Array(N);
+  for (let i = 0; i < N; i++) {
+    let s = 0;
+    for (let j = 0; j < N; j++) s += W[i * N + j] ?? 0;
+    out[i] = -dt * s;
+  }
+  return out;
+}
+
+/**
+ * forwardStep for a few rows in plain JavaScript, from the same c_k (the Drive) in the same
+ * sigmoid form: x_{k+1} = (1 - dt) x_k + q_k (2 dt W^T) + c_k, sums in float64, states in
+ * float32. One trial is a [1, N] by [N, N] product per step: at N = 128 that is 16k
+ * multiply-adds, far less than what dispatching forwardStep's five kernels costs
+ * (scripts/measure-explorer.mjs measures both), so the perturbation explorer steps its
+ * single trial here (analysis/perturbation/kick.ts).
+ */
+export class RowStep {
+  /** 2 dt W, row-major: row i is contiguous for the dot product of unit i */
+  private readonly w2: Float32Array;
+  private readonly q: Float64Array;
+  private readonly leak: number;
+
+  /** @param W N x N row-major */
+  constructor(
+    W: ArrayLike<number>,
+    readonly N: number,
+    dt: number,
+  ) {
+    if (W.length !== N * N) throw new Error(`RowStep: W has ${W.length} entries, expected ${N} x ${N}`);
+    this.w2 = Float32Array.from(W, (w) => 2 * dt * w);
+    this.q = new Float64Array(N);
+    this.leak = 1 - dt;
+  }
+
+  /** Writes x_{k+1} of `rows` rows ([rows, N]) into out, which must not overlap x. */
+  step(x: Float32Array, c: Float32Array, out: Float32Array, rows = 1): void {
+    const { N, w2, q, leak } = this;
+    for (let r = 0; r < rows; r++) {
+      const o = r * N;
+      for (let j = 0; j < N; j++) q[j] = 1 / (1 + Math.exp(-2 * (x[o + j] ?? 0)));
+      for (let i = 0; i < N; i++) {
+        // four partial sums: independent adds pipeline (about twice as fast at N = 128)
+        let h0 = 0;
+        let h1 = 0;
+        let h2 = 0;
+        let h3 = 0;
+        const wi = i * N;
+        let j = 0;
+        for (; j + 3 < N; j += 4) {
+          h0 += (w2[wi + j] ?? 0) * (q[j] ?? 0);
+          h1 += (w2[wi + j + 1] ?? 0) * (q[j + 1] ?? 0);
+          h2 += (w2[wi + j + 2] ?? 0) * (q[j + 2] ?? 0);
+          h3 += (w2[wi + j + 3] ?? 0) * (q[j + 3] ?? 0);
+        }
+        for (; j < N; j++) h0 += (w2[wi + j] ?? 0) * (q[j] ?? 0);
+        out[o + i] = leak * (x[o + i] ?? 0) + (h0 + h1 + h2 + h3) + (c[o + i] ?? 0);
+      }
+    }
+  }
+}
+
 /** -dt * (row sums of W), read back to JavaScript for the Drive. */
 export function sigmoidBias(W: tf.Tensor2D, dt: number): Float32Array {
   const bias = tf.tidy(() => tf.mul(tf.sum(W, 1), -dt));

@@ -6,6 +6,7 @@
  * - trainer.ts: a worker's owner (CLI pool, panel pool) <-> the training worker
  * - panel.ts: the extension host <-> the webview page (and the page's boot and saved state)
  * - view.ts: the 3D view's data inside envelopes
+ * - explorer.ts: the panel page <-> the worker that kicks trials (the perturbation explorer)
  * - check.ts: the one way a value from the other side is checked
  * - channel.ts: the typed channel every transport is built on
  */
@@ -16,6 +17,7 @@ export { PROTOCOL_VERSION } from './version';
 export * from './trainer';
 export * from './panel';
 export * from './view';
+export * from './explorer';
 export { Check, type Rec, type Validator } from './check';
 
 /** The envelope's layout is sane: fromEnvelope can then only fail on the tree's content. */

@@ -4,13 +4,19 @@
  * The page starts this bundle from a blob and hands over the wasm binary as bytes
  * (docs/architecture.md): a blob worker in a VS Code webview can fetch no webview
  * resource (microsoft/vscode#315494), so nothing here may touch the network.
+ *
+ * The same bundle answers the perturbation explorer's kicks (explorer-service.ts): its
+ * messages go to their own channel, and a worker the page starts only for the explorer
+ * never starts a tfjs backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { kernelUnavailable, provideKernel } from '../../src/kernel/fused';
 import { TrainerService } from '../../src/trainer/service';
-import { toTrainer, type FromTrainer, type ToTrainer, type WasmSource } from '../../src/protocol';
-import { Channel } from '../../src/protocol/channel';
+import { EXPLORER_MESSAGE_TYPES, toExplorer, toTrainer, type FromExplorer, type FromTrainer, type ToExplorer, type ToTrainer, type WasmSource } from '../../src/protocol';
+import { Channel, type Port } from '../../src/protocol/channel';
+import { isRecord } from '../../src/protocol/check';
+import { ExplorerService } from './explorer-service';
 import { gpuLost, probeGpu } from './gpu';
 import { diagnostics, type WorkerDiagnostics } from './diagnostics';
 
@@ -20,18 +26,30 @@ scope.rnnlabWorker = diagnostics;
 /** wasm binaries the page sent, by file name */
 const wasmFiles = new Map<string, ArrayBuffer>();
 
-const channel = new Channel<ToTrainer, FromTrainer>(
-  {
+/** The worker's port, for the messages `mine` picks: the trainer's and the explorer's channels share it. */
+function portFor(mine: (type: unknown) => boolean): Port {
+  return {
     post: (msg, transfer) => scope.postMessage(msg, transfer),
     listen(receive) {
-      const onMessage = (e: MessageEvent<unknown>) => receive(e.data);
+      const onMessage = (e: MessageEvent<unknown>) => {
+        if (mine(isRecord(e.data) ? e.data.type : undefined)) receive(e.data);
+      };
       scope.addEventListener('message', onMessage);
       return () => scope.removeEventListener('message', onMessage);
     },
-  },
-  toTrainer,
-  (why) => console.error(`training worker: ${why}`),
-);
+  };
+}
+const isExplorerMessage = (type: unknown) => typeof type === 'string' && EXPLORER_MESSAGE_TYPES.has(type);
+
+const channel = new Channel<ToTrainer, FromTrainer>(portFor((t) => !isExplorerMessage(t)), toTrainer, (why) => console.error(`training worker: ${why}`));
+
+const explorerChannel = new Channel<ToExplorer, FromExplorer>(portFor(isExplorerMessage), toExplorer, (why) => console.error(`explorer worker: ${why}`));
+const explorer = new ExplorerService({
+  post: (msg, transfer) => explorerChannel.send(msg, transfer),
+  yieldTurn: messageChannelTurn(),
+  now: () => performance.now(),
+});
+explorerChannel.onAny((msg) => explorer.handle(msg));
 
 const service = new TrainerService({
   post: (msg, transfer) => channel.send(msg, transfer),

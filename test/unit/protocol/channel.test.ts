@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Channel, type Port } from '../../../src/protocol/channel';
+import { Channel } from '../../../src/protocol/channel';
+import { portOf } from '../helpers/port';
 import { messageValidator } from '../../../src/protocol/check';
 
 type Ping = { type: 'ping'; n: number } | { type: 'data'; buffer: ArrayBuffer };
@@ -8,17 +9,6 @@ const ping = messageValidator<Ping>({
   ping: (c, m) => c.count(m.n, 'n'),
   data: (c, m) => (m.buffer instanceof ArrayBuffer ? undefined : c.fail('buffer', 'is not an ArrayBuffer')),
 });
-
-/** A real structured-clone port: what a worker thread or a Web Worker gives. */
-function portOf(p: MessagePort): Port {
-  return {
-    post: (m, transfer) => p.postMessage(m, transfer),
-    listen(receive) {
-      p.on('message', receive);
-      return () => p.off('message', receive);
-    },
-  };
-}
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
 

@@ -68,7 +68,8 @@ export function drawDirections(d: DirectionBasis, B: number, N: number, rng: Rng
   return out;
 }
 
-function unit(x: ArrayLike<number>): Float64Array {
+/** x / |x| in float64; the zero vector stays zero. */
+export function unit(x: ArrayLike<number>): Float64Array {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += (x[i] ?? 0) * (x[i] ?? 0);
   const n = Math.sqrt(s);
