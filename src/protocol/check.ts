@@ -210,7 +210,7 @@ const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as nu
  * ArrayBuffers from postMessage may come from another realm, where instanceof fails,
  * so the tag decides.
  */
-function isArrayBuffer(x: unknown): x is ArrayBuffer {
+export function isArrayBuffer(x: unknown): x is ArrayBuffer {
   return Object.prototype.toString.call(x) === '[object ArrayBuffer]';
 }
 

@@ -7,7 +7,7 @@
  */
 import type { RunConfig } from '../core/types';
 import type { Envelope } from '../core/pack';
-import { type Check, messageValidator, validator, type Rec } from './check';
+import { type Check, isArrayBuffer, messageValidator, validator, type Rec } from './check';
 import { checkRunConfig } from './trainer';
 import { PROTOCOL_VERSION } from './version';
 
@@ -40,6 +40,17 @@ export interface RunProgress {
   loss?: number;
 }
 
+export type ShowPurpose = 'stored' | 'compare' | 'restored';
+
+/** One stored run for the page. `view` packs a ViewData; `losses` the training loss curve; `metrics` is its metrics.json. */
+export interface StoredRunData {
+  run: RunConfig;
+  metrics: Record<string, unknown>;
+  view: Envelope;
+  losses: Float32Array;
+  folder: string;
+}
+
 export type ToPanel =
   /**
    * The answer to `ready`: what the panel is about. `session` is there exactly when
@@ -58,8 +69,13 @@ export type ToPanel =
   | { type: 'specChanged'; changed: boolean; valid: boolean }
   /** The panel became hidden or visible: render only when visible. */
   | { type: 'visibility'; visible: boolean }
-  /** Show a stored run (Open run). `view` packs a ViewData; `losses` the training loss curve. */
-  | { type: 'showRun'; run: RunConfig; metrics: Record<string, unknown>; view: Envelope; losses: Float32Array; folder: string }
+  /**
+   * Stored runs to show without training: `stored` one run (Open run), `compare` several
+   * side by side (Compare runs), `restored` the runs a reloaded spec panel's session had
+   * finished (shown in its live session). `variants` is the spec's variant order, so a
+   * variant has the same colour in every panel.
+   */
+  | { type: 'showRuns'; purpose: ShowPurpose; runs: StoredRunData[]; variants?: string[] }
   /** The host wrote a finished run to the run store. */
   | { type: 'stored'; runName: string; folder: string }
   | { type: 'storeFailed'; runName: string; message: string };
@@ -89,6 +105,15 @@ export type FromPanel =
   | { type: 'runFailed'; session: string; runName: string; message: string; step?: number }
   /** The user pressed Train in the panel: the host re-reads the spec and answers with `train`. */
   | { type: 'requestTrain' }
+  /** Open the spec a stored run was trained from (a stored-run panel trains nothing itself). */
+  | { type: 'openSpec'; folder: string }
+  /**
+   * Save a picture or table the user exported: the host asks where (a save dialog) and
+   * writes it; the page never writes files. `name` is the suggested file name.
+   */
+  | { type: 'saveFile'; name: string; data: ArrayBuffer; what: string }
+  /** Put text (a table as CSV or Markdown, a Python snippet) on the clipboard. */
+  | { type: 'copyText'; text: string; what: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** A spec panel trains (its page starts the worker at once); a stored-run panel shows one run and starts none. */
@@ -115,6 +140,8 @@ export interface PanelRestoreState {
   resource: string;
   /** live only: the folder of the last training session and, while runs trained, where each was */
   session?: { dir: string; training?: RunAt[] };
+  /** the user's view choices (basis, time, measure), given back to the reloaded page */
+  prefs?: Record<string, string | number>;
 }
 
 /** A run in progress and the steps it had completed. */
@@ -129,6 +156,7 @@ const PANEL_STATES: readonly PanelState[] = ['starting', 'idle', 'training', 'pa
 const RUN_STATES: readonly RunProgress['state'][] = ['training', 'paused', 'stopping'];
 const PANEL_MODES: readonly PanelMode[] = ['live', 'stored'];
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+const SHOW_PURPOSES: readonly ShowPurpose[] = ['stored', 'compare', 'restored'];
 
 /** What the host accepts from the page. */
 export const fromPanel = messageValidator<FromPanel>({
@@ -157,6 +185,16 @@ export const fromPanel = messageValidator<FromPanel>({
     c.optional(m, 'step', '', (x, at) => c.count(x, at));
   },
   requestTrain: () => undefined,
+  openSpec: (c, m) => c.str(m.folder, 'folder'),
+  saveFile: (c, m) => {
+    c.str(m.name, 'name');
+    if (!isArrayBuffer(m.data)) c.fail('data', 'is not an ArrayBuffer');
+    c.str(m.what, 'what');
+  },
+  copyText: (c, m) => {
+    c.str(m.text, 'text');
+    c.str(m.what, 'what');
+  },
   log: (c, m) => {
     c.oneOf(m.level, LOG_LEVELS, 'level');
     c.str(m.message, 'message');
@@ -181,6 +219,16 @@ function checkProgress(c: Check, x: unknown, at: string): true | undefined {
 function checkRuns(c: Check, x: unknown, at: string): void {
   if (!Array.isArray(x)) return void c.fail(at, 'is not a list');
   x.forEach((r, i) => checkRunConfig(c, r, `${at}[${i}]`));
+}
+
+function checkStoredRun(c: Check, x: unknown, at: string): void {
+  const r = c.rec(x, at);
+  if (r === undefined) return;
+  checkRunConfig(c, r.run, `${at}.run`);
+  c.rec(r.metrics, `${at}.metrics`);
+  c.envelope(r.view, `${at}.view`);
+  c.array(r.losses, Float32Array, `${at}.losses`);
+  c.str(r.folder, `${at}.folder`);
 }
 
 function checkSessionRef(c: Check, x: unknown, at: string): void {
@@ -219,12 +267,11 @@ export const toPanel = messageValidator<ToPanel>({
     c.bool(m.valid, 'valid');
   },
   visibility: (c, m) => c.bool(m.visible, 'visible'),
-  showRun: (c, m) => {
-    checkRunConfig(c, m.run, 'run');
-    c.rec(m.metrics, 'metrics');
-    c.envelope(m.view, 'view');
-    c.array(m.losses, Float32Array, 'losses');
-    c.str(m.folder, 'folder');
+  showRuns: (c, m) => {
+    c.oneOf(m.purpose, SHOW_PURPOSES, 'purpose');
+    if (!Array.isArray(m.runs)) return void c.fail('runs', 'is not a list');
+    m.runs.forEach((x, i) => checkStoredRun(c, x, `runs[${i}]`));
+    c.optional(m, 'variants', '', (x, at) => c.strings(x, at));
   },
   stored: (c, m) => {
     c.str(m.runName, 'runName');
@@ -258,6 +305,11 @@ export const panelRestoreState = validator<PanelRestoreState>((c, x) => {
       });
       return true;
     });
+  });
+  c.optional(s, 'prefs', '', (x, at) => {
+    const prefs = c.rec(x, at);
+    if (prefs) for (const [k, v] of Object.entries(prefs)) if (typeof v !== 'string' && typeof v !== 'number') c.fail(`${at}.${k}`, 'is not a string or number');
+    return prefs;
   });
 });
 

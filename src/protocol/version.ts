@@ -5,5 +5,7 @@
  * runFinished/runFailed name it); the page's boot says whether it trains.
  * 3: runs train side by side on a pool of workers: init/train carry the user's
  * maxWorkers, status lists every run in progress, the saved state every run that was.
+ * 4: stored runs arrive as showRuns (a stored run, a comparison, the runs a reloaded
+ * session had finished); the page asks the host to save files, copy text, open a spec.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;

@@ -23,6 +23,8 @@ export async function launch(viewport = { width: 1400, height: 1000 }) {
   }
   const context = await chromium.launchPersistentContext(path.join(root, 'profile'), {
     executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env, viewport, timeout: 60_000,
+    // Headless Chromium hides scrollbars by default; VS Code's webviews show them, and the layout tests look for them.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
   });
   return {
     context,

@@ -18,7 +18,8 @@
       postMessage(msg, transfer) {
         posted.push({ msg, at: performance.now(), transferred: (transfer || []).length });
       },
-      getState: () => states.at(-1),
+      // ?state=<json>: what a page before a window reload saved (VS Code hands it to the new page)
+      getState: () => states.at(-1) ?? JSON.parse(new URLSearchParams(location.search).get('state') || 'null') ?? undefined,
       // what VS Code would keep for a window reload
       setState: (state) => void states.push(JSON.parse(JSON.stringify(state))),
     };

@@ -8,79 +8,8 @@ import path from 'node:path';
 import { countChromatic, countNear, countNotBackground, pixelAt } from './png.mjs';
 import { frames, hexRgb, keepOpen, openPanel, runsOf, saveJson, shot, waitFor } from './harness.mjs';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.ts';
+import { TINY, LONG, MEDIUM, DEFAULT_PREFS, BG, FG_DARK, MIN_TRAJECTORY_PIXELS, canvasOf, lastStatus, SESSION, init, train, stored, workerFetches, finishedRuns, constructedView } from './fixtures.mjs';
 
-const TINY = `
-name: tiny
-task: { kind: cycling, response: 11 }
-network: { N: 16, train: [recurrent] }
-training: { steps: 20, batch: 8, lr0: 0.05 }
-evaluation: { batch: 8, every: 5, t_min: 1 }
-view: { trials: 8 }
-variants:
-  - { name: aligned, network: { output_scale: small } }
-  - { name: oblique, network: { output_scale: large } }
-`;
-
-const LONG = TINY.replace('steps: 20', 'steps: 3000').replace('every: 5', 'every: 200');
-const MEDIUM = TINY.replace('N: 16', 'N: 64').replace('steps: 20', 'steps: 400').replace('every: 5', 'every: 20').replace('response: 11', 'response: 31');
-
-const BG = { dark: hexRgb('#1f1f1f'), light: hexRgb('#ffffff'), 'high-contrast': hexRgb('#000000') };
-const FG_DARK = hexRgb('#cccccc');
-/** Condition-coloured pixels a trained view must show (a 4:3 view here is about 440 x 330 px). */
-const MIN_TRAJECTORY_PIXELS = 400;
-
-const canvasOf = (page, variant) => page.locator(`figure.view[data-variant="${variant}"] canvas`);
-const lastStatus = async (host) => (await host.posted('status')).at(-1);
-/** The host's training session: results name its id, the page keeps its folder for a reload. */
-const SESSION = { id: 'session-1', dir: '/ws/.rnnlab/runs/tiny-20260101-000000' };
-const init = (runs, autoStart, session = SESSION) => ({ type: 'init', version: PROTOCOL_VERSION, specName: 'tiny', specFile: '/ws/tiny.rnn.yaml', runs, autoStart, maxWorkers: 0, ...(autoStart ? { session } : {}) });
-const train = (runs, session = SESSION) => ({ type: 'train', runs, session, maxWorkers: 0 });
-/** Resources a page fetched to start a training worker: the worker bundle and a wasm binary. */
-const workerFetches = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /worker\.js|\.wasm/.test(n)));
-
-async function finishedRuns(host, n, timeoutMs = 60_000) {
-  return waitFor(`${n} runFinished`, async () => {
-    const failed = await host.posted('runFailed');
-    if (failed.length) throw new Error(`run failed: ${failed[0].message}`);
-    const done = await host.posted('runFinished');
-    return done.length >= n ? done : null;
-  }, timeoutMs);
-}
-
-/** A ViewData with a known readout: `fraction` of w_out in view, `angle` degrees out of it. */
-function constructedView(fraction, angle) {
-  const trials = 4;
-  const steps = 60;
-  const N = 8;
-  const traj = new Float32Array(trials * steps * 3);
-  for (let b = 0; b < trials; b++) {
-    for (let k = 0; k < steps; k++) {
-      const a = (k / (steps - 1)) * 1.6 * Math.PI + b * 0.4;
-      const r = 1 + 1.2 * (k / steps);
-      const o = (b * steps + k) * 3;
-      traj[o] = r * Math.cos(a) * (b % 2 ? 1 : -1);
-      traj[o + 1] = r * Math.sin(a);
-      traj[o + 2] = 0.3 * Math.sin(3 * a) + (b - 1.5) * 0.15;
-    }
-  }
-  const scale = 1.6;
-  const dir = [0.6, 0.8, 0];
-  const readouts = [{ coords: dir.map((d) => d * fraction), fraction, angle_deg: angle, arrow: dir.map((d) => d * fraction * scale) }];
-  const view = (labels) => ({
-    axes: new Float64Array(3 * N), axis_labels: labels, trajectories: traj, centre: [0, 0, 0], scale,
-    axis_variance: [1, 0.8, 0.05], readouts,
-  });
-  return {
-    projection: {
-      trials: [0, 1, 2, 3],
-      steps: Array.from({ length: steps }, (_, k) => k),
-      pca: view(['PC1', 'PC2', 'PC3']),
-      readout: view(['w_out,1', 'PC1 without w_out,1', 'PC2 without w_out,1']),
-    },
-    condition: new Int32Array([0, 1, 0, 1]),
-    conditionLabels: ['context 1 (+)', 'context 2 (-)'],
-  };
-}
 
 export function panelTests({ context, baseUrl, helpers, results }) {
   const timings = {};
@@ -143,7 +72,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
           const n = countChromatic(await shot(p.page, canvasOf(p.page, v)));
           assert.ok(n > MIN_TRAJECTORY_PIXELS, `${v}: only ${n} trajectory pixels`);
         }
-        const chart = await shot(p.page, p.page.locator('.chart-canvas'), { hideOverlays: false });
+        const chart = await shot(p.page, p.page.locator('[data-chart="loss"] .chart-plot'), { hideOverlays: false });
         assert.ok(countNotBackground(chart, BG.dark) > 500, 'the loss chart drew nothing');
         const rho = await p.page.locator('.measures-table tbody tr[data-run="aligned-s0"] td').nth(4).textContent();
         assert.match(rho, /^[0-9.e−-]+$/, `rho cell is ${rho}`);
@@ -186,11 +115,11 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         const p = await openPanel(context, baseUrl);
         const losses = Float32Array.from({ length: 20 }, (_, i) => 0.5 * Math.exp(-i / 6) + 0.01);
         const metrics = { rho: 0.81, rho_sqrtN: 3.24, w_out_norm: 0.25, x_norm: 3.1, dx90: 3, dfit90: 2, noise_ratio: 2.4, eval_loss: 0.012, train_loss: 0.014, stopped: false };
-        // As the host's stored-run panel does: init with the run (no training), then showRun.
+        // As the host's stored-run panel does: init with the run (no training), then showRuns.
         await p.host.send(init([tinyRuns[0]], false));
         const arrowPixels = {};
         for (const [kind, fraction, angle] of [['aligned', 0.9, 25.84], ['oblique', 0.12, 83.1]]) {
-          await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics, view: helpers.toEnvelope(constructedView(fraction, angle)), losses, folder: `.rnnlab/runs/tiny/${kind}` });
+          await p.host.send(stored({ run: tinyRuns[0], metrics, view: helpers.toEnvelope(constructedView(fraction, angle)), losses, folder: `.rnnlab/runs/tiny/${kind}` }));
           await frames(p.page, 3);
           const label = p.page.locator('.readout-label');
           await waitFor('the readout label', async () => (await label.textContent())?.includes('in view'));
@@ -218,7 +147,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         // A spec panel that trained, then opened a stored run: the live runs are one click away.
         await p.host.send(train(tinyRuns));
         await finishedRuns(p.host, 2);
-        await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics, view: helpers.toEnvelope(constructedView(0.5, 60)), losses, folder: '.rnnlab/runs/tiny/x' });
+        await p.host.send(stored({ run: tinyRuns[0], metrics, view: helpers.toEnvelope(constructedView(0.5, 60)), losses, folder: '.rnnlab/runs/tiny/x' }));
         await frames(p.page);
         assert.equal(await p.page.locator('figure.view').count(), 1);
         await back.click();
@@ -332,7 +261,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
           assert.ok(near(c, BG[theme]), `${theme}: corner ${c}, want ${BG[theme]}`);
           assert.equal((await t.host.diagnostics()).theme, theme);
           assert.ok(countChromatic(await shot(t.page, canvasOf(t.page, 'oblique'))) > MIN_TRAJECTORY_PIXELS);
-          const chart = await shot(t.page, t.page.locator('.chart-canvas'), { hideOverlays: false });
+          const chart = await shot(t.page, t.page.locator('[data-chart="loss"] .chart-plot'), { hideOverlays: false });
           assert.ok(near(pixelAt(chart, 2, 2), BG[theme]), `${theme}: chart background ${pixelAt(chart, 2, 2)}`);
           await t.page.screenshot({ path: shotFile(`panel-${theme}.png`), fullPage: true });
         }
@@ -417,10 +346,10 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         const boxes = async () => Promise.all(['aligned', 'oblique'].map((v) => p.page.locator(`figure.view[data-variant="${v}"]`).boundingBox()));
         let [a, b] = await boxes();
         assert.ok(Math.abs(a.y - b.y) < 1 && b.x > a.x + a.width - 1, 'not side by side at 1400 px');
-        await p.page.setViewportSize({ width: 560, height: 1000 });
+        await p.page.setViewportSize({ width: 420, height: 1000 });
         await frames(p.page, 2);
         [a, b] = await boxes();
-        assert.ok(b.y >= a.y + a.height - 1, 'not stacked at 560 px');
+        assert.ok(b.y >= a.y + a.height - 1, 'not stacked at 420 px');
         await p.host.send(train(tinyRuns));
         await finishedRuns(p.host, 2);
         await frames(p.page, 3);
@@ -454,7 +383,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         // Damaged data that the message checks let through, or that they catch: a sentence, never an uncaught error.
         const noReadouts = constructedView(0.5, 60);
         delete noReadouts.projection.pca.readouts;
-        await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics: { rho: 0.5, stopped: false }, view: helpers.toEnvelope(noReadouts), losses: new Float32Array(20), folder: '/ws/x' });
+        await p.host.send(stored({ run: tinyRuns[0], metrics: { rho: 0.5, stopped: false }, view: helpers.toEnvelope(noReadouts), losses: new Float32Array(20), folder: '/ws/x' }));
         await frames(p.page);
         assert.equal(await p.page.locator('.banner.error').textContent(), 'The stored run aligned-s0 cannot be shown: The view data is malformed: view.projection.pca.readouts is not a list.');
         await p.host.send({ type: 'train', runs: [{ ...tinyRuns[0], training: { ...tinyRuns[0].training, steps: -1 } }], session: SESSION, maxWorkers: 0 });
@@ -492,7 +421,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await waitFor('ready', () => p.host.count('ready'));
         await p.host.send(init([tinyRuns[0]], false));
         const losses = Float32Array.from({ length: 20 }, (_, i) => 0.5 * Math.exp(-i / 6));
-        await p.host.send({ type: 'showRun', run: tinyRuns[0], metrics: { rho: 0.5, eval_loss: 0.01, stopped: false }, view: helpers.toEnvelope(constructedView(0.5, 60)), losses, folder: '/ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0' });
+        await p.host.send(stored({ run: tinyRuns[0], metrics: { rho: 0.5, eval_loss: 0.01, stopped: false }, view: helpers.toEnvelope(constructedView(0.5, 60)), losses, folder: '/ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0' }));
         await waitFor('the live page to start its worker', async () => (await live.host.diagnostics()).backend, 40_000);
         assert.equal(live.workers.length, 1);
         await live.page.close();
@@ -503,9 +432,13 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         const d = await p.host.diagnostics();
         assert.equal(d.state, 'idle');
         assert.equal(d.backend, undefined);
-        assert.equal(await p.page.locator('.state-badge').textContent(), 'idle');
+        // It trains nothing: no state badge, no Train, Pause or Stop, but the way to its spec.
+        assert.equal(await p.page.locator('.state-badge').isVisible(), false);
+        for (const name of ['Train', 'Pause training', 'Stop']) assert.equal(await p.page.getByRole('button', { name, exact: true }).isVisible(), false, `${name} is shown`);
+        await p.page.getByRole('button', { name: 'Open spec' }).click();
+        assert.deepEqual((await p.host.posted('openSpec')).map((m) => m.folder), ['/ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0']);
         assert.equal(await p.page.locator('.mode-tag').textContent(), 'stored run');
-        assert.deepEqual((await p.host.states()).at(-1), { version: PROTOCOL_VERSION, mode: 'stored', resource: 'file:///ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0' });
+        assert.deepEqual((await p.host.states()).at(-1), { version: PROTOCOL_VERSION, mode: 'stored', resource: 'file:///ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0', prefs: DEFAULT_PREFS });
         // Trains on demand: the worker starts with the first run.
         await p.host.send(train(tinyRuns));
         const done = await finishedRuns(p.host, 2);
@@ -525,7 +458,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         await waitFor('10 steps', async () => ((await lastStatus(p.host))?.step ?? 0) >= 10, 40_000);
         const during = (await p.host.states()).at(-1);
         assert.deepEqual({ ...during, session: { ...during.session, training: during.session.training.map((t) => ({ ...t, step: 'n' })) } },
-          { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/tiny.rnn.yaml', session: { dir: first.dir, training: [{ runName: 'aligned-s0', step: 'n' }] } });
+          { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/tiny.rnn.yaml', prefs: DEFAULT_PREFS, session: { dir: first.dir, training: [{ runName: 'aligned-s0', step: 'n' }] } });
         assert.ok(during.session.training[0].step >= 1, JSON.stringify(during));
         await p.host.send(train(tinyRuns, second));
         const done = await finishedRuns(p.host, 3);
@@ -534,7 +467,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         // The page saves its state with each status it sends (StatusThrottle), so the idle one's is there already.
         await waitFor('idle', async () => (await lastStatus(p.host))?.state === 'idle');
         // Training over: the reload notice would name the folder, but no run in progress.
-        assert.deepEqual((await p.host.states()).at(-1), { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/tiny.rnn.yaml', session: { dir: second.dir } });
+        assert.deepEqual((await p.host.states()).at(-1), { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/tiny.rnn.yaml', prefs: DEFAULT_PREFS, session: { dir: second.dir } });
         await p.page.close();
       },
     },

@@ -30,6 +30,7 @@ function page(nonce, q) {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp(nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/dist/webview/panel.css">
 <link rel="stylesheet" href="/media/panel.css">
 <script nonce="${nonce}" src="/test/host-stub.js"></script>
 <title>RNN Dynamics Lab</title>

@@ -43,3 +43,14 @@ export function conditionPalette(background: Rgb): readonly Rgb[] {
   const dark = luminance(background) < 0.4;
   return TABLEAU10.map((c) => (dark ? mix(c, [255, 255, 255], 0.28) : mix(c, [0, 0, 0], 0.12)));
 }
+
+/**
+ * Colours of the readout arrows, one per output: the first in the theme's foreground (the
+ * one readout most tasks have), the others in hues that stay apart from one another.
+ */
+const READOUT_HUES: readonly Rgb[] = [[224, 68, 154], [25, 167, 184], [138, 108, 255], [196, 140, 20]];
+
+export function readoutPalette(foreground: Rgb, background: Rgb): readonly Rgb[] {
+  const dark = luminance(background) < 0.4;
+  return [foreground, ...READOUT_HUES.map((c) => (dark ? mix(c, [255, 255, 255], 0.2) : mix(c, [0, 0, 0], 0.15)))];
+}

@@ -2,6 +2,8 @@
  * Entry of the panel page (dist/webview/panel.js). The host page holds #app, the
  * #rnnlab-boot JSON block, media/panel.css and this script under a strict CSP.
  */
+// uPlot's own stylesheet, bundled into dist/webview/panel.css beside the script.
+import 'uplot/dist/uPlot.min.css';
 import { PanelApp } from './app';
 import { readBootData } from './boot-data';
 import { h } from './dom';

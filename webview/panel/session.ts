@@ -1,6 +1,7 @@
 /**
- * What the panel shows: a session is the list of runs of one Train press (live) or one
- * stored run (Open run). Views read it; the app and the run queue write it.
+ * What the panel shows: a session is the list of runs of one Train press (live), one
+ * stored run (Open run) or several stored runs side by side (Compare runs). The router
+ * writes it; views read it when the store says it changed.
  */
 import type { RunConfig } from '../../src/core/types';
 import type { EvaluationSummary, SessionRef, ViewData } from '../../src/protocol';
@@ -18,15 +19,19 @@ export interface MeasureDef {
   title: string;
 }
 
+/**
+ * In the order the tables show them: the regime's signature first (ρ, ρ√N and the noise
+ * ratio fit a 620 px panel without scrolling), the norms and dimensions after.
+ */
 export const MEASURES: readonly MeasureDef[] = [
   { key: 'eval_loss', label: 'eval loss', title: 'Masked MSE of the noise-free evaluation batch (docs/science.md §4.0)' },
   { key: 'rho', label: 'ρ', title: 'Generalised correlation between the readout and the states (docs/science.md §4.1): large when aligned' },
   { key: 'rho_sqrtN', label: 'ρ√N', title: 'ρ times √N: of order 1 in the oblique regime' },
-  { key: 'w_out_norm', label: '‖w_out‖', title: 'RMS of the W_out entries times √N (docs/science.md §4.2)' },
-  { key: 'x_norm', label: '‖x‖', title: 'RMS state entry times √N, after the grace period (docs/science.md §4.2)' },
+  { key: 'noise_ratio', label: 'noise ratio', title: 'Noise variance along w_out over a random direction (docs/science.md §4.5): < 1 means compressed' },
   { key: 'dx90', label: 'D_x90', title: 'PCs needed for 90% of the state variance (docs/science.md §4.3)' },
   { key: 'dfit90', label: 'D_fit90', title: 'PCs needed to fit the output with R² > 0.9 (docs/science.md §4.4)' },
-  { key: 'noise_ratio', label: 'noise ratio', title: 'Noise variance along w_out over a random direction (docs/science.md §4.5): < 1 means compressed' },
+  { key: 'w_out_norm', label: '‖w_out‖', title: 'RMS of the W_out entries times √N (docs/science.md §4.2)' },
+  { key: 'x_norm', label: '‖x‖', title: 'RMS state entry times √N, after the grace period (docs/science.md §4.2)' },
 ];
 
 /** The final table also has the training loss at the end. */
@@ -34,6 +39,11 @@ export const FINAL_MEASURES: readonly MeasureDef[] = [
   { key: 'train_loss', label: 'train loss', title: 'Mean training loss over the last 5% of steps' },
   ...MEASURES,
 ];
+
+/** One evaluation during training: its step and scalars (the measures-over-training charts). */
+export interface EvaluationPoint extends Measures {
+  step: number;
+}
 
 export interface RunEntry {
   readonly run: RunConfig;
@@ -48,12 +58,15 @@ export interface RunEntry {
   /** the latest evaluation's scalars and the step it was taken at */
   summary?: EvaluationSummary;
   summaryStep: number;
-  /** eval loss of every evaluation so far, for the loss chart */
-  evalLosses: { step: number; loss: number }[];
+  /** every evaluation so far, in step order */
+  evaluations: EvaluationPoint[];
   /** the latest evaluation's display data, its step, and whether it was the final evaluation */
   view?: ViewData;
   viewStep: number;
   viewFinal: boolean;
+  /** explained-variance ratios of the first PCs and R² of the output fit on k PCs, of the latest evaluation */
+  explained?: readonly number[];
+  r2Curve?: readonly number[];
   /** measures of the final evaluation, once the run ended */
   final?: Measures;
   stepsPerSecond: number;
@@ -62,6 +75,8 @@ export interface RunEntry {
   parameters?: number;
   /** why it failed, or where the host stored it */
   note?: string;
+  /** the run folder it was read from or stored in */
+  folder?: string;
 }
 
 export function newEntry(run: RunConfig, session?: string): RunEntry {
@@ -73,7 +88,7 @@ export function newEntry(run: RunConfig, session?: string): RunEntry {
     steps: run.training.steps,
     losses: new Float32Array(run.training.steps),
     summaryStep: 0,
-    evalLosses: [],
+    evaluations: [],
     viewStep: 0,
     viewFinal: false,
     stepsPerSecond: 0,
@@ -98,21 +113,46 @@ export function pickMeasures(source: EvaluationSummary | Readonly<Record<string,
   return out;
 }
 
+/** A list of numbers from host data, or undefined. */
+export function numberList(v: unknown): number[] | undefined {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number' || x === null) ? v.map((x) => (typeof x === 'number' ? x : NaN)) : undefined;
+}
+
+export type SessionKind = 'live' | 'stored' | 'compare';
+
 export class Session {
   readonly runs: RunEntry[];
+  /** variant names in the spec's order: a variant's colour is its place here, the same in every panel */
+  private readonly order: string[];
 
   constructor(
-    readonly kind: 'live' | 'stored',
+    readonly kind: SessionKind,
     runs: RunConfig[],
     /** the host's training session, for live runs that train (not for runs only shown) */
     readonly ref?: SessionRef,
+    /** the spec's variant order, when the runs are not all of them (a stored run) */
+    variantOrder?: readonly string[],
   ) {
     this.runs = runs.map((r) => newEntry(r, ref?.id));
+    this.order = [...new Set([...(variantOrder ?? []), ...this.runs.map((r) => r.run.variant)])];
   }
 
-  /** Variant names in spec order: one 3D view and one loss colour each. */
+  /** Variant names in spec order: one 3D view and one colour each (compare: one per run). */
   variants(): string[] {
+    if (this.kind === 'compare') return this.runs.map((r) => r.run.name);
     return [...new Set(this.runs.map((r) => r.run.variant))];
+  }
+
+  /** The view (variant, or run in a compare session) a run is drawn in. */
+  groupOf(entry: RunEntry): string {
+    return this.kind === 'compare' ? entry.run.name : entry.run.variant;
+  }
+
+  /** The colour index of a view group: the variant's place in the spec, or the run's in a comparison. */
+  colourIndex(group: string): number {
+    if (this.kind === 'compare') return Math.max(0, this.runs.findIndex((r) => r.run.name === group));
+    const i = this.order.indexOf(group);
+    return i >= 0 ? i : this.order.length;
   }
 
   seeds(): number[] {
@@ -123,9 +163,17 @@ export class Session {
     return this.runs.find((r) => r.run.name === name);
   }
 
-  /** The run whose trajectories the variant's 3D view shows: the one training, else the latest with a view. */
-  shownRun(variant: string): RunEntry | undefined {
-    const of = this.runs.filter((r) => r.run.variant === variant);
-    return of.find((r) => r.status === 'training' && r.view) ?? [...of].reverse().find((r) => r.view) ?? of[0];
+  /** A run not in the session yet (a stored run of a reloaded session whose spec has changed since). */
+  add(run: RunConfig): RunEntry {
+    const entry = newEntry(run, this.ref?.id);
+    this.runs.push(entry);
+    if (!this.order.includes(run.variant)) this.order.push(run.variant);
+    return entry;
+  }
+
+  /** The run whose trajectories a view shows: the one training, else the latest with a view. */
+  shownRun(group: string): RunEntry | undefined {
+    const of = this.runs.filter((r) => this.groupOf(r) === group);
+    return of.find((r) => r.status === 'training' && r.view) ?? [...of].reverse().find((r) => r.view) ?? of.find((r) => r.status === 'training') ?? of[0];
   }
 }

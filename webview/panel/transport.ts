@@ -11,11 +11,14 @@ export interface HostTransport {
   listen(handler: (msg: ToPanel) => void, onInvalid: (why: string) => void): () => void;
   /** What VS Code keeps across a window reload and gives the host's serializer. */
   setState(state: PanelRestoreState): void;
+  /** What this page (or the page before a window reload) last saved with setState; unchecked. */
+  getState(): unknown;
 }
 
 interface VsCodeApi {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   setState(state: unknown): void;
+  getState(): unknown;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -45,5 +48,6 @@ export function vscodeTransport(): HostTransport {
       };
     },
     setState: (state) => api.setState(state),
+    getState: () => api.getState(),
   };
 }

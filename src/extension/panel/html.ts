@@ -56,12 +56,15 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
   const boot: PanelBoot = { version: PROTOCOL_VERSION, assets: panelAssets(webview, extensionUri), specName, mode, resource: resource.toString() };
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString();
   const js = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js')).toString();
+  // The bundled stylesheets of the page's libraries (uPlot), before the panel's own.
+  const libCss = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.css')).toString();
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeHtml(libCss)}">
 <link rel="stylesheet" href="${escapeHtml(css)}">
 <title>RNN Lab: ${escapeHtml(specName)}</title>
 </head>

@@ -17,6 +17,7 @@ import { missingSpecNotice, reloadNotice, restoreTarget } from './restore';
 import { createWebviewPanel, type PanelContext, type RnnPanel } from './rnnPanel';
 import { SpecPanel, type TrainRequest } from './specPanel';
 import { StoredRunPanel, storedRunTitle } from './storedPanel';
+import { sessionRuns } from './storedRuns';
 
 export class PanelManager extends Disposable implements vscode.WebviewPanelSerializer {
   private readonly panels = new Map<string, RnnPanel>();
@@ -127,7 +128,10 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     }
     const loaded = this.ctx.specs.get(await vscode.workspace.openTextDocument(spec));
     const notice = await reloadNotice(target.session);
-    this.add(new SpecPanel(spec, loaded.title, this.ctx, panel, loaded.runs, notice === undefined ? undefined : { type: 'notice', level: 'info', message: notice }));
+    // The runs that had finished are shown again, as they were before the reload.
+    const finished = target.session?.dir !== undefined ? await sessionRuns(target.session.dir) : { runs: [], skipped: [] };
+    for (const s of finished.skipped) this.ctx.log.warn(`After the window reload, ${s.folder} could not be shown: ${s.message}`);
+    this.add(new SpecPanel(spec, loaded.title, this.ctx, panel, loaded.runs, notice === undefined ? undefined : { type: 'notice', level: 'info', message: notice }, finished.runs));
   }
 
   private showProblem(panel: vscode.WebviewPanel, message: string): void {

@@ -6,10 +6,11 @@
  * window reload (panels.ts restore): either way it gets a fresh page.
  */
 import * as vscode from 'vscode';
+import { extname, join } from 'node:path';
 import type { FromPanel, PanelMode, ToPanel } from '../../protocol';
 import { PANEL_VIEW_TYPE } from '../commandIds';
 import { Disposable } from '../dispose';
-import type { Log } from '../log';
+import { errorText, type Log } from '../log';
 import type { SpecCache } from '../specs';
 import { PanelChannel } from './channel';
 import { renderPanelHtml, webviewOptions } from './html';
@@ -35,6 +36,7 @@ export interface PanelSnapshot {
   stored: string[];
   storeFailures: { runName: string; message: string }[];
   runFailures: { runName: string; message: string }[];
+  saved: string[];
   sent: string[];
   rejected: number;
   sessionDir: string | undefined;
@@ -62,6 +64,8 @@ export abstract class RnnPanel extends Disposable {
   readonly stored: string[] = [];
   readonly storeFailures: { runName: string; message: string }[] = [];
   readonly runFailures: { runName: string; message: string }[] = [];
+  /** files the user saved from this panel (exports) */
+  readonly saved: string[] = [];
 
   private readonly statusChanged = this._register(new vscode.EventEmitter<RnnPanel>());
   private readonly activated = this._register(new vscode.EventEmitter<RnnPanel>());
@@ -139,6 +143,7 @@ export abstract class RnnPanel extends Disposable {
       stored: [...this.stored],
       storeFailures: [...this.storeFailures],
       runFailures: [...this.runFailures],
+      saved: [...this.saved],
       sent: [...this.channel.sent],
       rejected: this.channel.rejected,
       sessionDir: this.sessionDir(),
@@ -172,6 +177,37 @@ export abstract class RnnPanel extends Disposable {
     this.ctx.log.warn(`[${this.title}] refused a failure report for "${m.runName.slice(0, 80)}": this panel trains nothing.`);
   }
 
+  /** The run folders the page shows (stored runs, or the runs a session stored): the only ones it may ask about. */
+  protected shownFolders(): string[] {
+    return [...this.stored];
+  }
+
+  /** Opens the spec stored with a run, in the first editor column. */
+  protected openSpecOf(folder: string): void {
+    const spec = vscode.Uri.file(join(folder, 'spec.rnn.yaml'));
+    vscode.window.showTextDocument(spec, { viewColumn: vscode.ViewColumn.One, preview: false }).then(undefined, (e: unknown) =>
+      this.ctx.log.showError(`RNN Lab could not open ${spec.fsPath}: ${errorText(e)}`, [], e),
+    );
+  }
+
+  /** Where the user picks (a save dialog, starting in the workspace), never where the page says: the page only names the file. */
+  private async saveFile(m: Extract<FromPanel, { type: 'saveFile' }>): Promise<void> {
+    const name = m.name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').slice(0, 120) || 'rnnlab-export';
+    const ext = extname(name).slice(1).toLowerCase();
+    const folder = vscode.workspace.getWorkspaceFolder(this.resource)?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: `Save ${m.what.slice(0, 80)}`,
+      saveLabel: 'Save',
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+      ...(ext ? { filters: { [`${ext.toUpperCase()} file`]: [ext] } } : {}),
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, new Uint8Array(m.data));
+    this.saved.push(target.fsPath);
+    this.ctx.log.info(`[${this.title}] saved ${m.what} (${m.data.byteLength} bytes) in ${target.fsPath}`);
+    this.channel.post({ type: 'notice', level: 'info', message: `Saved ${m.what} in ${target.fsPath}.` });
+  }
+
   private receive(m: FromPanel): void {
     switch (m.type) {
       case 'ready':
@@ -187,6 +223,21 @@ export abstract class RnnPanel extends Disposable {
         return this.onRunFailed(m);
       case 'requestTrain':
         return this.onRequestTrain();
+      case 'openSpec':
+        if (!this.shownFolders().includes(m.folder)) return this.ctx.log.warn(`[${this.title}] refused to open the spec of ${m.folder.slice(0, 200)}: not a run this panel shows.`);
+        return this.openSpecOf(m.folder);
+      case 'saveFile':
+        this.saveFile(m).catch((e: unknown) => {
+          this.ctx.log.showError(`RNN Lab could not save ${m.what.slice(0, 80)}: ${errorText(e)}`, [], e);
+          this.channel.post({ type: 'notice', level: 'error', message: `Could not save ${m.what.slice(0, 80)}: ${errorText(e)}` });
+        });
+        return;
+      case 'copyText':
+        void vscode.env.clipboard.writeText(m.text).then(
+          () => this.channel.post({ type: 'notice', level: 'info', message: `Copied ${m.what.slice(0, 80)} to the clipboard.` }),
+          (e: unknown) => this.ctx.log.showError(`RNN Lab could not copy ${m.what.slice(0, 80)}: ${errorText(e)}`, [], e),
+        );
+        return;
       case 'log': {
         const text = `[${this.title}] ${m.message.slice(0, MAX_PANEL_TEXT)}`;
         if (m.level === 'error') this.ctx.log.error(text);

@@ -10,6 +10,8 @@ import { maxWorkers } from '../settings';
 import { reportUntrainable } from '../specProblems';
 import { trainingAllowed } from '../trust';
 import { MAX_PANEL_TEXT, RnnPanel, type PanelContext } from './rnnPanel';
+import type { StoredRun } from '../../store/runFolder';
+import { storedRunData } from './storedRuns';
 import { PanelSessions, type TrainingSession } from './training';
 
 /** A sentence for the page's header until the next Train (after a window reload). */
@@ -48,6 +50,8 @@ export class SpecPanel extends RnnPanel {
     /** the spec's runs as read when the panel opened, for a page that asks before the spec is open in an editor */
     private readonly openedRuns: RunConfig[] = [],
     private notice?: PanelNotice,
+    /** after a window reload: the runs the session had finished and stored, shown again until the next Train */
+    private restored: StoredRun[] = [],
   ) {
     super(specUri, 'spec', panel, `RNN Lab: ${specName}`, specName, ctx);
     this._register(
@@ -79,6 +83,7 @@ export class SpecPanel extends RnnPanel {
     this.specName = title;
     const session = await this.sessions.start(runs, text, name, storePlace(this.specUri));
     this.notice = undefined;
+    this.restored = [];
     this.ctx.log.info(`[${this.title}] training ${runs.map((r) => r.name).join(', ')}; results go to ${session.dir}`);
     // The page clears its banner on train (and a page not ready yet has none): no message needed.
     this.lastChange = { changed: false, valid: true };
@@ -94,8 +99,16 @@ export class SpecPanel extends RnnPanel {
   }
 
   protected override onReady(): void {
-    // Again after the page itself reloads: the notice stands until the next Train.
+    // Again after the page itself reloads: the notice and the restored runs stand until the next Train.
     if (this.notice) this.channel.post(this.notice);
+    if (this.restored.length > 0) {
+      const variants = [...new Set(this.currentRuns().map((r) => r.variant))];
+      this.channel.post({ type: 'showRuns', purpose: 'restored', runs: this.restored.map(storedRunData), variants });
+    }
+  }
+
+  protected override shownFolders(): string[] {
+    return [...this.stored, ...this.restored.map((r) => r.dir)];
   }
 
   private currentRuns(): RunConfig[] {

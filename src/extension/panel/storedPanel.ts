@@ -3,9 +3,9 @@ import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
 import { PROTOCOL_VERSION, type ToPanel } from '../../protocol';
 import type { StoredRun } from '../../store/runFolder';
-import { toEnvelope } from '../../core/pack';
 import { maxWorkers } from '../settings';
 import { RnnPanel, type PanelContext } from './rnnPanel';
+import { specVariants, storedRunData } from './storedRuns';
 
 export class StoredRunPanel extends RnnPanel {
   /** the session folder's name: the stored run's stand-in for a spec name */
@@ -26,22 +26,15 @@ export class StoredRunPanel extends RnnPanel {
   }
 
   protected override onReady(): void {
-    const { view, run, metrics, dir } = this.run;
-    this.channel.post({
-      type: 'showRun',
-      run,
-      metrics: { ...metrics },
-      view: toEnvelope({ projection: view.projection, condition: view.condition, conditionLabels: view.conditionLabels }),
-      losses: view.losses,
-      folder: dir,
-    });
+    void specVariants(this.run.dir).then((variants) => this.channel.post({ type: 'showRuns', purpose: 'stored', runs: [storedRunData(this.run)], variants }));
+  }
+
+  protected override shownFolders(): string[] {
+    return [this.run.dir];
   }
 
   protected override onRequestTrain(): void {
-    const spec = vscode.Uri.file(join(this.run.dir, 'spec.rnn.yaml'));
-    this.ctx.log.showWarning(`This panel shows the stored run ${this.run.run.name}; to train again, open its spec and press Train.`, [
-      { title: 'Open spec', run: () => vscode.window.showTextDocument(spec) },
-    ]);
+    this.openSpecOf(this.run.dir);
   }
 }
 

@@ -217,10 +217,10 @@ describe('train, store and open a run', function () {
     await vscode.commands.executeCommand('rnnlab.openRun', folder);
     const shown = await waitFor(async () => {
       const s = (await panelState(folder.toString())).current;
-      return s?.ready && s.sent.includes('showRun') ? s : undefined;
-    }, { timeout: 60_000, what: 'the stored-run panel to get showRun' });
+      return s?.ready && s.sent.includes('showRuns') ? s : undefined;
+    }, { timeout: 60_000, what: 'the stored-run panel to get showRuns' });
     assert.equal(shown.mode, 'stored');
-    assert.deepEqual(shown.sent.slice(0, 2), ['init', 'showRun']);
+    assert.deepEqual(shown.sent.slice(0, 2), ['init', 'showRuns']);
     assert.match(shown.title, /aligned-s0/);
   });
 

@@ -73,6 +73,9 @@ describe('protocol checks', () => {
         { type: 'runFinished', session: 's1', runName: 'aligned-s0', result: env },
         { type: 'runFailed', session: 's1', runName: 'aligned-s0', message: 'diverged', step: 12 },
         { type: 'requestTrain' },
+        { type: 'openSpec', folder: '/ws/.rnnlab/runs/a-1/aligned-s0' },
+        { type: 'saveFile', name: 'loss.png', data: new ArrayBuffer(8), what: 'the loss chart' },
+        { type: 'copyText', text: 'a,b', what: 'the measures table' },
         { type: 'log', level: 'warn', message: 'slow' },
       ]) {
         assert.equal(fromPanel.problem(msg), undefined, show(msg));
@@ -103,6 +106,9 @@ describe('protocol checks', () => {
         [{ type: 'status', state: 'training', runs: [{ runName: 'a', step: 1, steps: 2, state: 'running' }] }, /runs\[0\]\.state is not one of training, paused, stopping/],
         [{ type: 'status', state: 'training', runs: [{ runName: 'a', step: 1, state: 'paused' }] }, /runs\[0\]\.steps is not a whole number/],
         [{ type: 'status', state: 'training', done: -1 }, /done is not a whole number/],
+        [{ type: 'openSpec' }, /openSpec: folder is not a string/],
+        [{ type: 'saveFile', name: 'a.png', data: new Uint8Array(8), what: 'x' }, /saveFile: data is not an ArrayBuffer/],
+        [{ type: 'copyText', text: 3, what: 'x' }, /copyText: text is not a string/],
       ];
       for (const [msg, why] of cases) assert.match(fromPanel.problem(msg) ?? 'accepted', why, show(msg));
     });
@@ -117,7 +123,7 @@ describe('protocol checks', () => {
     const session = { id: 's1', dir: '/ws/.rnnlab/runs/toy-1' };
     const init = { type: 'init', version: PROTOCOL_VERSION, specName: 'toy', specFile: '/ws/toy.rnn.yaml', runs: [run], autoStart: true, session, maxWorkers: 0 };
 
-    it('accepts init, train, showRun and the small messages', () => {
+    it('accepts init, train, showRuns and the small messages', () => {
       const view = toEnvelope({});
       for (const msg of [
         init,
@@ -127,7 +133,8 @@ describe('protocol checks', () => {
         { type: 'pause' },
         { type: 'specChanged', changed: true, valid: false },
         { type: 'visibility', visible: false },
-        { type: 'showRun', run, metrics: {}, view, losses: new Float32Array(3), folder: '/x' },
+        { type: 'showRuns', purpose: 'stored', runs: [{ run, metrics: {}, view, losses: new Float32Array(3), folder: '/x' }] },
+        { type: 'showRuns', purpose: 'restored', runs: [], variants: ['aligned', 'oblique'] },
         { type: 'stored', runName: 'a', folder: '/x' },
         { type: 'storeFailed', runName: 'a', message: 'disk full' },
       ]) {
@@ -151,7 +158,11 @@ describe('protocol checks', () => {
         [{ type: 'train', runs: [run], session }, /train: maxWorkers is not a whole number >= 0/],
         [{ ...init, maxWorkers: -1 }, /init: maxWorkers is not a whole number >= 0/],
         [{ type: 'visibility' }, /visible is not true or false/],
-        [{ type: 'showRun', run, metrics: {}, view: {}, losses: [1], folder: '/x' }, /view\.buffer is not an ArrayBuffer/],
+        [{ type: 'showRuns', purpose: 'stored', runs: [{ run, metrics: {}, view: {}, losses: [1], folder: '/x' }] }, /runs\[0\]\.view\.buffer is not an ArrayBuffer/],
+        [{ type: 'showRuns', purpose: 'stored', runs: [{ run, metrics: {}, view: toEnvelope({}), losses: [1], folder: '/x' }] }, /runs\[0\]\.losses/],
+        [{ type: 'showRuns', purpose: 'mine', runs: [] }, /purpose is not one of stored, compare, restored/],
+        [{ type: 'showRuns', purpose: 'compare', runs: {} }, /runs is not a list/],
+        [{ type: 'showRuns', purpose: 'compare', runs: [], variants: [1] }, /variants/],
       ];
       for (const [msg, why] of cases) assert.match(toPanel.problem(msg) ?? 'accepted', why, show(msg));
     });
@@ -161,7 +172,7 @@ describe('protocol checks', () => {
     const live = { version: PROTOCOL_VERSION, mode: 'live', resource: 'file:///ws/a.rnn.yaml', session: { dir: '/ws/.rnnlab/runs/a-1', training: [{ runName: 'default-s0', step: 12 }, { runName: 'default-s1', step: 7 }] } };
 
     it('accepts live and stored states', () => {
-      for (const ok of [live, { ...live, session: undefined }, { ...live, session: { dir: '/x' } }, { version: PROTOCOL_VERSION, mode: 'stored', resource: 'file:///x' }]) {
+      for (const ok of [live, { ...live, session: undefined }, { ...live, session: { dir: '/x' } }, { ...live, prefs: { basis: 'readout', time: 0.5 } }, { version: PROTOCOL_VERSION, mode: 'stored', resource: 'file:///x' }]) {
         assert.ok(panelRestoreState.is(ok), show(ok));
       }
     });
@@ -170,7 +181,7 @@ describe('protocol checks', () => {
       for (const bad of [undefined, null, 'x', {}, { ...live, version: '2' }, { ...live, mode: 'train' }, { ...live, resource: 3 }, { ...live, session: { dir: 1 } },
         { ...live, session: { dir: '/x', training: [{ runName: 'a', step: -1 }] } }, { ...live, session: { dir: '/x', training: [{ step: 1 }] } },
         { ...live, session: { dir: '/x', training: { runName: 'a', step: 1 } } },
-        { version: PROTOCOL_VERSION, mode: 'stored', resource: 'x', session: { dir: '/x' } }]) {
+        { version: PROTOCOL_VERSION, mode: 'stored', resource: 'x', session: { dir: '/x' } }, { ...live, prefs: { basis: ['pca'] } }, { ...live, prefs: 'pca' }]) {
         assert.equal(panelRestoreState.is(bad), false, show(bad));
       }
     });

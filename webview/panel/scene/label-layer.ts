@@ -4,8 +4,8 @@
  * Positioned from script (CSSOM), which the CSP allows.
  *
  * Placement: a label sits beside its anchor on the side away from the view's origin
- * (so it never covers its own arrow or axis), vertically centred; labels placed first
- * win, and later ones that would overlap them move down.
+ * (so it never covers its own arrow or axis), else above or below it, else on the other
+ * side; labels placed first win, and a later one with no free spot moves down past them.
  */
 import { Vector3, type Camera } from 'three';
 import { h } from '../dom';
@@ -112,19 +112,53 @@ export class LabelLayer {
     this.placed.length = 0;
     for (const l of this.labels) {
       if (!l.shown) continue;
-      const w = Math.max(0, l.width);
-      const hgt = l.height;
-      // Beside the anchor, away from the origin, but always whole inside the canvas: a
-      // clipped "…% in view" label would be misread.
-      l.x = clamp(l.x >= ox ? l.x + GAP : l.x - GAP - w, 0, width - w);
-      l.y = clamp(l.y - hgt / 2, 0, height - hgt);
-      for (let tries = 0; tries < 6; tries++) {
-        const hit = this.overlapping(l);
-        if (!hit) break;
-        l.y = hit.y + hit.height + 1 + hgt <= height ? hit.y + hit.height + 1 : Math.max(0, hit.y - hgt - 1);
-      }
+      if (!this.placeFree(l, ox, width, height)) this.placeClamped(l, ox, width, height);
       this.placed.push(l);
       l.moveTo(l.x, l.y);
+    }
+  }
+
+  /**
+   * The first of four spots around the anchor that lies whole inside the canvas and
+   * clear of the labels placed so far: beside it away from the origin, above, below,
+   * then beside it on the origin's side. A label pushed back inside the canvas would
+   * cover its own arrow, so moving to another side comes first.
+   */
+  private placeFree(l: Label, ox: number, width: number, height: number): boolean {
+    const w = Math.max(0, l.width);
+    const hgt = l.height;
+    const ax = l.x;
+    const ay = l.y;
+    const away = ax >= ox;
+    // Above or below, a label may slide sideways to stay inside: it then runs beside the arrow, not over it.
+    const along = clamp(away ? ax : ax - w, 0, width - w);
+    const spots: [number, number][] = [
+      [away ? ax + GAP : ax - GAP - w, ay - hgt / 2],
+      [along, ay - GAP - hgt],
+      [along, ay + GAP],
+      [away ? ax - GAP - w : ax + GAP, ay - hgt / 2],
+    ];
+    for (const [x, y] of spots) {
+      if (x < 0 || y < 0 || x + w > width || y + hgt > height) continue;
+      l.x = x;
+      l.y = y;
+      if (!this.overlapping(l)) return true;
+    }
+    l.x = ax;
+    l.y = ay;
+    return false;
+  }
+
+  /** No free spot: beside the anchor, pushed whole inside the canvas (a clipped "…% in view" would be misread), moved down past labels it would cover. */
+  private placeClamped(l: Label, ox: number, width: number, height: number): void {
+    const w = Math.max(0, l.width);
+    const hgt = l.height;
+    l.x = clamp(l.x >= ox ? l.x + GAP : l.x - GAP - w, 0, width - w);
+    l.y = clamp(l.y - hgt / 2, 0, height - hgt);
+    for (let tries = 0; tries < 6; tries++) {
+      const hit = this.overlapping(l);
+      if (!hit) break;
+      l.y = hit.y + hit.height + 1 + hgt <= height ? hit.y + hit.height + 1 : Math.max(0, hit.y - hgt - 1);
     }
   }
 

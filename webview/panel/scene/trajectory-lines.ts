@@ -167,6 +167,16 @@ export class TrajectoryLines {
     return d[Math.min(n - 1, Math.floor(quantile * n))] ?? 0;
   }
 
+  /** Draws nothing until the next set(). */
+  clear(): void {
+    this.trials = 0;
+    this.steps = 0;
+    this.world = new Float32Array(0);
+    this.lines.geometry.instanceCount = 0;
+    this.starts.geometry.setDrawRange(0, 0);
+    this.nows.visible = false;
+  }
+
   get hasData(): boolean {
     return this.trials > 0 && this.steps > 0;
   }

@@ -9,7 +9,7 @@ import { Color, PerspectiveCamera, Scene, SRGBColorSpace, Vector3, WebGLRenderer
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { ProjectedView } from '../../../src/core/analysis/projection';
 import type { ViewData } from '../../../src/protocol';
-import { conditionPalette, type Rgb } from '../colour';
+import { conditionPalette, css, readoutPalette, type Rgb } from '../colour';
 import { h, setText } from '../dom';
 import { degrees, fmt, percent } from '../format';
 import type { Theme } from '../theme';
@@ -71,6 +71,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
   private readonly marker = markerTexture();
   private readonly arrows: { arrow: ReadoutArrow; label: Label }[] = [];
   private readonly subtitle: HTMLElement;
+  private readonly swatch: HTMLElement;
   private readonly overlay: HTMLElement;
   private readonly readoutList: HTMLElement;
   private readonly footer: HTMLElement;
@@ -100,13 +101,14 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     });
     this.overlay = h('div', { class: 'view-overlay', text: 'Waiting for the first evaluation…' });
     this.subtitle = h('span', { class: 'view-sub' });
+    this.swatch = h('span', { class: 'swatch line', attrs: { 'aria-hidden': 'true' } });
     this.readoutList = h('ul', { class: 'readout-list', attrs: { 'aria-label': `Readout vectors of ${variant}` } });
     this.footer = h('div', { class: 'view-foot' });
     const wrap = h('div', { class: 'view-canvas-wrap' }, this.canvas, this.labels.element, this.overlay);
     this.element = h(
       'figure',
       { class: 'view', attrs: { 'data-variant': variant } },
-      h('figcaption', { class: 'view-head' }, h('span', { class: 'view-title', text: variant }), this.subtitle),
+      h('figcaption', { class: 'view-head' }, h('span', { class: 'view-title' }, this.swatch, variant), this.subtitle),
       wrap,
       this.readoutList,
       this.footer,
@@ -176,6 +178,33 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     this.redraw();
   }
 
+  /** No data: the view is empty and says why (`text`), so it never shows an older run's result. */
+  clear(text: string): void {
+    this.data = undefined;
+    this.lines.clear();
+    for (const { arrow, label } of this.arrows) {
+      arrow.object.visible = false;
+      label.text = '';
+    }
+    this.axes.setNames(['', '', '']);
+    this.readoutList.replaceChildren();
+    setText(this.subtitle, '');
+    setText(this.footer, '');
+    this.showOverlay(text);
+    this.requestRender();
+  }
+
+  /** The variant's colour (the loss chart's line), on the swatch of the view's title. */
+  setSeriesColour(c: Rgb): void {
+    this.swatch.style.backgroundColor = css(c);
+  }
+
+  /** The time the trajectories are drawn up to (trial time units), or undefined without data. */
+  scrubbedTime(): number | undefined {
+    if (!this.data) return undefined;
+    return (this.data.view.projection.steps[this.lines.cutoffIndex] ?? 0) * this.data.meta.dt;
+  }
+
   /** Show the first `fraction` of every trajectory. */
   setTime(fraction: number): void {
     this.lines.setCutoff(fraction);
@@ -198,6 +227,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
 
   render(): void {
     if (this.disposed || this.contextLost || this.width === 0 || this.height === 0) return;
+    for (const { arrow } of this.arrows) arrow.faceCamera(this.camera.position);
     this.renderer.render(this.scene, this.camera);
     this.labels.place(this.camera, this.width, this.height);
   }
@@ -292,18 +322,23 @@ export class TrajectoryView implements Renderable, LinkedCamera {
       this.scene.add(arrow.object);
       this.arrows.push({ arrow, label: this.labels.add('readout-label', 0) });
     }
-    const fg = new Color().setRGB(this.theme.foreground[0] / 255, this.theme.foreground[1] / 255, this.theme.foreground[2] / 255, SRGBColorSpace);
+    const palette = readoutPalette(this.theme.foreground, this.theme.background);
     const scale = pv.scale > 0 && Number.isFinite(pv.scale) ? pv.scale : 1;
     this.readoutList.replaceChildren();
     pv.readouts.forEach((r, i) => {
       const { arrow, label } = at(this.arrows, i);
-      arrow.set(new Vector3(r.arrow[0] / scale, r.arrow[1] / scale, r.arrow[2] / scale), fg);
+      // One colour per readout, on the arrow, its label and its line in the list below.
+      const rgb = at(palette, i % palette.length);
+      arrow.set(new Vector3(r.arrow[0] / scale, r.arrow[1] / scale, r.arrow[2] / scale), new Color().setRGB(rgb[0] / 255, rgb[1] / 255, rgb[2] / 255, SRGBColorSpace));
       label.anchor.copy(arrow.labelAnchor);
       const name = n === 1 ? 'w_out' : `w_out${i + 1}`;
       const text = `${name}: ${percent(r.fraction)} in view, ${degrees(r.angle_deg)} out`;
       label.text = text;
       label.el.dataset.fraction = String(r.fraction);
-      this.readoutList.append(h('li', { text, attrs: { 'data-fraction': r.fraction, title: `${name} points ${degrees(r.angle_deg)} out of the displayed 3-D space; ${percent(r.fraction)} of its length lies in it. The arrow is drawn that long, in units of the activity's RMS radius.` } }));
+      label.el.style.borderColor = css(rgb);
+      const swatch = h('span', { class: 'swatch arrow', attrs: { 'aria-hidden': 'true' } });
+      swatch.style.backgroundColor = css(rgb);
+      this.readoutList.append(h('li', { attrs: { 'data-fraction': r.fraction, title: `${name} points ${degrees(r.angle_deg)} out of the displayed 3-D space; ${percent(r.fraction)} of its length lies in it. The arrow is drawn that long, in units of the activity's RMS radius.` } }, swatch, text));
     });
   }
 

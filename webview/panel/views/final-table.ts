@@ -4,25 +4,24 @@
  */
 import { h } from '../dom';
 import { fmt } from '../format';
-import { FINAL_MEASURES, type MeasureKey, type Session } from '../session';
+import { FINAL_MEASURES, type MeasureKey } from '../session';
+import { at } from '../../../src/core/checked';
+import type { PanelStore } from '../store';
+import type { TableData } from './table-data';
 
 export class FinalTable {
   readonly element: HTMLElement;
   private readonly select: HTMLSelectElement;
   private readonly table: HTMLTableElement;
   private readonly empty: HTMLElement;
-  private session: Session | undefined;
-  private measure: MeasureKey = 'rho';
+  private readonly unsubscribe: () => void;
 
-  constructor() {
+  constructor(private readonly store: PanelStore, actions: HTMLElement[] = []) {
     this.select = h('select', { class: 'select', attrs: { id: 'final-measure', 'aria-label': 'Measure shown in the final table' } },
       ...FINAL_MEASURES.map((m) => h('option', { text: m.label, attrs: { value: m.key, title: m.title } })),
     );
-    this.select.value = this.measure;
-    this.select.addEventListener('change', () => {
-      this.measure = this.select.value as MeasureKey;
-      this.refresh();
-    });
+    this.select.value = store.prefs.finalMeasure;
+    this.select.addEventListener('change', () => store.setPref('finalMeasure', this.select.value as MeasureKey));
     this.table = h('table', { class: 'data-table final-table' });
     this.empty = h('p', { class: 'muted', text: 'Final values appear when runs finish.' });
     this.element = h('section', { class: 'card final-card', attrs: { 'aria-labelledby': 'final-title' } },
@@ -30,45 +29,72 @@ export class FinalTable {
         h('h2', { class: 'card-title', text: 'Final', attrs: { id: 'final-title' } }),
         h('label', { class: 'inline-label', attrs: { for: 'final-measure' } }, 'measure'),
         this.select,
+        ...actions,
       ),
       this.empty,
-      h('div', { class: 'table-wrap' }, this.table),
+      h('div', { class: 'table-wrap', attrs: { tabindex: 0, role: 'region', 'aria-labelledby': 'final-title' } }, this.table),
     );
-  }
-
-  setSession(session: Session): void {
-    this.session = session;
+    this.unsubscribe = store.subscribe((c) => {
+      if (c.topic === 'session' || (c.topic === 'run' && (c.what === 'final' || c.what === 'status')) || (c.topic === 'prefs' && c.key === 'finalMeasure')) this.refresh();
+    });
     this.refresh();
   }
 
-  refresh(): void {
-    const s = this.session;
-    const done = s?.runs.filter((r) => r.final) ?? [];
+  /** The table as shown (its measure), for Copy as CSV / Markdown. */
+  data(): TableData {
+    const { seeds, rows } = this.values();
+    const def = this.def();
+    return {
+      title: `Final ${def.label}`,
+      columns: [`${def.label} · variant`, ...seeds.map((s) => `seed ${s}`), ...(seeds.length > 1 ? ['mean'] : [])],
+      rows: rows.map((r) => [r.variant, ...r.values.map((v) => fmt(v)), ...(seeds.length > 1 ? [fmt(r.mean)] : [])]),
+    };
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  private def() {
+    const key = this.store.prefs.finalMeasure;
+    return FINAL_MEASURES.find((m) => m.key === key) ?? at(FINAL_MEASURES, 0);
+  }
+
+  private values(): { seeds: number[]; rows: { variant: string; values: (number | null)[]; mean: number | null }[] } {
+    const s = this.store.shown;
+    const seeds = s.seeds();
+    const key: MeasureKey = this.def().key;
+    const rows = s.variants().map((variant) => {
+      const values = seeds.map((seed) => {
+        const r = s.runs.find((e) => s.groupOf(e) === variant && e.run.training.seed === seed);
+        return r?.final?.[key] ?? null;
+      });
+      const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
+      return { variant, values, mean: known.length ? known.reduce((a, b) => a + b, 0) / known.length : null };
+    });
+    return { seeds, rows };
+  }
+
+  private refresh(): void {
+    if (this.select.value !== this.store.prefs.finalMeasure) this.select.value = this.store.prefs.finalMeasure;
+    const done = this.store.shown.runs.filter((r) => r.final);
     this.empty.hidden = done.length > 0;
     this.table.hidden = done.length === 0;
-    if (!s || done.length === 0) return this.table.replaceChildren();
-    const seeds = s.seeds();
-    const key = this.measure;
-    const def = FINAL_MEASURES.find((m) => m.key === key);
-    if (!def) throw new Error(`no final measure ${key}`);
+    if (done.length === 0) return this.table.replaceChildren();
+    const def = this.def();
+    const { seeds, rows } = this.values();
     const head = h('tr', {},
       h('th', { text: `${def.label} · variant`, attrs: { scope: 'col', title: def.title } }),
       ...seeds.map((seed) => h('th', { class: 'num', text: `seed ${seed}`, attrs: { scope: 'col' } })),
       seeds.length > 1 ? h('th', { class: 'num', text: 'mean', attrs: { scope: 'col' } }) : null,
     );
-    const rows = s.variants().map((variant) => {
-      const values = seeds.map((seed) => {
-        const r = s.runs.find((e) => e.run.variant === variant && e.run.training.seed === seed);
-        return r?.final?.[key] ?? null;
-      });
-      const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
-      const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
-      return h('tr', { attrs: { 'data-variant': variant } },
-        h('th', { text: variant, attrs: { scope: 'row' } }),
-        ...values.map((v) => h('td', { class: 'num', text: fmt(v) })),
-        seeds.length > 1 ? h('td', { class: 'num mean', text: fmt(mean) }) : null,
-      );
-    });
-    this.table.replaceChildren(h('thead', {}, head), h('tbody', {}, ...rows));
+    const body = rows.map((r) =>
+      h('tr', { attrs: { 'data-variant': r.variant } },
+        h('th', { text: r.variant, attrs: { scope: 'row' } }),
+        ...r.values.map((v) => h('td', { class: 'num', text: fmt(v) })),
+        seeds.length > 1 ? h('td', { class: 'num mean', text: fmt(r.mean) }) : null,
+      ),
+    );
+    this.table.replaceChildren(h('thead', {}, head), h('tbody', {}, ...body));
   }
 }

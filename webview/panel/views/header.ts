@@ -1,14 +1,18 @@
 /**
  * The panel's header: what is being trained, how far, how fast, on which backend and
- * why, the controls, and the banners (spec changed, errors).
+ * why, the controls, and the banners (spec changed, errors). A stored run or a
+ * comparison trains nothing here: no Train, Pause or Stop, but the way to its spec.
  */
 import type { PanelState } from '../../../src/protocol';
 import { button, h, setText } from '../dom';
 import { bytes, fmt } from '../format';
+import type { Renderable, RenderScheduler } from '../scene/render-scheduler';
+import type { RunEntry } from '../session';
+import type { PanelStore } from '../store';
 
 export interface HeaderModel {
   title: string;
-  mode: 'live' | 'stored';
+  mode: 'live' | 'stored' | 'compare';
   state: PanelState;
   /** the run in progress (or the last one) */
   run?: { name: string; index: number; total: number; step: number; steps: number };
@@ -33,9 +37,20 @@ export interface HeaderActions {
   stop(): void;
   resetView(): void;
   showLive(): void;
+  openSpec(): void;
 }
 
-export class Header {
+/** What the badge says: a state that is on its way somewhere ends in an ellipsis, as the status bar's does. */
+const STATE_TEXT: Record<PanelState, string> = {
+  starting: 'starting…',
+  idle: 'idle',
+  training: 'training',
+  paused: 'paused',
+  stopping: 'stopping…',
+  failed: 'failed',
+};
+
+export class Header implements Renderable {
   readonly element: HTMLElement;
   private readonly title = h('h1', { class: 'spec-name' });
   private readonly mode = h('span', { class: 'mode-tag' });
@@ -53,40 +68,97 @@ export class Header {
   private readonly stopBtn = button('Stop', { class: 'btn', title: 'Stop after the current step; the run is evaluated and kept' });
   private readonly resetBtn = button('Reset view', { class: 'btn', title: 'Reset the 3D cameras (Home in a view)' });
   private readonly liveBtn = button('Back to live runs', { class: 'btn', title: 'Show the runs of the last Train again' });
+  private readonly specBtn = button('Open spec', { class: 'btn', title: 'Open the spec this run was trained from; train it there' });
+  private readonly unsubscribe: () => void;
 
-  constructor(actions: HeaderActions) {
+  constructor(
+    private readonly store: PanelStore,
+    private readonly scheduler: RenderScheduler,
+    actions: HeaderActions,
+  ) {
     this.trainBtn.addEventListener('click', () => actions.train());
     this.pauseBtn.addEventListener('click', () => actions.pauseOrResume());
     this.stopBtn.addEventListener('click', () => actions.stop());
     this.resetBtn.addEventListener('click', () => actions.resetView());
     this.liveBtn.addEventListener('click', () => actions.showLive());
+    this.specBtn.addEventListener('click', () => actions.openSpec());
     this.element = h('header', { class: 'panel-header' },
       h('div', { class: 'header-row' },
         h('div', { class: 'title-block' }, h('span', { class: 'product', text: 'RNN Dynamics Lab' }), this.title, this.mode, this.badge),
-        h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Training' } }, this.liveBtn, this.trainBtn, this.pauseBtn, this.stopBtn, this.resetBtn),
+        h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Training' } }, this.liveBtn, this.specBtn, this.trainBtn, this.pauseBtn, this.stopBtn, this.resetBtn),
       ),
       h('div', { class: 'status-row' }, this.runText, this.progress, this.rate, this.memory, this.backend),
       this.banner,
       this.error,
       this.note,
     );
+    // Coalesced into the next frame: step messages arrive far faster than anyone reads.
+    this.unsubscribe = store.subscribe((c) => {
+      if (c.topic === 'header' || c.topic === 'session') scheduler.request(this);
+    });
+  }
+
+  render(): void {
+    this.update(this.model());
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.scheduler.forget(this);
+  }
+
+  private model(): HeaderModel {
+    const s = this.store;
+    const running = s.running.map((r) => r.entry);
+    const active = running[0] ?? s.lastActive;
+    const runs = s.live?.runs ?? [];
+    const mode = s.shown.kind === 'live' ? 'live' : s.shown.kind;
+    const stored = mode !== 'live';
+    const first = s.shown.runs[0];
+    const shownEntry = stored ? (mode === 'stored' ? first : undefined) : active;
+    return {
+      title: mode === 'stored' ? (first?.run.name ?? '') : mode === 'compare' ? `Comparing ${s.shown.runs.length} runs` : s.specName,
+      mode,
+      state: s.queueState,
+      ...(shownEntry
+        ? { run: { name: shownEntry.run.name, index: stored ? 1 : runs.indexOf(shownEntry) + 1, total: stored ? 1 : runs.length, step: shownEntry.step, steps: shownEntry.steps } }
+        : {}),
+      ...(active && !stored ? { stepsPerSecond: running.length > 1 ? running.reduce((r, e) => r + e.stepsPerSecond, 0) : active.stepsPerSecond } : {}),
+      ...(running.length > 1 && !stored ? { several: { running: running.length, ended: runs.filter((r) => r.status === 'finished' || r.status === 'stopped' || r.status === 'failed').length, steps: sumSteps(runs) } } : {}),
+      ...(active?.memoryBytes !== undefined && !stored ? { memory: { bytes: active.memoryBytes, parameters: active.parameters ?? 0 } } : {}),
+      // A stored-run panel trains nothing: its backend would only distract.
+      ...(s.backend && (!stored || s.liveStarted()) ? { backend: s.backend } : {}),
+      ...(s.specChanged ? { specChanged: s.specChanged } : {}),
+      ...(s.error ? { error: s.error } : {}),
+      ...(s.note ? { note: s.note } : mode === 'stored' ? { note: first?.note ?? '' } : {}),
+      canShowLive: stored && s.liveStarted(),
+    };
   }
 
   update(m: HeaderModel): void {
     setText(this.title, m.title || 'untitled spec');
-    setText(this.mode, m.mode === 'stored' ? 'stored run' : '');
-    this.mode.hidden = m.mode !== 'stored';
+    setText(this.mode, m.mode === 'stored' ? 'stored run' : m.mode === 'compare' ? 'comparison' : '');
+    this.mode.hidden = m.mode === 'live';
     this.liveBtn.hidden = !m.canShowLive;
-    setText(this.badge, m.state);
+    // What trains is the live session; a page showing stored runs offers their spec instead.
+    const trains = m.mode === 'live' || m.canShowLive === true;
+    this.trainBtn.hidden = !trains;
+    this.pauseBtn.hidden = !trains;
+    this.stopBtn.hidden = !trains;
+    this.specBtn.hidden = m.mode !== 'stored';
+    setText(this.badge, STATE_TEXT[m.state]);
     this.badge.dataset.state = m.state;
+    this.badge.hidden = !trains && m.state === 'idle';
 
     const active = m.state === 'training' || m.state === 'paused';
     this.pauseBtn.disabled = !active;
     setText(this.pauseBtn, m.state === 'paused' ? 'Resume' : 'Pause');
     this.pauseBtn.setAttribute('aria-label', m.state === 'paused' ? 'Resume training' : 'Pause training');
-    this.stopBtn.disabled = !(active || m.state === 'stopping');
+    // Pressed once is enough: while the run stops, the button says so.
+    this.stopBtn.disabled = !active;
+    setText(this.stopBtn, m.state === 'stopping' ? 'Stopping…' : 'Stop');
 
-    if (m.run && m.mode === 'stored') {
+    if (m.run && m.mode !== 'live') {
       setText(this.runText, `${m.run.name} · trained ${m.run.step} steps`);
       this.progress.hidden = true;
     } else if (m.several && m.run) {
@@ -102,17 +174,17 @@ export class Header {
       this.progress.value = m.run.step;
       this.progress.hidden = false;
     } else {
-      setText(this.runText, m.mode === 'stored' ? '' : 'no run yet');
+      setText(this.runText, m.mode !== 'live' ? '' : 'no run yet');
       this.progress.hidden = true;
     }
     setText(this.rate, m.stepsPerSecond && m.state === 'training' ? `${fmt(m.stepsPerSecond, 3)} steps/s` : '');
     this.rate.hidden = this.rate.textContent === '';
-    setText(this.memory, m.memory ? `~${bytes(m.memory.bytes)} per step · ${m.memory.parameters.toLocaleString("en-US")} parameters` : '');
+    setText(this.memory, m.memory ? `~${bytes(m.memory.bytes)} per step · ${m.memory.parameters.toLocaleString('en-US')} parameters` : '');
     this.memory.hidden = !m.memory;
 
     if (!m.backend) {
-      setText(this.backend, m.mode === 'stored' ? '' : 'backend: starting…');
-      this.backend.hidden = m.mode === 'stored';
+      setText(this.backend, m.mode !== 'live' ? '' : 'backend: starting…');
+      this.backend.hidden = m.mode !== 'live';
       this.backend.title = '';
     } else if ('error' in m.backend) {
       this.backend.hidden = false;
@@ -133,4 +205,15 @@ export class Header {
     setText(this.note, m.note ?? '');
     this.note.hidden = !m.note;
   }
+}
+
+/** Steps done and to do over a session's runs (a stopped or failed run counts as done). */
+function sumSteps(runs: readonly RunEntry[]): { done: number; total: number } {
+  let done = 0;
+  let total = 0;
+  for (const r of runs) {
+    total += r.steps;
+    done += r.status === 'queued' || r.status === 'training' ? r.step : r.steps;
+  }
+  return { done, total };
 }

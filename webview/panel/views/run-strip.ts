@@ -6,13 +6,9 @@
  */
 import { button, h, setText } from '../dom';
 import { fmt } from '../format';
+import type { Renderable, RenderScheduler } from '../scene/render-scheduler';
 import type { RunEntry } from '../session';
-
-export interface RunStripRow {
-  entry: RunEntry;
-  paused: boolean;
-  stopping: boolean;
-}
+import type { PanelStore, RunActivity } from '../store';
 
 export interface RunStripActions {
   pauseOrResume(entry: RunEntry, paused: boolean): void;
@@ -28,19 +24,40 @@ interface RowElements {
   paused: boolean;
 }
 
-export class RunStrip {
+export class RunStrip implements Renderable {
   readonly element = h('section', { class: 'run-strip', attrs: { 'aria-label': 'Runs in progress' } });
   private readonly caption = h('div', { class: 'run-strip-caption' });
   private readonly list = h('ul', { class: 'run-strip-list' });
   private readonly rows = new Map<RunEntry, RowElements>();
+  private readonly unsubscribe: () => void;
 
-  constructor(private readonly actions: RunStripActions) {
+  constructor(
+    private readonly store: PanelStore,
+    private readonly scheduler: RenderScheduler,
+    private readonly actions: RunStripActions,
+  ) {
     this.element.append(this.caption, this.list);
     this.element.hidden = true;
+    // With the header, once a frame: steps arrive far faster than anyone reads.
+    this.unsubscribe = store.subscribe((c) => {
+      if (c.topic === 'header' || c.topic === 'session') scheduler.request(this);
+    });
+  }
+
+  /** The runs in progress when the live session, with more than one run, is shown. */
+  render(): void {
+    const s = this.store;
+    const several = (s.live?.runs.length ?? 0) > 1 && s.shown === s.live;
+    this.update(several ? s.running : [], s.poolNote);
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.scheduler.forget(this);
   }
 
   /** `caption` says how many workers and why (poolSize). */
-  update(running: readonly RunStripRow[], caption: string): void {
+  private update(running: readonly RunActivity[], caption: string): void {
     this.element.hidden = running.length === 0;
     setText(this.caption, caption);
     const keep = new Set(running.map((r) => r.entry));
@@ -53,7 +70,7 @@ export class RunStrip {
     running.forEach((r, i) => {
       const els = this.rows.get(r.entry) ?? this.add(r.entry);
       if (this.list.children[i] !== els.row) this.list.insertBefore(els.row, this.list.children[i] ?? null);
-      this.render(r, els);
+      this.renderRow(r, els);
     });
   }
 
@@ -74,7 +91,7 @@ export class RunStrip {
     return els;
   }
 
-  private render(r: RunStripRow, els: RowElements): void {
+  private renderRow(r: RunActivity, els: RowElements): void {
     const { entry } = r;
     els.paused = r.paused;
     els.progress.max = Math.max(1, entry.steps);

@@ -1,18 +1,24 @@
 /**
- * The 3D views, one per variant, side by side (wrapping when narrow), with their shared
- * controls: the basis (top PCs, or the readout direction plus the PCs orthogonal to
- * it), the time scrubber, the condition legend, and linked cameras.
+ * The 3D views, one per variant (one per run when comparing), side by side as long as
+ * each gets a useful width, with their shared controls: the basis (top PCs, or the
+ * readout direction plus the PCs orthogonal to it), the time scrubber, the condition
+ * legend, and linked cameras. It follows the store: a new session rebuilds the views,
+ * an evaluation redraws the view of its run, a view without data says why.
  */
 import type { ViewData } from '../../../src/protocol';
 import { conditionPalette, css } from '../colour';
 import { h, setText } from '../dom';
+import { fmt } from '../format';
 import { CameraLink } from '../scene/camera-link';
 import type { RenderScheduler } from '../scene/render-scheduler';
-import { TrajectoryView, type Basis, type GpuMemory, type ViewMeta } from '../scene/trajectory-view';
+import { TrajectoryView, type Basis, type GpuMemory } from '../scene/trajectory-view';
+import type { RunEntry } from '../session';
+import type { Change, PanelStore } from '../store';
 import type { Theme } from '../theme';
 import { at } from '../../../src/core/checked';
 
 const LEGEND_MAX = 12;
+const SCRUB_STEPS = 1000;
 
 export class SceneGrid {
   readonly element: HTMLElement;
@@ -23,13 +29,13 @@ export class SceneGrid {
   private readonly basisButtons: Record<Basis, HTMLButtonElement>;
   private readonly views = new Map<string, TrajectoryView>();
   private readonly link = new CameraLink();
-  private basis: Basis = 'pca';
-  private time = 1;
+  private readonly unsubscribe: () => void;
   private legendKey = '';
   /** renderer.info of views already disposed, read after they freed their objects (tests check it is zero) */
   readonly retired: { variant: string; memory: GpuMemory }[] = [];
 
   constructor(
+    private readonly store: PanelStore,
     private readonly scheduler: RenderScheduler,
     private theme: Theme,
   ) {
@@ -37,57 +43,25 @@ export class SceneGrid {
       pca: h('button', { class: 'seg', text: 'Top PCs', attrs: { type: 'button', 'aria-pressed': 'true', title: 'Axes: the top three principal components of the noise-free activity' } }),
       readout: h('button', { class: 'seg', text: 'Readout + PCs', attrs: { type: 'button', 'aria-pressed': 'false', title: 'Axes: the direction of w_out,1, then the top two PCs of the activity orthogonal to it' } }),
     };
-    for (const b of ['pca', 'readout'] as const) this.basisButtons[b].addEventListener('click', () => this.setBasis(b));
-    this.timeInput = h('input', { class: 'range', attrs: { type: 'range', min: 0, max: 1000, value: 1000, id: 'time-scrubber', 'aria-label': 'Time along the trajectories' } });
+    for (const b of ['pca', 'readout'] as const) this.basisButtons[b].addEventListener('click', () => store.setPref('basis', b));
+    this.timeInput = h('input', { class: 'range', attrs: { type: 'range', min: 0, max: SCRUB_STEPS, value: SCRUB_STEPS, id: 'time-scrubber', 'aria-label': 'Time along the trajectories: each trajectory is drawn up to it' } });
     this.timeOutput = h('output', { class: 'time-out', text: 'all', attrs: { for: 'time-scrubber' } });
-    this.timeInput.addEventListener('input', () => this.setTime(Number(this.timeInput.value) / 1000));
+    this.timeInput.addEventListener('input', () => store.setPref('time', Number(this.timeInput.value) / SCRUB_STEPS));
     this.legend = h('ul', { class: 'legend condition-legend', attrs: { 'aria-label': 'Conditions' } });
     this.grid = h('div', { class: 'view-grid' });
     this.element = h('section', { class: 'card scenes-card', attrs: { 'aria-labelledby': 'scenes-title' } },
       h('div', { class: 'card-head' },
         h('h2', { class: 'card-title', text: 'State space', attrs: { id: 'scenes-title' } }),
         h('div', { class: 'segmented', attrs: { role: 'group', 'aria-label': 'Basis of the 3D views' } }, this.basisButtons.pca, this.basisButtons.readout),
-        h('label', { class: 'inline-label', attrs: { for: 'time-scrubber' } }, 'time'),
-        this.timeInput,
-        this.timeOutput,
+        // One unit, so the value never wraps away from its slider.
+        h('span', { class: 'scrubber' }, h('label', { class: 'inline-label', attrs: { for: 'time-scrubber' } }, 'time'), this.timeInput, this.timeOutput),
       ),
       this.legend,
       this.grid,
     );
-  }
-
-  /** One view per variant, in this order; views of variants no longer present are disposed. */
-  setVariants(variants: readonly string[]): void {
-    for (const [name, view] of this.views) {
-      if (!variants.includes(name)) {
-        this.retire(name, view);
-        this.views.delete(name);
-      }
-    }
-    for (const name of variants) {
-      if (this.views.has(name)) continue;
-      const view = new TrajectoryView(name, {
-        scheduler: this.scheduler,
-        link: this.link,
-        theme: this.theme,
-        onResetRequest: () => this.resetCameras(),
-        onDataFramed: () => this.frameAll(),
-      });
-      // The scrubber applies to views made after it moved too; the others follow setTime.
-      if (this.time < 1) view.setTime(this.time);
-      this.views.set(name, view);
-    }
-    this.grid.replaceChildren(...variants.flatMap((v) => this.views.get(v)?.element ?? []));
-    this.grid.dataset.count = String(variants.length);
-    // New cameras start at the origin; give them the home pose before any data arrives.
-    if (!this.link.userMoved) this.frameAll();
-  }
-
-  show(variant: string, view: ViewData, meta: ViewMeta): void {
-    const v = this.views.get(variant);
-    if (!v) return;
-    v.show(view, this.basis, meta);
-    this.updateLegend(view);
+    this.unsubscribe = store.subscribe((c) => this.onChange(c));
+    this.applyPrefs();
+    this.rebuild();
   }
 
   resetCameras(): void {
@@ -98,7 +72,13 @@ export class SceneGrid {
   setTheme(theme: Theme): void {
     this.theme = theme;
     for (const v of this.views.values()) v.setTheme(theme);
+    this.colourViews();
     this.colourLegend();
+  }
+
+  /** The view of a variant (a run, when comparing). */
+  view(group: string): TrajectoryView | undefined {
+    return this.views.get(group);
   }
 
   gpuMemory(): { variant: string; memory: GpuMemory }[] {
@@ -110,9 +90,106 @@ export class SceneGrid {
   }
 
   dispose(): void {
+    this.unsubscribe();
     for (const [name, view] of this.views) this.retire(name, view);
     this.views.clear();
     this.element.remove();
+  }
+
+  private onChange(c: Change): void {
+    if (c.topic === 'session') return this.rebuild();
+    if (c.topic === 'prefs') {
+      if (c.key === 'basis' || c.key === 'time') this.applyPrefs();
+      return;
+    }
+    if (c.topic !== 'run' || c.what === 'step' || !this.store.isShown(c.entry)) return;
+    const group = this.store.shown.groupOf(c.entry);
+    if (this.store.shown.shownRun(group) === c.entry) this.showGroup(group);
+  }
+
+  /** One view per group, in order; views of groups no longer present are disposed, the others cleared or redrawn. */
+  private rebuild(): void {
+    const groups = this.store.shown.variants();
+    for (const [name, view] of this.views) {
+      if (!groups.includes(name)) {
+        this.retire(name, view);
+        this.views.delete(name);
+      }
+    }
+    for (const name of groups) {
+      if (this.views.has(name)) continue;
+      const view = new TrajectoryView(name, {
+        scheduler: this.scheduler,
+        link: this.link,
+        theme: this.theme,
+        onResetRequest: () => this.resetCameras(),
+        onDataFramed: () => this.frameAll(),
+      });
+      view.setTime(this.store.prefs.time);
+      this.views.set(name, view);
+    }
+    this.grid.replaceChildren(...groups.map((v) => this.views.get(v)!.element));
+    this.grid.dataset.count = String(groups.length);
+    this.colourViews();
+    for (const g of groups) this.showGroup(g);
+    // New cameras start at the origin; give them the home pose before any data arrives.
+    if (!this.link.userMoved) this.frameAll();
+  }
+
+  /** Draws the group's shown run, or clears the view and says why it has nothing (a view never shows an older session's run). */
+  private showGroup(group: string): void {
+    const v = this.views.get(group);
+    if (!v) return;
+    const entry = this.store.shown.shownRun(group);
+    if (!entry?.view) {
+      v.clear(entry ? this.emptyText(entry) : '');
+      return;
+    }
+    v.show(entry.view, this.store.prefs.basis, {
+      runName: entry.run.name,
+      step: entry.viewStep,
+      steps: entry.steps,
+      dt: entry.run.network.dt,
+      final: entry.viewFinal,
+      ...(entry.explained ? { explained: entry.explained } : {}),
+    });
+    this.updateLegend(entry.view);
+    this.updateTimeText();
+  }
+
+  private emptyText(entry: RunEntry): string {
+    switch (entry.status) {
+      case 'queued':
+        return this.store.queueState === 'training' || this.store.queueState === 'paused' || this.store.queueState === 'starting' ? 'Queued: trains after the runs before it.' : 'Not trained yet: press Train.';
+      case 'training':
+        return 'Waiting for the first evaluation…';
+      case 'stopped':
+        return 'Stopped before its first evaluation.';
+      case 'failed':
+        return `Failed: ${entry.note ?? 'see the log'}`;
+      case 'finished':
+        return 'No trajectories to show.';
+    }
+  }
+
+  private applyPrefs(): void {
+    const { basis, time } = this.store.prefs;
+    for (const b of ['pca', 'readout'] as const) this.basisButtons[b].setAttribute('aria-pressed', String(b === basis));
+    const value = String(Math.round(time * SCRUB_STEPS));
+    if (this.timeInput.value !== value) this.timeInput.value = value;
+    for (const v of this.views.values()) {
+      v.setBasis(basis);
+      v.setTime(time);
+    }
+    this.updateTimeText();
+    if (!this.link.userMoved) this.frameAll();
+  }
+
+  /** "all", or the time the trajectories are drawn up to, in the trial's own units. */
+  private updateTimeText(): void {
+    const time = this.store.prefs.time;
+    const t = time >= 1 ? undefined : [...this.views.values()].map((v) => v.scrubbedTime()).find((x) => x !== undefined);
+    setText(this.timeOutput, time >= 1 ? 'all' : t !== undefined ? `t = ${fmt(t, 3)}` : `${Math.round(time * 100)}%`);
   }
 
   private retire(name: string, view: TrajectoryView): void {
@@ -122,22 +199,15 @@ export class SceneGrid {
     view.releaseContext();
   }
 
-  private setBasis(basis: Basis): void {
-    this.basis = basis;
-    for (const b of ['pca', 'readout'] as const) this.basisButtons[b].setAttribute('aria-pressed', String(b === basis));
-    for (const v of this.views.values()) v.setBasis(basis);
-    if (!this.link.userMoved) this.frameAll();
-  }
-
-  private setTime(fraction: number): void {
-    this.time = fraction;
-    setText(this.timeOutput, fraction >= 1 ? 'all' : `${Math.round(fraction * 100)}%`);
-    for (const v of this.views.values()) v.setTime(fraction);
-  }
-
   private frameAll(): void {
     const r = Math.max(0, ...[...this.views.values()].map((v) => v.radius()));
     this.link.frame(r > 0 ? r : 1.5);
+  }
+
+  /** Each view's title carries its variant's colour, the one its loss and measure lines have. */
+  private colourViews(): void {
+    const series = this.theme.series;
+    for (const [group, v] of this.views) v.setSeriesColour(series[this.store.shown.colourIndex(group) % series.length] ?? [128, 128, 128]);
   }
 
   /** The legend follows the conditions of the latest data (all variants share a task). */
