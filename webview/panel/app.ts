@@ -17,6 +17,7 @@ import { PanelStore, type Change } from './store';
 import { ThemeWatcher, type Theme } from './theme';
 import type { HostTransport } from './transport';
 import { ChartCard } from './views/chart-card';
+import { chartStats } from './views/charts/line-chart';
 import { tableButtons, type ExportSink, slug } from './views/export';
 import { FinalTable } from './views/final-table';
 import { Header } from './views/header';
@@ -39,6 +40,7 @@ export interface PanelDiagnostics {
   /** camera position per variant view (linked cameras share it) */
   cameras: { variant: string; position: [number, number, number] }[];
   prefs: PanelStore['prefs'];
+  charts: typeof chartStats;
 }
 
 const evaluated = (c: Change) => c.topic === 'run' && c.what !== 'step' && c.what !== 'status';
@@ -195,6 +197,7 @@ export class PanelApp {
       theme: this.themeWatcher.current.kind,
       cameras: this.scenes.cameraPositions(),
       prefs: { ...this.store.prefs },
+      charts: { ...chartStats },
     };
   }
 

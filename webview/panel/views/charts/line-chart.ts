@@ -14,6 +14,9 @@ import type { Renderable, RenderScheduler } from '../../scene/render-scheduler';
 import type { Theme } from '../../theme';
 import { dataRange, hasData, ticks, type ChartModel } from './chart-model';
 
+/** How often charts were built and redrawn with new data (the panel's diagnostics: a step must not rebuild a chart). */
+export const chartStats = { builds: 0, updates: 0 };
+
 export class LineChart implements Renderable {
   readonly element: HTMLElement;
   private readonly plotBox: HTMLElement;
@@ -73,11 +76,13 @@ export class LineChart implements Renderable {
     const key = JSON.stringify([m.series, m.yLog, m.yRange, m.xLabel, m.yLabel, m.xIntegers, this.theme, this.width, this.height]);
     const data = [m.x, ...m.ys] as uPlot.AlignedData;
     if (this.plot && key === this.plotKey) {
+      chartStats.updates++;
       this.plot.setData(data);
       return;
     }
     this.plot?.destroy();
     this.plotKey = key;
+    chartStats.builds++;
     this.plot = new uPlot(this.options(m), data, this.plotBox);
   }
 
