@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { countChromatic, countNear, countNotBackground, pixelAt } from './png.mjs';
-import { frames, hexRgb, keepOpen, openPanel, runsOf, saveJson, shot, waitFor } from './harness.mjs';
+import { frames, keepOpen, openPanel, runsOf, saveJson, shot, waitFor } from './harness.mjs';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.ts';
 import { TINY, LONG, MEDIUM, DEFAULT_PREFS, BG, FG_DARK, MIN_TRAJECTORY_PIXELS, canvasOf, lastStatus, SESSION, init, train, stored, workerFetches, finishedRuns, constructedView } from './fixtures.mjs';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { countChromatic, countNear } from './png.mjs';
 import { frames, openPanel, runsOf, shot, waitFor } from './harness.mjs';
-import { BG, FG_DARK, LONG, MIN_TRAJECTORY_PIXELS, TINY, canvasOf, constructedView, finishedRuns, init, lastStatus, stored, train } from './fixtures.mjs';
+import { FG_DARK, LONG, MIN_TRAJECTORY_PIXELS, TINY, canvasOf, constructedView, finishedRuns, init, lastStatus, stored, train } from './fixtures.mjs';
 
 /** The default width of a panel opened beside an editor. */
 const PANEL_WIDTH = 620;

@@ -276,7 +276,10 @@ export class PanelRouter implements QueueListener {
       return;
     }
     const session = new Session(purpose, runs.map((r) => r.run), undefined, variants);
-    session.runs.forEach((entry, i) => this.fillStored(entry, runs[i]!));
+    session.runs.forEach((entry, i) => {
+      const data = runs[i];
+      if (data) this.fillStored(entry, data);
+    });
     this.show(session);
   }
 

@@ -192,7 +192,7 @@ export abstract class RnnPanel extends Disposable {
 
   /** Where the user picks (a save dialog, starting in the workspace), never where the page says: the page only names the file. */
   private async saveFile(m: Extract<FromPanel, { type: 'saveFile' }>): Promise<void> {
-    const name = m.name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').slice(0, 120) || 'rnnlab-export';
+    const name = m.name.replace(/[\\/:*?"<>|\p{Cc}]+/gu, '-').slice(0, 120) || 'rnnlab-export';
     const ext = extname(name).slice(1).toLowerCase();
     const folder = vscode.workspace.getWorkspaceFolder(this.resource)?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({

@@ -33,8 +33,8 @@ export function lossModel(store: PanelStore, theme: Theme): ChartModel {
   for (const e of s.runs) {
     const colour = colourOf(s, theme, e);
     const faded = e.run.seed_index > 0;
-    const line: { x: number; y: number }[] = [];
-    for (let i = 0, n = lossCount(e); i < n; i++) line.push({ x: i + 1, y: e.losses[i]! });
+    const line: { x: number; y: number | null }[] = [];
+    for (let i = 0, n = lossCount(e); i < n; i++) line.push({ x: i + 1, y: e.losses[i] ?? null });
     series.push({ label: `${runLabel(s, e)} train`, colour, style: 'line', faded });
     points.push(line);
     series.push({ label: `${runLabel(s, e)} eval`, colour, style: 'points', faded });
@@ -93,7 +93,7 @@ export function dimensionModels(store: PanelStore, theme: Theme): { variance: Ch
       const values = which === 'variance' ? cumulative(e.explained ?? []) : [...(e.r2Curve ?? [])];
       series.push({ label: runLabel(s, e), colour, style: 'line+points', faded });
       points.push(values.map((y, k) => ({ x: k + 1, y: Number.isFinite(y) ? y : null })));
-      const d = (e.final ?? {})[which === 'variance' ? 'dx90' : 'dfit90'] ?? (e.summary?.[which === 'variance' ? 'dx90' : 'dfit90'] as number | null | undefined);
+      const d = e.final?.[which === 'variance' ? 'dx90' : 'dfit90'] ?? (e.summary?.[which === 'variance' ? 'dx90' : 'dfit90'] as number | null | undefined);
       if (typeof d === 'number' && Number.isFinite(d)) marks.push({ x: d, label: `${which === 'variance' ? 'D_x,90' : 'D_fit,90'} = ${d} (${runLabel(s, e)})`, colour });
     }
     const { x, ys } = alignSeries(points);

@@ -56,7 +56,10 @@ export function alignSeries(points: { x: number; y: number | null }[][]): { x: n
   const index = new Map(xs.map((x, i) => [x, i]));
   const ys = points.map((p) => {
     const y: (number | null)[] = new Array<number | null>(xs.length).fill(null);
-    for (const q of p) y[index.get(q.x)!] = q.y !== null && Number.isFinite(q.y) ? q.y : null;
+    for (const q of p) {
+      const i = index.get(q.x);
+      if (i !== undefined) y[i] = q.y !== null && Number.isFinite(q.y) ? q.y : null;
+    }
     return y;
   });
   return { x: xs, ys };

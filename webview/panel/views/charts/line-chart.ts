@@ -43,7 +43,8 @@ export class LineChart implements Renderable {
     this.element = h('div', { class: `chart ${opts.className ?? ''}`.trim() }, h('div', { class: 'chart-box' }, this.plotBox, this.emptyNote), this.legend);
     if (opts.height) this.plotBox.style.height = `${opts.height}px`;
     this.resize = new ResizeObserver((entries) => {
-      const box = entries[entries.length - 1]!.contentRect;
+      const box = entries[entries.length - 1]?.contentRect;
+      if (!box) return;
       const w = Math.floor(box.width);
       const hgt = Math.floor(box.height);
       if (w === this.width && hgt === this.height) return;
@@ -113,7 +114,6 @@ export class LineChart implements Renderable {
       },
       values: (_u, splits) => splits.map((v) => fmt(v, 2)),
     });
-    const self = this;
     return {
       width: this.width,
       height: this.height,
@@ -141,7 +141,7 @@ export class LineChart implements Renderable {
       ],
       hooks: {
         // D_x90 / D_fit90 and threshold lines: drawn on the plot's canvas, in its pixels.
-        draw: [(u) => self.drawMarks(u, m)],
+        draw: [(u) => this.drawMarks(u, m)],
       },
     };
   }
