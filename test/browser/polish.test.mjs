@@ -196,6 +196,36 @@ export function polishTests({ context, baseUrl, helpers, results }) {
       },
     },
     {
+      name: 'a network that has not learned is marked in the tables and its view, and left out of the mean; rel. susceptibility is shown',
+      fn: async () => {
+        const p = await openPanel(context, baseUrl);
+        const runs = runsOf(helpers, `${TINY}seeds: 2\n`);
+        assert.deepEqual(runs.map((r) => r.name).sort(), ['aligned-s0', 'aligned-s1', 'oblique-s0', 'oblique-s1']);
+        await p.host.send(init(runs, false));
+        const learned = { ...METRICS, learned: true, learned_threshold: 0.05, rel_susceptibility: 0.37 };
+        const failed = { ...METRICS, rho: 0.5, learned: false, eval_loss: 0.31, learned_threshold: 0.05, rel_susceptibility: null };
+        await p.host.send({ type: 'showRuns', purpose: 'restored', runs: runs.map((r) => storedRun(r, undefined, r.name === 'oblique-s1' ? failed : learned)) });
+        await frames(p.page, 3);
+        const row = (name) => p.page.locator(`.measures-table tr[data-run="${name}"]`);
+        assert.equal(await row('oblique-s0').getAttribute('data-learned'), null);
+        assert.equal(await row('oblique-s1').getAttribute('data-learned'), 'false');
+        const status = row('oblique-s1').locator('td').nth(1);
+        assert.equal(await status.textContent(), 'done · not learned');
+        assert.match(await status.getAttribute('title'), /evaluation loss 0\.310 > 0\.05/);
+        const col = await p.page.locator('.measures-table th[data-measure]').evaluateAll((ths) => ths.map((t) => t.dataset.measure).indexOf('rel_susceptibility'));
+        assert.ok(col >= 0, 'no rel. susceptibility column');
+        assert.equal(await row('aligned-s0').locator('td').nth(3 + col).textContent(), '0.37');
+        // A variant's view shows its latest seed with data: oblique-s1 here.
+        assert.match(await p.page.locator('figure.view[data-variant="oblique"] .view-sub').textContent(), /^oblique-s1 · final \d+\/\d+ · not learned$/);
+        assert.doesNotMatch(await p.page.locator('figure.view[data-variant="aligned"] .view-sub').textContent(), /not learned/);
+        const cells = await p.page.locator('.final-table tr[data-variant="oblique"] td').allTextContents();
+        assert.deepEqual(cells, ['0.81', '0.5 †', '0.81'], 'the mean must leave out the network that has not learned');
+        assert.match(await p.page.locator('.final-table tr[data-variant="oblique"] td.not-learned').getAttribute('title'), /not learned/);
+        assert.deepEqual(await p.page.locator('.final-table tr[data-variant="aligned"] td').allTextContents(), ['0.81', '0.81', '0.81']);
+        await p.page.close();
+      },
+    },
+    {
       name: 'a stored run has the colours and PC labels the live panel gives the same run',
       fn: async () => {
         const live = await openPanel(context, baseUrl);

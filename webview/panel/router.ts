@@ -11,7 +11,7 @@ import type { TrainerClient } from '../../src/trainer/client';
 import { describePool } from '../../src/trainer/pool-size';
 import { RateMeter } from './rate-meter';
 import type { QueueListener, RunQueue } from './run-queue';
-import { lossCount, numberList, pickMeasures, Session, type RunEntry } from './session';
+import { learnedOf, lossCount, numberList, pickMeasures, Session, type RunEntry } from './session';
 import type { PanelStore } from './store';
 import { decodeViewData } from '../../src/protocol/view';
 
@@ -170,7 +170,10 @@ export class PanelRouter implements QueueListener {
         this.d.send({ type: 'log', level: 'error', message: `bad view data from the worker: ${(err as Error).message}` });
       }
     }
-    if (final) entry.final = { ...pickMeasures(summary), train_loss: tailMean(entry.losses, lossCount(entry)) };
+    if (final) {
+      entry.final = { ...pickMeasures(summary), train_loss: tailMean(entry.losses, lossCount(entry)) };
+      entry.learned = learnedOf(summary.learned, summary.eval_loss, entry.run.evaluation.learned_threshold);
+    }
     this.store.emit({ topic: 'run', entry, what: final ? 'final' : 'evaluation' });
   }
 
@@ -295,6 +298,7 @@ export class PanelRouter implements QueueListener {
     entry.step = losses.length;
     entry.status = data.metrics.stopped === true ? 'stopped' : 'finished';
     entry.final = pickMeasures(data.metrics);
+    entry.learned = learnedOf(data.metrics.learned, data.metrics.eval_loss, data.metrics.learned_threshold ?? data.run.evaluation.learned_threshold);
     entry.explained = numberList(data.metrics.explained_variance);
     entry.r2Curve = numberList(data.metrics.r2_curve);
     const history = Array.isArray(data.metrics.evaluations) ? data.metrics.evaluations : [];

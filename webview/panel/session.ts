@@ -9,7 +9,7 @@ import type { EvaluationSummary, SessionRef, ViewData } from '../../src/protocol
 export type RunStatus = 'queued' | 'training' | 'finished' | 'stopped' | 'failed';
 
 /** The scalar measures the tables show, keyed like EvaluationSummary and metrics.json. */
-export type MeasureKey = 'train_loss' | 'eval_loss' | 'rho' | 'rho_sqrtN' | 'w_out_norm' | 'x_norm' | 'dx90' | 'dfit90' | 'noise_ratio';
+export type MeasureKey = 'train_loss' | 'eval_loss' | 'rho' | 'rho_sqrtN' | 'w_out_norm' | 'x_norm' | 'dx90' | 'dfit90' | 'noise_ratio' | 'rel_susceptibility';
 export type Measures = Partial<Record<MeasureKey, number | null>>;
 
 export interface MeasureDef {
@@ -28,6 +28,7 @@ export const MEASURES: readonly MeasureDef[] = [
   { key: 'rho', label: 'ρ', title: 'Generalised correlation between the readout and the states (docs/science.md §4.1): large when aligned' },
   { key: 'rho_sqrtN', label: 'ρ√N', title: 'ρ times √N: of order 1 in the oblique regime' },
   { key: 'noise_ratio', label: 'noise ratio', title: 'Noise variance along w_out over a random direction (docs/science.md §4.5): < 1 means compressed' },
+  { key: 'rel_susceptibility', label: 'rel. susc.', title: 'Relative susceptibility (docs/science.md §4.6): loss under kicks along w_out over kicks along the top PCs; lower when oblique. Final evaluation of a learned run only' },
   { key: 'dx90', label: 'D_x90', title: 'PCs needed for 90% of the state variance (docs/science.md §4.3)' },
   { key: 'dfit90', label: 'D_fit90', title: 'PCs needed to fit the output with R² > 0.9 (docs/science.md §4.4)' },
   { key: 'w_out_norm', label: '‖w_out‖', title: 'RMS of the W_out entries times √N (docs/science.md §4.2)' },
@@ -77,6 +78,26 @@ export interface RunEntry {
   note?: string;
   /** the run folder it was read from or stored in */
   folder?: string;
+  /** from the final evaluation: whether the network learned the task (docs/science.md §6), and why not */
+  learned?: Learned;
+}
+
+export interface Learned {
+  ok: boolean;
+  /** for a network that has not learned: a sentence with its evaluation loss and the threshold */
+  reason?: string;
+}
+
+/**
+ * The learned flag of a final evaluation or a stored run's metrics. A network that has not
+ * learned the task has no regime: its rho is shown, but marked, so nobody reads it as one.
+ */
+export function learnedOf(flag: unknown, evalLoss: unknown, threshold: unknown): Learned | undefined {
+  if (typeof flag !== 'boolean') return undefined;
+  if (flag) return { ok: true };
+  const loss = typeof evalLoss === 'number' && Number.isFinite(evalLoss) ? evalLoss.toPrecision(3) : 'unknown';
+  const bound = typeof threshold === 'number' ? ` > ${threshold}` : '';
+  return { ok: false, reason: `not learned: evaluation loss ${loss}${bound}, so its measures show no regime (docs/science.md §6)` };
 }
 
 export function newEntry(run: RunConfig, session?: string): RunEntry {

@@ -34,6 +34,8 @@ export interface ViewMeta {
   /** explained-variance ratios of the PCs, when known */
   explained?: readonly number[];
   final: boolean;
+  /** a final evaluation that has not learned the task: said beside the step */
+  notLearned?: boolean;
 }
 
 export interface GpuMemory {
@@ -298,7 +300,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     this.axes.setNames(pv.axis_labels.map((name, j) => (explained?.[j] !== undefined ? `${name} ${percent(explained[j])}` : shortAxis(name))));
 
     this.syncArrows(pv);
-    setText(this.subtitle, `${meta.runName} · ${meta.final ? 'final' : 'step'} ${meta.step}/${meta.steps}`);
+    setText(this.subtitle, `${meta.runName} · ${meta.final ? 'final' : 'step'} ${meta.step}/${meta.steps}${meta.notLearned ? ' · not learned' : ''}`);
     this.showOverlay('');
     this.updateFooter();
     this.requestRender();

@@ -47,7 +47,7 @@ export class FinalTable {
     return {
       title: `Final ${def.label}`,
       columns: [`${def.label} · variant`, ...seeds.map((s) => `seed ${s}`), ...(seeds.length > 1 ? ['mean'] : [])],
-      rows: rows.map((r) => [r.variant, ...r.values.map((v) => fmt(v)), ...(seeds.length > 1 ? [fmt(r.mean)] : [])]),
+      rows: rows.map((r) => [r.variant, ...r.values.map((v, i) => fmt(v) + (r.notLearned[i] ? ' (not learned)' : '')), ...(seeds.length > 1 ? [fmt(r.mean)] : [])]),
     };
   }
 
@@ -60,17 +60,17 @@ export class FinalTable {
     return FINAL_MEASURES.find((m) => m.key === key) ?? at(FINAL_MEASURES, 0);
   }
 
-  private values(): { seeds: number[]; rows: { variant: string; values: (number | null)[]; mean: number | null }[] } {
+  /** The mean over seeds leaves out networks that have not learned: they have no regime to average. */
+  private values(): { seeds: number[]; rows: { variant: string; values: (number | null)[]; notLearned: (string | undefined)[]; mean: number | null }[] } {
     const s = this.store.shown;
     const seeds = s.seeds();
     const key: MeasureKey = this.def().key;
     const rows = s.variants().map((variant) => {
-      const values = seeds.map((seed) => {
-        const r = s.runs.find((e) => s.groupOf(e) === variant && e.run.training.seed === seed);
-        return r?.final?.[key] ?? null;
-      });
-      const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
-      return { variant, values, mean: known.length ? known.reduce((a, b) => a + b, 0) / known.length : null };
+      const runs = seeds.map((seed) => s.runs.find((e) => s.groupOf(e) === variant && e.run.training.seed === seed));
+      const values = runs.map((r) => r?.final?.[key] ?? null);
+      const notLearned = runs.map((r) => (r?.learned?.ok === false ? r.learned.reason : undefined));
+      const known = values.filter((v, i): v is number => v !== null && Number.isFinite(v) && notLearned[i] === undefined);
+      return { variant, values, notLearned, mean: known.length ? known.reduce((a, b) => a + b, 0) / known.length : null };
     });
     return { seeds, rows };
   }
@@ -86,12 +86,15 @@ export class FinalTable {
     const head = h('tr', {},
       h('th', { text: `${def.label} · variant`, attrs: { scope: 'col', title: def.title } }),
       ...seeds.map((seed) => h('th', { class: 'num', text: `seed ${seed}`, attrs: { scope: 'col' } })),
-      seeds.length > 1 ? h('th', { class: 'num', text: 'mean', attrs: { scope: 'col' } }) : null,
+      seeds.length > 1 ? h('th', { class: 'num', text: 'mean', attrs: { scope: 'col', title: 'mean over the seeds that learned the task' } }) : null,
     );
     const body = rows.map((r) =>
       h('tr', { attrs: { 'data-variant': r.variant } },
         h('th', { text: r.variant, attrs: { scope: 'row' } }),
-        ...r.values.map((v) => h('td', { class: 'num', text: fmt(v) })),
+        ...r.values.map((v, i) => {
+          const why = r.notLearned[i];
+          return why ? h('td', { class: 'num not-learned', text: `${fmt(v)} †`, attrs: { title: why } }) : h('td', { class: 'num', text: fmt(v) });
+        }),
         seeds.length > 1 ? h('td', { class: 'num mean', text: fmt(r.mean) }) : null,
       ),
     );

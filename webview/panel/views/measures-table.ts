@@ -46,7 +46,7 @@ export class MeasuresTable {
   /** The table as shown, for Copy as CSV / Markdown. */
   data(): TableData {
     const columns = ['run', 'status', 'step', ...MEASURES.map((m) => m.label)];
-    const rows = this.store.shown.runs.map((e) => [e.run.name, STATUS_TEXT[e.status], stepText(e), ...MEASURES.map((m) => fmt(values(e)?.[m.key] ?? null))]);
+    const rows = this.store.shown.runs.map((e) => [e.run.name, e.learned?.ok === false ? `${STATUS_TEXT[e.status]} (not learned)` : STATUS_TEXT[e.status], stepText(e), ...MEASURES.map((m) => fmt(values(e)?.[m.key] ?? null))]);
     return { title: 'Measures', columns, rows };
   }
 
@@ -72,9 +72,12 @@ export class MeasuresTable {
     const [name, status, step, ...measures] = r.cells;
     if (!name || !status || !step) return;
     setText(name, entry.run.name);
-    setText(status, entry.note && entry.status === 'failed' ? `failed: ${entry.note}` : STATUS_TEXT[entry.status]);
-    status.title = entry.note ?? '';
+    const notLearned = entry.learned?.ok === false;
+    setText(status, entry.note && entry.status === 'failed' ? `failed: ${entry.note}` : notLearned ? `${STATUS_TEXT[entry.status]} · not learned` : STATUS_TEXT[entry.status]);
+    status.title = [entry.learned?.reason, entry.note].filter(Boolean).join('\n');
     r.row.dataset.status = entry.status;
+    if (notLearned) r.row.dataset.learned = 'false';
+    else delete r.row.dataset.learned;
     setText(step, stepText(entry));
     const v = values(entry);
     MEASURES.forEach((m, i) => setText(at(measures, i), fmt(v?.[m.key] ?? null)));

@@ -151,6 +151,7 @@ export class SceneGrid {
       steps: entry.steps,
       dt: entry.run.network.dt,
       final: entry.viewFinal,
+      notLearned: entry.viewFinal && entry.learned?.ok === false,
       ...(entry.explained ? { explained: entry.explained } : {}),
     });
     this.updateLegend(entry.view);
