@@ -7,6 +7,7 @@
  */
 import type { RunConfig } from '../core/types';
 import type { Envelope } from '../core/pack';
+import type { PerturbationCurves } from '../core/analysis/perturbation/curves';
 import { type Check, isArrayBuffer, messageValidator, validator, type Rec } from './check';
 import { checkRunConfig } from './trainer';
 import { PROTOCOL_VERSION } from './version';
@@ -49,6 +50,8 @@ export interface StoredRunData {
   view: Envelope;
   losses: Float32Array;
   folder: string;
+  /** the perturbation experiment's loss-vs-amplitude curves, when the run folder has them */
+  perturbation?: PerturbationCurves;
 }
 
 export type ToPanel =
@@ -229,6 +232,21 @@ function checkStoredRun(c: Check, x: unknown, at: string): void {
   c.envelope(r.view, `${at}.view`);
   c.array(r.losses, Float32Array, `${at}.losses`);
   c.str(r.folder, `${at}.folder`);
+  c.optional(r, 'perturbation', at, (x, pat) => checkCurves(c, x, pat));
+}
+
+function checkCurves(c: Check, x: unknown, at: string): PerturbationCurves | undefined {
+  const p = c.rec(x, at);
+  if (p === undefined) return undefined;
+  const directions = c.strings(p.directions, `${at}.directions`);
+  const amplitudes = c.nums(p.amplitudes, `${at}.amplitudes`);
+  c.num(p.rel_susceptibility, `${at}.rel_susceptibility`);
+  if (!Array.isArray(p.loss) || (directions && p.loss.length !== directions.length)) return c.fail(`${at}.loss`, 'is not one list per direction');
+  // null: a NaN loss written as JSON
+  p.loss.forEach((row: unknown, i) => {
+    if (!Array.isArray(row) || (amplitudes && row.length !== amplitudes.length) || !row.every((v) => typeof v === 'number' || v === null)) c.fail(`${at}.loss[${i}]`, 'is not one number per amplitude');
+  });
+  return p as unknown as PerturbationCurves;
 }
 
 function checkSessionRef(c: Check, x: unknown, at: string): void {

@@ -16,7 +16,8 @@ variants:
 `;
 
 /** Long enough to be still training when checked, also on the fused kernel (a tiny step there takes microseconds). */
-export const LONG = TINY.replace('steps: 20', 'steps: 400000').replace('every: 5', 'every: 20000');
+export const LONG_STEPS = 400_000;
+export const LONG = TINY.replace('steps: 20', `steps: ${LONG_STEPS}`).replace('every: 5', 'every: 20000');
 export const MEDIUM = TINY.replace('N: 16', 'N: 64').replace('steps: 20', 'steps: 400').replace('every: 5', 'every: 20').replace('response: 11', 'response: 31');
 
 export const DEFAULT_PREFS = { basis: 'pca', time: 1, finalMeasure: 'rho' };

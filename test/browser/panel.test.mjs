@@ -8,7 +8,7 @@ import path from 'node:path';
 import { countChromatic, countNear, countNotBackground, pixelAt } from './png.mjs';
 import { frames, keepOpen, openPanel, runsOf, saveJson, shot, waitFor } from './harness.mjs';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.ts';
-import { TINY, LONG, MEDIUM, DEFAULT_PREFS, BG, FG_DARK, MIN_TRAJECTORY_PIXELS, canvasOf, lastStatus, SESSION, init, train, stored, workerFetches, finishedRuns, constructedView } from './fixtures.mjs';
+import { TINY, LONG, LONG_STEPS, MEDIUM, DEFAULT_PREFS, BG, FG_DARK, MIN_TRAJECTORY_PIXELS, canvasOf, lastStatus, SESSION, init, train, stored, workerFetches, finishedRuns, constructedView } from './fixtures.mjs';
 
 
 export function panelTests({ context, baseUrl, helpers, results }) {
@@ -201,7 +201,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         const r = helpers.fromEnvelope(done.result);
         assert.equal(done.runName, 'aligned-s0');
         assert.equal(r.stopped, true);
-        assert.ok(r.losses.length > 20 && r.losses.length < 3000, `${r.losses.length} steps`);
+        assert.ok(r.losses.length > 20 && r.losses.length < LONG_STEPS, `${r.losses.length} steps`);
         // Idle means the queue is empty: a second run would have gone from finished straight to training.
         await waitFor('idle', async () => (await lastStatus(p.host))?.state === 'idle');
         assert.equal(await p.host.count('runFinished'), 1, 'the second run started after Stop');

@@ -226,6 +226,43 @@ export function polishTests({ context, baseUrl, helpers, results }) {
       },
     },
     {
+      name: 'the perturbation chart draws each direction of a stored run, says why it is empty without one, and saves as a 2x PNG and an SVG',
+      fn: async () => {
+        const amplitudes = Array.from({ length: 21 }, (_, i) => i / 2);
+        // An aligned-like run: kicks along w_out cost much more than along the PCs.
+        const perturbation = { directions: ['w_out', 'pc', 'rand'], amplitudes, loss: [amplitudes.map((a) => 0.01 + 0.02 * a * a), amplitudes.map((a) => 0.01 + 0.002 * a * a), amplitudes.map(() => 0.011)], rel_susceptibility: 9.6 };
+        const p = await openPanel(context, baseUrl, 'mode=stored');
+        await p.host.send(init([tinyRuns[0]], false));
+        await p.host.send(stored(storedRun(tinyRuns[0])));
+        await frames(p.page, 3);
+        const fig = p.page.locator('[data-chart="perturbation"]');
+        assert.match(await fig.locator('.chart-empty').textContent(), /perturbation in its analysis list/);
+        await p.host.send(stored({ ...storedRun(tinyRuns[0]), perturbation }));
+        await frames(p.page, 3);
+        assert.equal(await fig.locator('.chart-empty').isVisible(), false, 'the chart still says it is empty');
+        assert.ok(countChromatic(await shot(p.page, fig.locator('.chart-plot'), { hideOverlays: false })) > 200, 'no curves drawn');
+        const legend = await fig.locator('.chart-legend li').allTextContents();
+        for (const l of ['aligned', 'along w_out', 'along top PCs', 'random']) assert.ok(legend.includes(l), `legend ${JSON.stringify(legend)} lacks ${l}`);
+        await p.page.locator('[data-card="perturbation"]').screenshot({ path: `${results}/panel-perturbation.png` });
+        await fig.getByRole('button', { name: 'Save as SVG' }).click();
+        await fig.getByRole('button', { name: 'Save as PNG' }).click();
+        const saved = await waitFor('two saved files', async () => {
+          const s = await p.host.posted('saveFile');
+          return s.length >= 2 ? s : null;
+        });
+        const svgMsg = saved.find((m) => m.name.endsWith('.svg'));
+        const pngMsg = saved.find((m) => m.name.endsWith('.png'));
+        assert.match(pngMsg.name, /-perturbation\.png$/);
+        const svg = Buffer.from(svgMsg.data.$ab, 'base64').toString('utf8');
+        const [, w, hgt] = /<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
+        assert.ok(svg.includes('stroke-dasharray="6 3"'), 'the PCs curve is not dashed in the SVG');
+        const png = Buffer.from(pngMsg.data.$ab, 'base64');
+        assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'not a PNG');
+        assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * Number(w), 2 * Number(hgt)], 'the PNG is not the chart at 2x');
+        await p.page.close();
+      },
+    },
+    {
       name: 'a stored run has the colours and PC labels the live panel gives the same run',
       fn: async () => {
         const live = await openPanel(context, baseUrl);

@@ -24,7 +24,7 @@ import { Header } from './views/header';
 import { MeasuresTable } from './views/measures-table';
 import { RunStrip } from './views/run-strip';
 import { SceneGrid } from './views/scene-grid';
-import { dimensionModels, lossModel, measureModel, OVER_TRAINING } from './views/training-charts';
+import { dimensionModels, lossModel, measureModel, OVER_TRAINING, perturbationModel } from './views/training-charts';
 
 export interface PanelDiagnostics {
   state: PanelState;
@@ -136,7 +136,15 @@ export class PanelApp {
         { id: 'r2-vs-k', label: 'R² of the output fitted on the top k PCs, with D_fit,90 marked', build: () => dimensionModels(store, this.themeWatcher.current).fit, height: 190 },
       ],
     });
-    this.cards = [loss, overTraining, dims];
+    const kicks = new ChartCard(store, this.scheduler, theme, {
+      id: 'perturbation',
+      title: 'Perturbation (final)',
+      sink,
+      // The curves come with the run's result: its status changes to finished.
+      redrawOn: (c) => c.topic === 'run' && c.what === 'status',
+      specs: [{ id: 'perturbation', label: 'Loss after a kick of amplitude A along w_out, the top PCs, random directions and w_in, averaged over the kick times; one colour per variant, one dash per direction', build: () => perturbationModel(store, this.themeWatcher.current), height: 220 }],
+    });
+    this.cards = [loss, overTraining, dims, kicks];
 
     root.replaceChildren(
       this.header.element,
@@ -147,6 +155,7 @@ export class PanelApp {
         this.measures.element,
         overTraining.element,
         dims.element,
+        kicks.element,
       ),
     );
     // Each change of the state is a moment a window reload should find saved.

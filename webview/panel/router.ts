@@ -3,6 +3,8 @@
  * and the run queue's events write the store and say what changed; the views, which
  * subscribe to the store, do the rest. Messages back to the host go out from here.
  */
+import { perturbationCurves } from '../../src/core/analysis/perturbation/curves';
+import type { PerturbationResult } from '../../src/core/analysis/perturbation';
 import { tailMean } from '../../src/core/metrics';
 import { fromEnvelope, type Envelope } from '../../src/core/pack';
 import type { RunConfig } from '../../src/core/types';
@@ -191,9 +193,11 @@ export class PanelRouter implements QueueListener {
   finished(entry: RunEntry, result: Envelope): void {
     let stopped = false;
     try {
-      stopped = fromEnvelope<{ stopped: boolean }>(result).stopped === true;
+      const r = fromEnvelope<{ stopped: boolean; evaluation?: { perturbation?: PerturbationResult | null } }>(result);
+      stopped = r.stopped === true;
+      if (r.evaluation?.perturbation) entry.perturbation = perturbationCurves(r.evaluation.perturbation);
     } catch {
-      // The host checks the envelope itself; the page only wanted the flag.
+      // The host checks the envelope itself; the page only wanted the flag and the curves.
     }
     entry.status = stopped ? 'stopped' : 'finished';
     this.ended(entry);
@@ -308,6 +312,7 @@ export class PanelRouter implements QueueListener {
     entry.viewStep = losses.length;
     entry.viewFinal = true;
     entry.folder = data.folder;
+    if (data.perturbation) entry.perturbation = data.perturbation;
     entry.note = `stored in ${data.folder}`;
   }
 

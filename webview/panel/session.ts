@@ -3,6 +3,7 @@
  * stored run (Open run) or several stored runs side by side (Compare runs). The router
  * writes it; views read it when the store says it changed.
  */
+import type { PerturbationCurves } from '../../src/core/analysis/perturbation/curves';
 import type { RunConfig } from '../../src/core/types';
 import type { EvaluationSummary, SessionRef, ViewData } from '../../src/protocol';
 
@@ -78,6 +79,8 @@ export interface RunEntry {
   note?: string;
   /** the run folder it was read from or stored in */
   folder?: string;
+  /** the perturbation experiment's curves (docs/science.md §4.6), once a learned run finished */
+  perturbation?: PerturbationCurves;
   /** from the final evaluation: whether the network learned the task (docs/science.md §6), and why not */
   learned?: Learned;
 }

@@ -103,7 +103,7 @@ export class SpecPanel extends RnnPanel {
     if (this.notice) this.channel.post(this.notice);
     if (this.restored.length > 0) {
       const variants = [...new Set(this.currentRuns().map((r) => r.variant))];
-      this.channel.post({ type: 'showRuns', purpose: 'restored', runs: this.restored.map(storedRunData), variants });
+      this.channel.post({ type: 'showRuns', purpose: 'restored', runs: this.restored.map((r) => storedRunData(r)), variants });
     }
   }
 

@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION, type ToPanel } from '../../protocol';
 import type { StoredRun } from '../../store/runFolder';
 import { maxWorkers } from '../settings';
 import { RnnPanel, type PanelContext } from './rnnPanel';
-import { specVariants, storedRunData } from './storedRuns';
+import { specVariants, storedPerturbation, storedRunData } from './storedRuns';
 
 export class StoredRunPanel extends RnnPanel {
   /** the session folder's name: the stored run's stand-in for a spec name */
@@ -26,7 +26,9 @@ export class StoredRunPanel extends RnnPanel {
   }
 
   protected override onReady(): void {
-    void specVariants(this.run.dir).then((variants) => this.channel.post({ type: 'showRuns', purpose: 'stored', runs: [storedRunData(this.run)], variants }));
+    void Promise.all([specVariants(this.run.dir), storedPerturbation(this.run.dir)]).then(([variants, perturbation]) =>
+      this.channel.post({ type: 'showRuns', purpose: 'stored', runs: [storedRunData(this.run, perturbation)], variants }),
+    );
   }
 
   protected override shownFolders(): string[] {

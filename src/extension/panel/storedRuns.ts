@@ -5,13 +5,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { perturbationCurves, type PerturbationCurves } from '../../core/analysis/perturbation/curves';
+import { PERTURBATION_FILE, perturbationFromSafetensors } from '../../core/analysis/perturbation/format';
 import { toEnvelope } from '../../core/pack';
 import type { StoredRunData } from '../../protocol';
 import { loadSpec } from '../../spec';
-import { readRunFolder, type StoredRun } from '../../store/runFolder';
-import { visibleFolders } from '../../store/files';
+import { READ_LIMITS, readRunFolder, type StoredRun } from '../../store/runFolder';
+import { readRegularFile, visibleFolders } from '../../store/files';
 
-export function storedRunData(run: StoredRun): StoredRunData {
+export function storedRunData(run: StoredRun, perturbation?: PerturbationCurves): StoredRunData {
   const { view, metrics, dir } = run;
   return {
     run: run.run,
@@ -19,7 +21,17 @@ export function storedRunData(run: StoredRun): StoredRunData {
     view: toEnvelope({ projection: view.projection, condition: view.condition, conditionLabels: view.conditionLabels }),
     losses: view.losses,
     folder: dir,
+    ...(perturbation ? { perturbation } : {}),
   };
+}
+
+/** The run's perturbation curves (docs/science.md §4.6), or undefined when it has no readable perturbation file. */
+export async function storedPerturbation(runFolder: string): Promise<PerturbationCurves | undefined> {
+  try {
+    return perturbationCurves(perturbationFromSafetensors(await readRegularFile(join(runFolder, PERTURBATION_FILE), READ_LIMITS.view)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The variant names of the spec stored with a run, in the spec's order; [] when it cannot be read. */

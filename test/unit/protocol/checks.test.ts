@@ -135,6 +135,7 @@ describe('protocol checks', () => {
         { type: 'visibility', visible: false },
         { type: 'showRuns', purpose: 'stored', runs: [{ run, metrics: {}, view, losses: new Float32Array(3), folder: '/x' }] },
         { type: 'showRuns', purpose: 'restored', runs: [], variants: ['aligned', 'oblique'] },
+        { type: 'showRuns', purpose: 'stored', runs: [{ run, metrics: {}, view, losses: new Float32Array(3), folder: '/x', perturbation: { directions: ['w_out', 'pc'], amplitudes: [0, 1], loss: [[1, 2], [1, NaN]], rel_susceptibility: 0.4 } }] },
         { type: 'stored', runName: 'a', folder: '/x' },
         { type: 'storeFailed', runName: 'a', message: 'disk full' },
       ]) {
@@ -161,6 +162,7 @@ describe('protocol checks', () => {
         [{ type: 'showRuns', purpose: 'stored', runs: [{ run, metrics: {}, view: {}, losses: [1], folder: '/x' }] }, /runs\[0\]\.view\.buffer is not an ArrayBuffer/],
         [{ type: 'showRuns', purpose: 'stored', runs: [{ run, metrics: {}, view: toEnvelope({}), losses: [1], folder: '/x' }] }, /runs\[0\]\.losses/],
         [{ type: 'showRuns', purpose: 'mine', runs: [] }, /purpose is not one of stored, compare, restored/],
+        [{ type: 'showRuns', purpose: 'stored', runs: [{ run, metrics: {}, view: toEnvelope({}), losses: new Float32Array(1), folder: '/x', perturbation: { directions: ['w_out'], amplitudes: [0, 1], loss: [[1]], rel_susceptibility: 1 } }] }, /runs\[0\]\.perturbation\.loss\[0\] is not one number per amplitude/],
         [{ type: 'showRuns', purpose: 'compare', runs: {} }, /runs is not a list/],
         [{ type: 'showRuns', purpose: 'compare', runs: [], variants: [1] }, /variants/],
       ];

@@ -119,3 +119,49 @@ function cumulative(ratios: readonly number[]): number[] {
   let sum = 0;
   return ratios.map((r) => (sum += r));
 }
+
+/** One dash per direction family: the readout solid, as in the paper's Fig 5. */
+const DIRECTION_DASH: Record<string, readonly number[] | undefined> = { w_out: undefined, pc: [6, 3], rand: [2, 3], w_in: [8, 3, 2, 3] };
+const DIRECTION_LABEL: Record<string, string> = { w_out: 'along w_out', pc: 'along top PCs', rand: 'random', w_in: 'along w_in' };
+
+/**
+ * Loss after a kick of amplitude A (in units of √N) along each direction family, averaged
+ * over the perturbation times (docs/science.md §4.6): an oblique network shrugs off kicks
+ * along w_out that move an aligned one's output.
+ */
+export function perturbationModel(store: PanelStore, theme: Theme): ChartModel {
+  const s = store.shown;
+  const runs = s.runs.filter((e) => e.perturbation);
+  const series: ChartSeries[] = [];
+  const points: { x: number; y: number | null }[][] = [];
+  const families = new Set<string>();
+  for (const e of runs) {
+    const p = e.perturbation;
+    if (!p) continue;
+    const colour = colourOf(s, theme, e);
+    p.directions.forEach((d, i) => {
+      families.add(d);
+      const dash = DIRECTION_DASH[d];
+      series.push({ label: `${runLabel(s, e)} ${DIRECTION_LABEL[d] ?? d}`, colour, style: 'line', faded: e.run.seed_index > 0, ...(dash ? { dash } : {}) });
+      points.push(p.amplitudes.map((a, k) => ({ x: a, y: p.loss[i]?.[k] ?? null })));
+    });
+  }
+  const { x, ys } = alignSeries(points);
+  return {
+    title: 'Loss after a kick, by direction',
+    x,
+    ys,
+    series,
+    xLabel: 'amplitude A / √N',
+    yLabel: 'loss (log)',
+    yLog: true,
+    legend: [
+      ...variantLegend(s, theme).filter((l) => runs.some((e) => s.groupOf(e) === l.label)),
+      ...[...families].map((d) => {
+        const dash = DIRECTION_DASH[d];
+        return { label: DIRECTION_LABEL[d] ?? d, colour: theme.muted, style: 'line' as const, ...(dash ? { dash } : {}) };
+      }),
+    ],
+    empty: 'Appears when a run that learned its task finishes with perturbation in its analysis list (docs/science.md §4.6).',
+  };
+}
