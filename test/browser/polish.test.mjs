@@ -227,6 +227,7 @@ export function polishTests({ context, baseUrl, helpers, results }) {
     },
     {
       name: 'the perturbation chart draws each direction of a stored run, says why it is empty without one, and saves as a 2x PNG and an SVG',
+      timeoutMs: 180_000,
       fn: async () => {
         const amplitudes = Array.from({ length: 21 }, (_, i) => i / 2);
         // An aligned-like run: kicks along w_out cost much more than along the PCs.
@@ -253,10 +254,10 @@ export function polishTests({ context, baseUrl, helpers, results }) {
         const svgMsg = saved.find((m) => m.name.endsWith('.svg'));
         const pngMsg = saved.find((m) => m.name.endsWith('.png'));
         assert.match(pngMsg.name, /-perturbation\.png$/);
-        const svg = Buffer.from(svgMsg.data.$ab, 'base64').toString('utf8');
+        const svg = Buffer.from(svgMsg.data).toString('utf8');
         const [, w, hgt] = /<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
         assert.ok(svg.includes('stroke-dasharray="6 3"'), 'the PCs curve is not dashed in the SVG');
-        const png = Buffer.from(pngMsg.data.$ab, 'base64');
+        const png = Buffer.from(pngMsg.data);
         assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'not a PNG');
         assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * Number(w), 2 * Number(hgt)], 'the PNG is not the chart at 2x');
         await p.page.close();
