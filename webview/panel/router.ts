@@ -20,7 +20,7 @@ import { decodeViewData } from '../../src/protocol/view';
 export interface RouterDeps {
   store: PanelStore;
   queue: () => RunQueue;
-  send(msg: FromPanel, transfer?: Transferable[]): void;
+  send(msg: FromPanel, transfer?: ArrayBuffer[]): void;
   /** the status for the host (throttled) changed: state, progress or loss */
   pushStatus(): void;
   /** the render scheduler's visibility */
