@@ -128,7 +128,7 @@ export class SceneGrid {
       view.setTime(this.store.prefs.time);
       this.views.set(name, view);
     }
-    this.grid.replaceChildren(...groups.map((v) => this.views.get(v)!.element));
+    this.grid.replaceChildren(...groups.flatMap((v) => this.views.get(v)?.element ?? []));
     this.grid.dataset.count = String(groups.length);
     this.colourViews();
     for (const g of groups) this.showGroup(g);
