@@ -105,7 +105,7 @@ export function polishTests({ context, baseUrl, helpers, results }) {
         const p = await openPanel(context, baseUrl);
         await p.host.send(init(runsOf(helpers, LONG), true));
         await waitFor('10 steps', async () => ((await lastStatus(p.host))?.step ?? 0) >= 10, 60_000);
-        await p.page.getByRole('button', { name: 'Stop' }).click();
+        await p.page.getByRole('button', { name: 'Stop', exact: true }).click();
         await frames(p.page, 2);
         const during = await p.page.evaluate(() => ({
           badge: document.querySelector('.state-badge').textContent,

@@ -161,7 +161,8 @@ export class SceneGrid {
   private emptyText(entry: RunEntry): string {
     switch (entry.status) {
       case 'queued':
-        return this.store.queueState === 'training' || this.store.queueState === 'paused' || this.store.queueState === 'starting' ? 'Queued: trains after the runs before it.' : 'Not trained yet: press Train.';
+        // Queued behind runs in progress (a worker starting for them counts), or not asked to train at all.
+        return this.store.running.length > 0 ? 'Queued: trains after the runs before it.' : 'Not trained yet: press Train.';
       case 'training':
         return 'Waiting for the first evaluation…';
       case 'stopped':
