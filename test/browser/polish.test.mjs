@@ -35,7 +35,9 @@ export function polishTests({ context, baseUrl, helpers, results }) {
         const p = await openPanel(context, baseUrl);
         await p.page.setViewportSize({ width: PANEL_WIDTH, height: 900 });
         await p.host.send(init(tinyRuns, false));
-        await p.host.send({ type: 'showRuns', purpose: 'restored', runs: tinyRuns.map((r) => storedRun(r)) });
+        // aligned has not learned: the longest subtitle a view has, beside its name.
+        const notLearned = { ...METRICS, learned: false, eval_loss: 0.3, learned_threshold: 0.05 };
+        await p.host.send({ type: 'showRuns', purpose: 'restored', runs: tinyRuns.map((r) => (r.variant === 'aligned' ? storedRun(r, undefined, notLearned) : storedRun(r))) });
         await frames(p.page, 3);
         const wrap = await boxOf(p.page, '.measures-card .table-wrap');
         const noise = await boxOf(p.page, '.measures-table th[data-measure="noise_ratio"]');
@@ -46,6 +48,13 @@ export function polishTests({ context, baseUrl, helpers, results }) {
         if (scroll.wider) assert.ok(scroll.bar >= 8, `the table is wider than the panel but its scrollbar is ${scroll.bar} px high`);
         const [a, b] = await Promise.all(['aligned', 'oblique'].map((v) => boxOf(p.page, `figure.view[data-variant="${v}"]`)));
         assert.ok(Math.abs(a.y - b.y) < 1 && b.x >= a.x + a.width - 1, `views not side by side at ${PANEL_WIDTH} px: ${JSON.stringify([a, b])}`);
+        // A variant's name stays on its line however long the run's text beside it: the two pictures start level.
+        assert.match(await p.page.locator('figure.view[data-variant="aligned"] .view-sub').textContent(), /not learned/);
+        const [ca, cb] = await Promise.all(['aligned', 'oblique'].map((v) => canvasOf(p.page, v).boundingBox()));
+        assert.ok(Math.abs(ca.y - cb.y) < 1, `the views' pictures start at y ${ca.y} and ${cb.y}: a title wrapped`);
+        // The loss axis (log, about a decade here) names each tick, not only the decades.
+        const yTicks = (await p.page.locator('[data-chart="loss"] .chart-plot').getAttribute('data-y-ticks')).split(' ');
+        assert.ok(yTicks.length >= 3 && !yTicks.includes('–'), `loss axis ticks: ${yTicks.join(' ')}`);
         // The scrubber's value stays on the slider's line.
         const [range, out] = await Promise.all([boxOf(p.page, '#time-scrubber'), boxOf(p.page, '.time-out')]);
         assert.ok(Math.abs(range.y + range.height / 2 - (out.y + out.height / 2)) < 6, `scrubber at y ${range.y}, its value at y ${out.y}`);

@@ -112,7 +112,15 @@ export class LineChart implements Renderable {
         const all = ticks(lo, hi, axisIdx === 0 ? Math.max(2, Math.floor(u.width / 80)) : 5, log);
         return integers ? all.filter((v) => Number.isInteger(v)) : all;
       },
-      values: (_u, splits) => splits.map((v) => fmt(v, 2)),
+      // Our splits are already as dense as they should be; uPlot's own filter on a log
+      // scale blanks every tick but the decades, which it would then ask us to label.
+      filter: (_u, splits) => splits,
+      values: (_u, splits, axisIdx) => {
+        const labels = splits.map((v) => fmt(v, 2));
+        // What the axis says, for anyone reading the page (and the tests) without the canvas.
+        this.plotBox.dataset[axisIdx === 0 ? 'xTicks' : 'yTicks'] = labels.join(' ');
+        return labels;
+      },
     });
     return {
       width: this.width,
