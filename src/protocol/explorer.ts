@@ -9,7 +9,7 @@
  * Bulk arrays travel in envelopes, one transferred ArrayBuffer each.
  */
 import { fromEnvelope, type Envelope } from '../core/pack';
-import { KICK_DIRECTIONS, type KickDirection } from '../core/analysis/perturbation/kick';
+import { KICK_DIRECTIONS, type KickDirection } from '../core/analysis/perturbation/kick-directions';
 import { Check, messageValidator, type Rec } from './check';
 
 export { KICK_DIRECTIONS, type KickDirection };

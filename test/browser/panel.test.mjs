@@ -294,7 +294,9 @@ export function panelTests({ context, baseUrl, helpers, results }) {
         const p = await openPanel(context, baseUrl);
         await p.host.send(init(runsOf(helpers, MEDIUM), true));
         await waitFor('training', async () => ((await lastStatus(p.host))?.step ?? 0) >= 5, 40_000);
-        // Orbit continuously for 3 s, as a user dragging would: every rAF asks for a render.
+        const status0 = await lastStatus(p.host);
+        // Orbit as a user dragging would, every rAF asking for a render, for 3 s and at least 10
+        // frames: on a loaded machine frames come slowly, and how slowly is measured, not asserted.
         const raf = await p.page.evaluate(() => new Promise((resolve) => {
           const view = window.rnnlabPanel;
           const rendersBefore = view.diagnostics().frames.renders;
@@ -306,8 +308,8 @@ export function panelTests({ context, baseUrl, helpers, results }) {
             gaps.push(now - last);
             last = now;
             canvas.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
-            if (now - t0 < 3000) requestAnimationFrame(tick);
-            else resolve({ gaps, rendersBefore, frames: view.diagnostics().frames });
+            if (now - t0 < 3000 || gaps.length < 10) requestAnimationFrame(tick);
+            else resolve({ gaps, rendersBefore, frames: view.diagnostics().frames, uiThreadHasTfjs: globalThis._tfengine !== undefined });
           };
           requestAnimationFrame(tick);
         }));
@@ -323,10 +325,11 @@ export function panelTests({ context, baseUrl, helpers, results }) {
           renderMsP50: +(ms[Math.floor(ms.length / 2)] ?? 0).toFixed(2), renderMsP95: +(ms[Math.floor(ms.length * 0.95)] ?? 0).toFixed(2),
           stepsPerSecondShown: rate, stepReached: status.step,
         };
-        // Timings depend on the machine's load (a benchmark, not a timed test); these bounds only
-        // catch training on the UI thread, which would freeze it for the whole run.
-        assert.ok(sorted.at(-1) < 2500, `the UI thread stalled for ${sorted.at(-1)} ms`);
-        assert.ok(raf.gaps.length >= 6, `only ${raf.gaps.length} frames in 3 s`);
+        // The frame times above are a measurement (they follow the machine's load, so no bound on
+        // them); what keeps the UI thread free is structural: tfjs (whose engine lives on
+        // globalThis._tfengine) runs in the worker, never on the page, and the step count grows.
+        assert.equal(raf.uiThreadHasTfjs, false, 'tfjs has an engine on the UI thread: training left the worker');
+        assert.ok((await lastStatus(p.host)).step > status0.step, 'no step was trained while the view orbited');
         // Every tick orbits the camera, so (almost) every frame draws the linked views.
         const renders = raf.frames.renders - raf.rendersBefore;
         assert.ok(renders >= raf.gaps.length / 2, `${renders} view renders in ${raf.gaps.length} frames of orbiting`);

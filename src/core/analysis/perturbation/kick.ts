@@ -14,6 +14,7 @@ import { Drive, RowStep, sigmoidBiasOf } from '../../dynamics';
 import { makeRng } from '../../rng';
 import { dot } from '../linalg';
 import { unit } from './directions';
+import { KICK_DIRECTIONS, type KickDirection } from './kick-directions';
 
 /** Plain final weights, row-major: W is N x N, W_in N x dIn, W_out dOut x N. */
 export interface KickNetwork {
@@ -106,9 +107,7 @@ export function trialInputs(inputs: Float32Array, T: number, B: number, dIn: num
   return out;
 }
 
-/** The directions the explorer offers (§4.6's families, each as one vector). */
-export const KICK_DIRECTIONS = ['w_out', 'pc1', 'pc2', 'rand', 'w_in'] as const;
-export type KickDirection = (typeof KICK_DIRECTIONS)[number];
+export { KICK_DIRECTIONS, type KickDirection };
 
 export interface DirectionSource {
   N: number;
