@@ -290,6 +290,20 @@ export function polishTests({ context, baseUrl, helpers, results }) {
         assert.deepEqual(b, a);
         assert.deepEqual(a.axes, ['PC1 50%', 'PC2 30%', 'PC3 10%']);
         assert.notEqual(a.swatch, await live.page.locator('figure.view[data-variant="aligned"] .view-title .swatch').evaluate((e) => getComputedStyle(e).backgroundColor));
+        // Copy Python snippet: the run's folder, loaded as the snippet's own load_run does.
+        await p.page.getByRole('button', { name: 'Copy Python snippet' }).click();
+        const [copy] = await waitFor('the snippet', async () => {
+          const c = await p.host.posted('copyText');
+          return c.length ? c : null;
+        });
+        assert.equal(copy.what, 'a Python snippet');
+        assert.ok(copy.text.includes('"oblique-s0": load_run("/ws/.rnnlab/runs/tiny-20260101-000000/oblique-s0"),'), copy.text);
+        // A live page whose runs are not stored yet has nothing to load.
+        const fresh = await openPanel(context, baseUrl);
+        await fresh.host.send(init(tinyRuns, false));
+        await frames(fresh.page, 2);
+        assert.equal(await fresh.page.getByRole('button', { name: 'Copy Python snippet' }).isVisible(), false);
+        await fresh.page.close();
         await live.page.close();
         await p.page.close();
       },

@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION, type PanelState, type ToPanel } from '../../src/proto
 import type { BootData } from './boot-data';
 import { h } from './dom';
 import { restoreState, savedPrefs, StateSaver } from './restore-state';
+import { pythonSnippet } from './python-snippet';
 import { PanelRouter } from './router';
 import { RunQueue } from './run-queue';
 import { RenderScheduler } from './scene/render-scheduler';
@@ -97,6 +98,10 @@ export class PanelApp {
       openSpec: () => {
         const folder = store.shown.runs[0]?.folder;
         if (folder) this.transport.send({ type: 'openSpec', folder });
+      },
+      copyPython: () => {
+        const runs = store.shown.runs.flatMap((r) => (r.folder ? [{ name: r.run.name, folder: r.folder }] : []));
+        if (runs.length) this.transport.send({ type: 'copyText', text: pythonSnippet(runs, sink.stem()), what: 'a Python snippet' });
       },
     });
     this.strip = new RunStrip(store, this.scheduler, {

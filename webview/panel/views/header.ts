@@ -29,6 +29,8 @@ export interface HeaderModel {
   note?: string;
   /** a stored run is shown while live runs exist: offer the way back */
   canShowLive?: boolean;
+  /** some shown run is in a run folder: its Python snippet can be copied */
+  canCopyPython?: boolean;
 }
 
 export interface HeaderActions {
@@ -38,6 +40,7 @@ export interface HeaderActions {
   resetView(): void;
   showLive(): void;
   openSpec(): void;
+  copyPython(): void;
 }
 
 /** What the badge says: a state that is on its way somewhere ends in an ellipsis, as the status bar's does. */
@@ -69,6 +72,11 @@ export class Header implements Renderable {
   private readonly resetBtn = button('Reset view', { class: 'btn', title: 'Reset the 3D cameras (Home in a view)' });
   private readonly liveBtn = button('Back to live runs', { class: 'btn', title: 'Show the runs of the last Train again' });
   private readonly specBtn = button('Open spec', { class: 'btn', title: 'Open the spec this run was trained from; train it there' });
+  private readonly pythonBtn = button('Copy Python', {
+    class: 'btn',
+    title: 'Copy a Python snippet that loads the stored runs shown here with numpy (and safetensors) and recomputes rho',
+    ariaLabel: 'Copy Python snippet',
+  });
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -82,10 +90,11 @@ export class Header implements Renderable {
     this.resetBtn.addEventListener('click', () => actions.resetView());
     this.liveBtn.addEventListener('click', () => actions.showLive());
     this.specBtn.addEventListener('click', () => actions.openSpec());
+    this.pythonBtn.addEventListener('click', () => actions.copyPython());
     this.element = h('header', { class: 'panel-header' },
       h('div', { class: 'header-row' },
         h('div', { class: 'title-block' }, h('span', { class: 'product', text: 'RNN Dynamics Lab' }), this.title, this.mode, this.badge),
-        h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Training' } }, this.liveBtn, this.specBtn, this.trainBtn, this.pauseBtn, this.stopBtn, this.resetBtn),
+        h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Training' } }, this.liveBtn, this.specBtn, this.pythonBtn, this.trainBtn, this.pauseBtn, this.stopBtn, this.resetBtn),
       ),
       h('div', { class: 'status-row' }, this.runText, this.progress, this.rate, this.memory, this.backend),
       this.banner,
@@ -132,6 +141,7 @@ export class Header implements Renderable {
       ...(s.error ? { error: s.error } : {}),
       ...(s.note ? { note: s.note } : mode === 'stored' ? { note: first?.note ?? '' } : {}),
       canShowLive: stored && s.liveStarted(),
+      canCopyPython: s.shown.runs.some((r) => r.folder !== undefined),
     };
   }
 
@@ -146,6 +156,7 @@ export class Header implements Renderable {
     this.pauseBtn.hidden = !trains;
     this.stopBtn.hidden = !trains;
     this.specBtn.hidden = m.mode !== 'stored';
+    this.pythonBtn.hidden = m.canCopyPython !== true;
     setText(this.badge, STATE_TEXT[m.state]);
     this.badge.dataset.state = m.state;
     this.badge.hidden = !trains && m.state === 'idle';
