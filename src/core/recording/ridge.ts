@@ -96,26 +96,8 @@ export interface RidgeFit {
 export function ridgePrefixes(design: EigenDesign, y: Float64Array, d: number, visit: (k: number, fit: RidgeFit) => boolean | void, alphas: readonly number[] = RIDGE_ALPHAS, maxK = design.n): void {
   const { S, n, lambda, P } = design;
   const A = alphas.length;
-  const pty = new Float64Array(n * d);
-  if (design.xty) {
-    for (let j = 0; j < n; j++) {
-      const v = design.vectors.subarray(j * n, (j + 1) * n);
-      for (let o = 0; o < d; o++) {
-        let acc = 0;
-        for (let i = 0; i < n; i++) acc += (v[i] ?? 0) * (design.xty[i * d + o] ?? 0);
-        pty[j * d + o] = acc;
-      }
-    }
-  } else {
-    for (let s = 0; s < S; s++) {
-      for (let j = 0; j < n; j++) {
-        const p = P[s * n + j] ?? 0;
-        for (let o = 0; o < d; o++) pty[j * d + o] = (pty[j * d + o] ?? 0) + p * (y[s * d + o] ?? 0);
-      }
-    }
-  }
-  const ssTot = new Float64Array(d);
-  for (let s = 0; s < S; s++) for (let o = 0; o < d; o++) ssTot[o] = (ssTot[o] ?? 0) + (y[s * d + o] ?? 0) ** 2;
+  const pty = projectedTargets(design, y, d);
+  const ssTot = sumsOfSquares(y, d);
   const h = new Float64Array(S * A).fill(1 / S);
   const yhat = new Float64Array(S * A * d);
   for (let k = 1; k <= Math.min(maxK, n); k++) {
@@ -145,22 +127,93 @@ export function ridgePrefixes(design: EigenDesign, y: Float64Array, d: number, v
       const base = (s * A + best) * d;
       for (let o = 0; o < d; o++) ssRes[o] = (ssRes[o] ?? 0) + ((y[s * d + o] ?? 0) - (yhat[base + o] ?? 0)) ** 2;
     }
-    const eigenCoef = new Float64Array(k * d);
-    for (let i = 0; i < k; i++) for (let o = 0; o < d; o++) eigenCoef[i * d + o] = (pty[i * d + o] ?? 0) / ((lambda[i] ?? 0) + (alphas[best] ?? 0));
-    const fit: RidgeFit = { alpha: (alphas[best] ?? 0), alphaIndex: best, looErrors, r2: meanR2(ssRes, ssTot), eigenCoef };
+    const fit = fitAt(best, k, d, pty, lambda, alphas, looErrors, ssRes, ssTot);
     if (visit(k, fit)) return;
   }
 }
 
-/** The fit on all components: RidgeCV on X. */
+/**
+ * The fit on all components: RidgeCV on X. The same numbers as the last fit of
+ * ridgePrefixes, bit for bit (every sum runs over the components and the samples in the
+ * same order), in one pass over the samples: each sample's leverage and prediction for
+ * every alpha come from its row of P, instead of S x alphas x d running sums carried
+ * through the n prefixes, which the subsampling's 180 refits cannot afford.
+ */
 export function ridgeCV(design: EigenDesign, y: Float64Array, d: number, alphas: readonly number[] = RIDGE_ALPHAS): RidgeFit {
-  let last: RidgeFit | undefined;
-  ridgePrefixes(design, y, d, (k, fit) => {
-    last = fit;
-    return k === design.n;
-  }, alphas);
-  if (!last) throw new Error('ridgeCV: no regressors');
-  return last;
+  const { S, n, lambda, P } = design;
+  if (n < 1) throw new Error('ridgeCV: no regressors');
+  const A = alphas.length;
+  const pty = projectedTargets(design, y, d);
+  const inv = new Float64Array(A * n);
+  for (let a = 0; a < A; a++) for (let j = 0; j < n; j++) inv[a * n + j] = 1 / ((lambda[j] ?? 0) + (alphas[a] ?? 0));
+  const loo = new Float64Array(A);
+  const ssRes = new Float64Array(A * d);
+  // per sample: q_j = P_sj^2 and r_oj = P_sj (P^T y)_jo, products the prefix path forms in the same order
+  const q = new Float64Array(n);
+  const r = new Float64Array(d * n);
+  for (let s = 0; s < S; s++) {
+    for (let j = 0; j < n; j++) {
+      const p = P[s * n + j] ?? 0;
+      q[j] = p * p;
+      for (let o = 0; o < d; o++) r[o * n + j] = p * (pty[j * d + o] ?? 0);
+    }
+    for (let a = 0; a < A; a++) {
+      const ia = a * n;
+      let h = 1 / S;
+      for (let j = 0; j < n; j++) h += (q[j] ?? 0) * (inv[ia + j] ?? 0);
+      const g = 1 - h;
+      let e = loo[a] ?? 0;
+      for (let o = 0; o < d; o++) {
+        let yhat = 0;
+        for (let j = 0, ro = o * n; j < n; j++) yhat += (r[ro + j] ?? 0) * (inv[ia + j] ?? 0);
+        const res = (y[s * d + o] ?? 0) - yhat;
+        e += (res / g) ** 2;
+        ssRes[a * d + o] = (ssRes[a * d + o] ?? 0) + res ** 2;
+      }
+      loo[a] = e;
+    }
+  }
+  const looErrors = Array.from(loo, (e) => e / (S * d));
+  const best = argminFirst(looErrors);
+  return fitAt(best, n, d, pty, lambda, alphas, looErrors, ssRes.subarray(best * d, (best + 1) * d), sumsOfSquares(y, d));
+}
+
+/** P^T y (n x d), from X^T y in float64 when the design carries it. */
+function projectedTargets(design: EigenDesign, y: Float64Array, d: number): Float64Array {
+  const { S, n, P, xty } = design;
+  const pty = new Float64Array(n * d);
+  if (xty) {
+    for (let j = 0; j < n; j++) {
+      const v = design.vectors.subarray(j * n, (j + 1) * n);
+      for (let o = 0; o < d; o++) {
+        let acc = 0;
+        for (let i = 0; i < n; i++) acc += (v[i] ?? 0) * (xty[i * d + o] ?? 0);
+        pty[j * d + o] = acc;
+      }
+    }
+  } else {
+    for (let s = 0; s < S; s++) {
+      for (let j = 0; j < n; j++) {
+        const p = P[s * n + j] ?? 0;
+        for (let o = 0; o < d; o++) pty[j * d + o] = (pty[j * d + o] ?? 0) + p * (y[s * d + o] ?? 0);
+      }
+    }
+  }
+  return pty;
+}
+
+/** Per output, the sum of squares of the (centred) targets. */
+function sumsOfSquares(y: Float64Array, d: number): Float64Array {
+  const ss = new Float64Array(d);
+  for (let s = 0; s < y.length / d; s++) for (let o = 0; o < d; o++) ss[o] = (ss[o] ?? 0) + (y[s * d + o] ?? 0) ** 2;
+  return ss;
+}
+
+/** The fit on the first k components at alpha index `best`. */
+function fitAt(best: number, k: number, d: number, pty: Float64Array, lambda: Float64Array, alphas: readonly number[], looErrors: number[], ssRes: Float64Array, ssTot: Float64Array): RidgeFit {
+  const eigenCoef = new Float64Array(k * d);
+  for (let i = 0; i < k; i++) for (let o = 0; o < d; o++) eigenCoef[i * d + o] = (pty[i * d + o] ?? 0) / ((lambda[i] ?? 0) + (alphas[best] ?? 0));
+  return { alpha: alphas[best] ?? 0, alphaIndex: best, looErrors, r2: meanR2(ssRes, ssTot), eigenCoef };
 }
 
 /** The coefficients in neuron space, d x n (sklearn's coef_): W = (V^T c)^T. */

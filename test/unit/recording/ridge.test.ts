@@ -111,4 +111,49 @@ describe('recording/ridge (RidgeCV with leave-one-out alpha)', () => {
     assert.equal(byK.length, n);
     assert.ok(Math.abs(at(byK, n - 1) - ridgeCV(design, yy, d).r2) < 1e-12);
   });
+
+  it('one pass over the samples (ridgeCV) equals the prefix path bit for bit and the direct solve for every alpha', () => {
+    for (const [seed, S, n, d] of [[4, 9, 4, 1], [5, 25, 6, 3], [6, 40, 8, 2]] as const) {
+      const { x, y } = dataset(seed, S, n, d);
+      const yy = Float64Array.from(y.flat());
+      for (const withXty of [false, true]) {
+        const design = eigenDesign(x.flat(), S, n);
+        if (withXty) design.xty = Float64Array.from({ length: n * d }, (_, k) => x.reduce((s, r, i) => s + at(r, Math.floor(k / d)) * at(at(y, i), k % d), 0));
+        const fast = ridgeCV(design, yy, d);
+        let last: ReturnType<typeof ridgeCV> | undefined;
+        ridgePrefixes(design, yy, d, (_k, fit) => {
+          last = fit;
+        });
+        assert.deepEqual(fast, last, `S ${S}, n ${n}, d ${d}, xty ${withXty}`);
+        // every alpha: the LOO errors of refits without each sample, and the coefficients of (X^T X + alpha I) w = X^T y
+        RIDGE_ALPHAS.forEach((alpha, a) => {
+          let e = 0;
+          for (let i = 0; i < S; i++) {
+            const pred = ridgeFit(x, y, Array.from({ length: S }, (_, r) => r).filter((r) => r !== i), alpha)(at(x, i));
+            for (let o = 0; o < d; o++) e += (at(at(y, i), o) - at(pred, o)) ** 2;
+          }
+          e /= S * d;
+          assert.ok(Math.abs(at(fast.looErrors, a) - e) < 1e-9 * e, `S ${S} alpha ${alpha}: ${fast.looErrors[a]} vs ${e}`);
+        });
+        const w = neuronCoefficients(design, fast, d);
+        const direct = solve(
+          Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => x.reduce((s, r) => s + at(r, i) * at(r, j), 0) + (i === j ? fast.alpha : 0))),
+          Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, o) => x.reduce((s, r, k) => s + at(r, i) * at(at(y, k), o), 0))),
+        );
+        for (let o = 0; o < d; o++) for (let i = 0; i < n; i++) assert.ok(Math.abs(at(w, o * n + i) - at(at(direct, i), o)) < 1e-9 * (1 + Math.abs(at(at(direct, i), o))), `w[${o}][${i}]`);
+      }
+    }
+  });
+
+  it('fewer samples than regressors: still the prefix path bit for bit', () => {
+    const S = 6, n = 9, d = 2;
+    const { x, y } = dataset(7, S, n, d);
+    const design = eigenDesign(x.flat(), S, n);
+    const yy = Float64Array.from(y.flat());
+    let last: ReturnType<typeof ridgeCV> | undefined;
+    ridgePrefixes(design, yy, d, (_k, fit) => {
+      last = fit;
+    });
+    assert.deepEqual(ridgeCV(design, yy, d), last);
+  });
 });
