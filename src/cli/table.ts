@@ -10,6 +10,7 @@ import type { RunMetrics } from '../core/metrics';
 import type { SweepValue } from '../core/types';
 import { coordinateLabels } from '../spec/sweep';
 import { at } from '../core/checked';
+import { learnedLoss } from '../core/evaluate';
 
 /** A finished run as the table sees it: its measures and, in a sweep, its grid point. */
 export type TableRun = RunMetrics & { coordinates?: Record<string, SweepValue> };
@@ -113,7 +114,11 @@ function tableNotes(runs: readonly TableRun[], oneSeed: boolean, withDissim: boo
   if (oneSeed) notes.push(`${ONE_SEED} one seed: no spread to judge by; seeds: 3 or more show how much each measure varies.`);
   for (const m of runs) {
     if (m.learned !== false) continue;
-    notes.push(`${NOT_LEARNED} ${m.name}: eval loss ${fmtLoss(m.eval_loss)} > ${m.learned_threshold}: the measures of a network that has not learned the task do not show its regime.`);
+    notes.push(`${NOT_LEARNED} ${m.name}: eval loss ${fmtLoss(learnedLoss(m))} > ${m.learned_threshold}: the measures of a network that has not learned the task do not show its regime.`);
+  }
+  for (const m of runs) {
+    const note = offStartNote(m);
+    if (note) notes.push(note);
   }
   for (const m of runs) {
     if (m.learned !== false && m.perturbation_skipped) notes.push(`rel. susc. of ${m.name} not computed: ${m.perturbation_skipped}`);
@@ -123,6 +128,16 @@ function tableNotes(runs: readonly TableRun[], oneSeed: boolean, withDissim: boo
   }
   if (withDissim) notes.push('dissim.: angular Procrustes distance (rad) between the seeds of a row, mean±sd over pairs (docs/science.md §4.7).');
   return notes;
+}
+
+/**
+ * A learned run whose loss from x_0 = h_0, where the measures are taken (docs/science.md §4.0),
+ * is above the threshold: training never starts there when sigma_init > 0 (Romo, docs/analyses.md).
+ */
+export function offStartNote(m: Pick<RunMetrics, 'name' | 'learned' | 'eval_loss' | 'eval_loss_x0rand' | 'learned_threshold'>): string | undefined {
+  const fromTrained = m.eval_loss_x0rand;
+  if (m.learned === false || typeof fromTrained !== 'number' || !(m.eval_loss > m.learned_threshold)) return undefined;
+  return `${m.name}: learned (eval loss ${fmtLoss(fromTrained)} from the initial states of training), but ${fmtLoss(m.eval_loss)} from x_0 = h_0, where the measures are taken as in the paper: a start training never visits.`;
 }
 
 function fmtLoss(x: number): string {

@@ -133,11 +133,11 @@ export async function* train(run: RunConfig, opts: TrainOptions = {}): AsyncGene
       yield { type: 'step', step, loss, gradRms, ms };
       const every = run.evaluation.every;
       if (every > 0 && step % every === 0 && step < training.steps) {
-        yield { type: 'evaluation', step, final: false, evaluation: await evaluate(engine.engine.network(), run, evalBatch, { final: false }) };
+        yield { type: 'evaluation', step, final: false, evaluation: await evaluate(engine.engine.network(), run, evalBatch) };
       }
     }
     const completed = stepMs.length;
-    const final = await evaluate(engine.engine.network(), run, evalBatch, { final: true });
+    const final = await evaluate(engine.engine.network(), run, evalBatch);
     Object.assign(final, yield* finalPerturbation(engine.engine.network(), run, evalBatch, final, opts.signal));
     yield { type: 'evaluation', step: completed, final: true, evaluation: final };
     const result: RunResult = {

@@ -6,6 +6,8 @@
 import type { RunMetrics } from '../../core/metrics';
 import type { DissimilarityResult } from '../../core/analysis/dissimilarity-matrix';
 import { duration } from '../progress';
+import { learnedLoss } from '../../core/evaluate';
+import { offStartNote } from '../table';
 import { MEASURE_LABELS, MEASURE_SECTIONS, PAPER_MEASURES, TASK_LABELS, paperValue, type PaperMeasure, type PaperTask, type Regime } from './reference';
 
 export interface TaskRuns {
@@ -113,8 +115,10 @@ export function reportMarkdown(r: ReportInput): string {
     const notes: string[] = [];
     for (const run of t.runs) {
       const m = run.metrics;
-      if (m.learned === false) notes.push(`- ${run.name} has not learned the task (eval loss ${fmt(m.eval_loss, 2)} > ${m.learned_threshold}); left out of the means.`);
+      if (m.learned === false) notes.push(`- ${run.name} has not learned the task (eval loss ${fmt(learnedLoss(m), 2)} > ${m.learned_threshold}); left out of the means.`);
       else if (m.perturbation_skipped) notes.push(`- ${run.name}: no relative susceptibility (${m.perturbation_skipped}).`);
+      const offStart = offStartNote(m);
+      if (offStart) notes.push(`- ${offStart}`);
       if (m.stopped) notes.push(`- ${run.name} was stopped after ${m.steps} steps.`);
     }
     if (t.missing.length) notes.push(`- Not trained (yet): ${t.missing.join(', ')}. Run the same command again to train them; finished runs are kept.`);

@@ -8,7 +8,7 @@ import type { Network } from '../../model';
 import type { RunConfig, TaskBatch } from '../../types';
 import type { StopSignal } from '../../train';
 import { simulate } from '../../simulate';
-import { frozenInitialStates } from '../../evaluate';
+import { frozenInitialStates, learnedLoss } from '../../evaluate';
 import { perturbationExperiment, ProtocolError, type PerturbationResult } from './index';
 
 /** Progress of the experiment: simulation chunks done of total. */
@@ -29,13 +29,13 @@ export async function* finalPerturbation(
   net: Network,
   run: RunConfig,
   batch: TaskBatch,
-  evaluation: { eval_loss: number; learned: boolean },
+  evaluation: { eval_loss: number; eval_loss_x0rand: number | null; learned: boolean },
   signal?: StopSignal,
 ): AsyncGenerator<AnalysisProgressEvent, PerturbationOutcome> {
   const none = (why: string | null): PerturbationOutcome => ({ perturbation: null, perturbation_skipped: why });
   if (!run.analysis.includes('perturbation')) return none(null);
   if (!evaluation.learned) {
-    return none(`not learned (eval loss ${evaluation.eval_loss.toPrecision(3)} > ${run.evaluation.learned_threshold})`);
+    return none(`not learned (eval loss ${learnedLoss(evaluation).toPrecision(3)} > ${run.evaluation.learned_threshold})`);
   }
   if (signal?.aborted) return none('the run was stopped');
   const dt = run.network.dt;
