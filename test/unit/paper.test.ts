@@ -53,6 +53,16 @@ describe('rnnlab paper: the specs it trains', () => {
     assert.equal(r.task.kind === 'cycling' ? r.task.response : NaN, 31);
     assert.deepEqual([r.network.N, [...r.network.train], r.training.steps, r.training.lr0], [128, ['recurrent'], 500, 0.1]);
   });
+
+  it('quick: every task trains only W at N = 128, with the same settings for both output scales', () => {
+    for (const task of PAPER_TASKS) {
+      const runs = loadSpec(paperSpecText(task, 'quick', 1), 'q.rnn.yaml').runs;
+      for (const r of runs) assert.deepEqual([r.network.N, [...r.network.train]], [128, ['recurrent']], task);
+      assert.deepEqual(runs.map((r) => [r.training.steps, r.training.lr0]).slice(1), runs.map((r) => [r.training.steps, r.training.lr0]).slice(0, 1), task);
+    }
+    const romo = loadSpec(paperSpecText('romo', 'quick', 1), 'q.rnn.yaml').runs[0];
+    assert.deepEqual([romo?.training.steps, romo?.training.lr0], [4000, 0.05]);
+  });
 });
 
 describe('rnnlab paper: the table and the report', () => {
