@@ -1,6 +1,7 @@
 /** `rnnlab train SPEC`: train the runs of a spec (all, or a selection), write run folders, print the table. */
 import { resolve, join } from 'node:path';
 import type { RunConfig } from '../core/types';
+import type { BackendInfo } from '../core/backend';
 import { runMetrics, metricsJson } from '../core/metrics';
 import { runRecord } from './records';
 import { specStore, specStoreBase } from '../store/location';
@@ -203,10 +204,27 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
     out.write(`\n${summaryTable(results, dissim ? { dissimilarity: withinForTable(dissim) } : {})}\n${notes.map((l) => `${l}\n`).join('')}\n${scaling.length ? `${scaling.join('\n')}\n\n` : ''}`);
     const stoppedNote = stoppedRuns > 0 ? ` (${stoppedRuns} stopped early, marked * in the table)` : '';
     const fresh = results.length - skipped.length;
-    out.write(`${fresh} run${fresh > 1 ? 's' : ''}${skipped.length ? ` (and ${skipped.length} complete before)` : ''}${stoppedNote} in ${duration((Date.now() - started) / 1000)} on ${backend ? `${backend.name} (${backend.reason})` : 'unknown backend'}; folders under ${shown(session)}\n`);
+    const failedNote = failures.length ? `; ${failures.length} failed (above)` : '';
+    out.write(`${fresh} run${fresh > 1 ? 's' : ''}${skipped.length ? ` (and ${skipped.length} complete before)` : ''}${stoppedNote} in ${duration((Date.now() - started) / 1000)} on ${trainedOn(results.filter((r) => !skipped.includes(r)), selected, backend)}${failedNote}; folders under ${shown(session)}\n`);
+  } else if (failures.length) {
+    process.stderr.write(`\nNo run trained: ${failures.length === 1 ? 'it' : `all ${failures.length}`} failed (above).\n`);
   }
   if (interrupted) return 130;
   return failures.length ? 1 : 0;
+}
+
+/**
+ * Where the runs trained: one backend and why (the first worker's reason, when every run
+ * made the same spec choice), else each backend with its count (runs of a spec can name
+ * different backends, and auto measures per run).
+ */
+export function trainedOn(trained: readonly { name: string; backend: string }[], runs: readonly RunConfig[], worker: BackendInfo | undefined): string {
+  const counts = new Map<string, number>();
+  for (const r of trained) counts.set(r.backend, (counts.get(r.backend) ?? 0) + 1);
+  const choices = new Set(runs.filter((r) => trained.some((t) => t.name === r.name)).map((r) => r.training.backend));
+  const [only] = counts.keys();
+  if (counts.size === 1 && only !== undefined && choices.size === 1) return worker?.name === only ? `${only} (${worker.reason})` : only;
+  return [...counts].map(([b, n]) => `${b} ×${n}`).join(', ');
 }
 
 /** The dissimilarity across the seeds of each row, written to the session's dissimilarity.json. */

@@ -105,13 +105,15 @@ export async function initBackend(choice: BackendChoice, opts: BackendOptions = 
   // auto: every candidate is prepared now; each run then measures them at its own shape (calibrate.ts).
   for (const name of ['fused', 'webgl', 'webgpu'] as const) await prepare(name);
   const cpuBest: BackendName = unavailable('fused') === undefined ? 'fused' : (hostBackend ?? 'cpu');
-  const excluded = (['fused', 'wasm', 'webgl', 'webgpu'] as const).flatMap((n) => {
+  // Without a GPU host (Node) the GPU backends are no candidates by design: one clause, not a failure each.
+  const looked = options.gpu ? (['fused', 'wasm', 'webgl', 'webgpu'] as const) : (['fused', 'wasm'] as const);
+  const excluded = looked.flatMap((n) => {
     const why = notCandidate(n);
     return why ? [`${n}: ${why}`] : [];
   });
   return {
     name: cpuBest,
-    reason: `auto: each run times its candidates (${candidates().join(', ')})${excluded.length ? `; not tried: ${excluded.join('; ')}` : ''}`,
+    reason: `auto: each run times its candidates (${candidates().join(', ')})${excluded.length ? `; not tried: ${excluded.join('; ')}` : ''}${options.gpu ? '' : `; ${NO_GPU_HOST}`}`,
     ...(cpuBest !== 'cpu' ? wasmInfo : {}),
   };
 }
@@ -149,10 +151,13 @@ async function prepare(name: BackendName): Promise<void> {
   }
 }
 
+/** Where there is no GPU host (Node: the command line, its tests). */
+const NO_GPU_HOST = 'webgl and webgpu train only in a browser, in the panel\'s worker';
+
 /** Records whether a GPU backend may train here; a software renderer only when the spec names it. */
 async function probeGpu(name: GpuBackend): Promise<void> {
   if (!options.gpu) {
-    availability.set(name, { ok: false, why: `${name} needs the panel (a browser); the command line trains on the CPU` });
+    availability.set(name, { ok: false, why: `${NO_GPU_HOST}: train this spec in the panel, or with backend auto, fused or wasm here; rnnlab bench --browser times ${name} on this machine's browser` });
     return;
   }
   let report: GpuReport;

@@ -333,6 +333,30 @@ describe('rnnlab CLI', function () {
     assert.match(nr.source, /NWB file session\.nwb: 2 units of \/units binned at 50 ms/);
   });
 
+  it('the last line says where the runs trained: auto and why, each backend of a mixed spec, and a GPU backend named on the command line fails with what to do', () => {
+    const spec = (variants: string) => `name: where
+task: { kind: cycling, response: 5 }
+network: { N: 12, train: [recurrent] }
+training: { steps: 2, batch: 4, lr0: 0.05 }
+evaluation: { batch: 4, every: 0, t_min: 1 }
+${variants}`;
+    writeFileSync(join(dir, 'auto.rnn.yaml'), spec(''));
+    const auto = rnnlab(['train', 'auto.rnn.yaml', '--out', 'runs'], dir);
+    assert.equal(auto.code, 0, auto.stderr);
+    const last = auto.stdout.trim().split('\n').at(-1) ?? '';
+    assert.match(last, /^1 run in \S+ on (fused|wasm) \(auto: each run times its candidates \(fused, wasm\); webgl and webgpu train only in a browser, in the panel's worker\); folders under /);
+    writeFileSync(join(dir, 'mixed.rnn.yaml'), spec('variants:\n  - { name: f, training: { backend: fused } }\n  - { name: w, training: { backend: wasm } }\n  - { name: g, training: { backend: webgl } }\n'));
+    const mixed = rnnlab(['train', 'mixed.rnn.yaml', '--out', 'runs'], dir);
+    assert.equal(mixed.code, 1, 'a run failed');
+    assert.match(mixed.stdout.trim().split('\n').at(-1) ?? '', /^2 runs in \S+ on fused ×1, wasm ×1; 1 failed \(above\); folders under /);
+    assert.match(mixed.stderr, /g-s0: FAILED: backend: webgl cannot run here: webgl and webgpu train only in a browser, in the panel's worker: train this spec in the panel, or with backend auto, fused or wasm here; rnnlab bench --browser times webgl/);
+    writeFileSync(join(dir, 'gl.rnn.yaml'), spec('variants:\n  - { name: g, training: { backend: webgpu } }\n'));
+    const gl = rnnlab(['train', 'gl.rnn.yaml', '--out', 'runs'], dir);
+    assert.equal(gl.code, 1);
+    assert.match(gl.stderr, /No run trained: it failed \(above\)\.\n$/);
+    assert.doesNotMatch(auto.stdout + mixed.stderr + gl.stderr, /trains on the CPU/);
+  });
+
   it('bench --json: one object per configuration and backend with the documented keys', () => {
     const r = rnnlab(['bench', '--cfg', '16x20x4,24x20x4', '--seconds', '0.2', '--iters', '3', '--no-peer', '--json'], dir);
     assert.equal(r.code, 0, r.stderr);
