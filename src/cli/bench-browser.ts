@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Worker } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendInfo } from '../core/backend';
@@ -99,11 +100,17 @@ export async function openBrowserBench(dist: string, chromium: string, opts: { h
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${server.url}/bench.html`);
     const assets = { workerUrl: '/dist/webview/worker.js', wasmUrls: Object.fromEntries(WASM_FILES.map((f) => [f, `/dist/${f}`])) };
-    const info = await page.evaluate((a) => (globalThis as unknown as PageScope).rnnlabBench.start(a), assets).catch((e: Error) => {
-      throw new Error(`the training worker did not start in Chromium: ${e.message}${errors.length ? ` (${errors.join('; ')})` : ''}`);
-    });
-    const worker = page.workers().at(-1);
-    if (!worker) throw new Error('the bench page started no worker');
+    let latest: Worker | undefined;
+    page.on('worker', (w) => (latest = w));
+    /** A fresh training worker (the page ends the one before): each configuration and backend starts clean, as a fresh process does in Node. */
+    const fresh = async () => {
+      const info = await page.evaluate((a) => (globalThis as unknown as PageScope).rnnlabBench.start(a), assets).catch((e: Error) => {
+        throw new Error(`the training worker did not start in Chromium: ${e.message}${errors.length ? ` (${errors.join('; ')})` : ''}`);
+      });
+      if (!latest) throw new Error('the bench page started no worker');
+      return { info, worker: latest };
+    };
+    const { info, worker } = await fresh();
     const b = browser;
     return {
       about: `Chromium ${b.version()}${opts.headed ? '' : ' (headless)'}, the panel's training worker${info.name === 'cpu' ? `: ${info.reason}` : ''}`,
@@ -121,6 +128,8 @@ export async function openBrowserBench(dist: string, chromium: string, opts: { h
       },
       async time(cfg, backend, seconds, maxIters) {
         try {
+          // GPU memory is per worker: a GPU backend after another one in the same worker ran out of it on SwiftShader.
+          const { worker } = await fresh();
           const t = await worker.evaluate(
             ([n, shape, s, i]) => (globalThis as unknown as WorkerScope).rnnlabWorker.bench(n, shape, s, i),
             [backend, { N: cfg.N, T: cfg.T, B: cfg.B }, seconds, maxIters] as const,
