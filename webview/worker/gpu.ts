@@ -4,7 +4,7 @@
  * context was lost mid-run (src/core/backend.ts decides what to do with it).
  *
  * A software renderer (SwiftShader, llvmpipe, WARP, a fallback adapter) is reported as
- * such: it is 13-16x slower than wasm (docs/performance.md), so `auto` never tries it.
+ * such: it is several times slower than the CPU backends (docs/performance.md), so `auto` never tries it.
  * The renderer string comes from WEBGL_debug_renderer_info, because the plain RENDERER
  * is masked and failIfMajorPerformanceCaveat does not reject SwiftShader.
  */
