@@ -2,6 +2,7 @@
 import { resolve, join } from 'node:path';
 import type { RunConfig } from '../core/types';
 import type { BackendInfo } from '../core/backend';
+import { backendCounts } from '../core/backend-counts';
 import { runMetrics, metricsJson } from '../core/metrics';
 import { runRecord } from './records';
 import { specStore, specStoreBase } from '../store/location';
@@ -219,12 +220,11 @@ export async function trainCommand(a: TrainArgs): Promise<number> {
  * different backends, and auto measures per run).
  */
 export function trainedOn(trained: readonly { name: string; backend: string }[], runs: readonly RunConfig[], worker: BackendInfo | undefined): string {
-  const counts = new Map<string, number>();
-  for (const r of trained) counts.set(r.backend, (counts.get(r.backend) ?? 0) + 1);
+  const backends = new Set(trained.map((r) => r.backend));
   const choices = new Set(runs.filter((r) => trained.some((t) => t.name === r.name)).map((r) => r.training.backend));
-  const [only] = counts.keys();
-  if (counts.size === 1 && only !== undefined && choices.size === 1) return worker?.name === only ? `${only} (${worker.reason})` : only;
-  return [...counts].map(([b, n]) => `${b} ×${n}`).join(', ');
+  const [only] = backends;
+  if (backends.size === 1 && only !== undefined && choices.size === 1) return worker?.name === only ? `${only} (${worker.reason})` : only;
+  return backendCounts(trained.map((r) => r.backend));
 }
 
 /** The dissimilarity across the seeds of each row, written to the session's dissimilarity.json. */

@@ -104,6 +104,28 @@ export function backendTests({ context, baseUrl, helpers }) {
       },
     },
     {
+      name: 'runs on different backends: the header counts them (fused ×1, wasm ×1) and each run strip row names its own',
+      timeoutMs: 180_000,
+      fn: async () => {
+        const p = await openPanel(context, baseUrl, '', { threads: 4 });
+        await waitFor('the worker ready', async () => (await p.host.diagnostics()).backend, 40_000);
+        const two = `${spec(null, 100000)}variants:\n  - { name: f, training: { backend: fused } }\n  - { name: w, training: { backend: wasm } }\n`;
+        await p.host.send(init(runsOf(helpers, two)));
+        const header = await waitFor('both runs started', async () => {
+          const text = await p.page.locator('.backend').textContent();
+          return /fused ×1, wasm ×1/.test(text) ? text : null;
+        }, 120_000);
+        assert.match(header, /^backend: fused ×1, wasm ×1 — each run on its own backend, named in the run strip; (f|w)-s0: requested in the spec/);
+        await waitFor('the run strip names each backend', async () => {
+          const rows = await p.page.locator('.run-strip-row').allTextContents();
+          return rows.some((r) => /^f-s0.*· fused/.test(r)) && rows.some((r) => /^w-s0.*· wasm/.test(r));
+        }, 60_000);
+        await p.page.getByRole('button', { name: 'Stop', exact: true }).click();
+        await waitFor('both reported', async () => (await p.host.count('runFinished')) === 2, 60_000);
+        await p.page.close();
+      },
+    },
+    {
       name: 'a WebGL context lost mid-run: the run goes on from its last step on the next-best backend, and the panel says so',
       timeoutMs: 240_000,
       fn: async () => {

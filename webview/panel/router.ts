@@ -11,6 +11,7 @@ import type { RunConfig } from '../../src/core/types';
 import type { EvaluationSummary, FromPanel, SessionRef, StoredRunData, ToPanel } from '../../src/protocol';
 import type { TrainerClient } from '../../src/trainer/client';
 import { describePool } from '../../src/trainer/pool-size';
+import { backendCounts } from '../../src/core/backend-counts';
 import { RateMeter } from './rate-meter';
 import type { QueueListener, RunQueue } from './run-queue';
 import { learnedOf, lossCount, numberList, pickMeasures, Session, type RunEntry } from './session';
@@ -137,7 +138,8 @@ export class PanelRouter implements QueueListener {
     entry.memoryBytes = m.memoryBytes;
     entry.parameters = m.parameters;
     // The run's own backend: with auto, measured at its shape (each candidate's ms per step is in the reason).
-    s.backend = { label: m.backend, reason: m.backendReason };
+    entry.backend = m.backend;
+    s.backend = this.backendShown(entry, { label: m.backend, reason: m.backendReason });
     s.backendName = m.backend;
     s.lastActive = entry;
     this.rates.set(entry, new RateMeter());
@@ -182,12 +184,25 @@ export class PanelRouter implements QueueListener {
   /** The run's GPU was lost: it goes on on another backend, which the header names, with why. */
   backendChanged(entry: RunEntry, m: Parameters<QueueListener['backendChanged']>[1]): void {
     const s = this.store;
-    s.backend = { label: m.to, reason: m.reason };
+    entry.backend = m.to;
+    s.backend = this.backendShown(entry, { label: m.to, reason: m.reason });
     s.backendName = m.to;
     s.note = `${entry.run.name}: ${m.reason}.`;
     this.d.send({ type: 'log', level: 'warn', message: `${entry.run.name}: ${m.reason}` });
     s.emit({ topic: 'header' });
     this.d.pushStatus();
+  }
+
+  /**
+   * What the header says about backends when `entry` started or moved: its own backend and
+   * why while the live session's runs share one; once they differ (runs naming different
+   * backends, or auto measuring another at a run's shape), how many train on each, with
+   * the latest run's reason under its name.
+   */
+  private backendShown(entry: RunEntry, own: { label: string; reason: string }): { label: string; reason: string } {
+    const names = (this.store.live?.runs ?? []).flatMap((r) => (r.backend !== undefined ? [r.backend] : []));
+    if (new Set(names).size <= 1) return own;
+    return { label: backendCounts(names), reason: `each run on its own backend, named in the run strip; ${entry.run.name}: ${own.reason}` };
   }
 
   finished(entry: RunEntry, result: Envelope): void {

@@ -74,6 +74,8 @@ export interface RunEntry {
   stepsPerSecond: number;
   /** from the worker's `started`: estimated peak bytes of one training step, trainable parameters */
   memoryBytes?: number;
+  /** the backend it trains on (from `started`; a lost GPU moves it): the run strip and the header's summary name it */
+  backend?: string;
   parameters?: number;
   /** why it failed, or where the host stored it */
   note?: string;

@@ -97,7 +97,7 @@ export class RunStrip implements Renderable {
     els.progress.max = Math.max(1, entry.steps);
     els.progress.value = entry.step;
     const state = r.stopping ? ' · stopping' : r.paused ? ' · paused' : entry.stepsPerSecond > 0 ? ` · ${fmt(entry.stepsPerSecond, 3)} steps/s` : '';
-    setText(els.text, `${entry.step}/${entry.steps}${state}`);
+    setText(els.text, `${entry.step}/${entry.steps}${entry.backend !== undefined ? ` · ${entry.backend}` : ''}${state}`);
     setText(els.pause, r.paused ? 'Resume' : 'Pause');
     els.pause.setAttribute('aria-label', `${r.paused ? 'Resume' : 'Pause'} ${entry.run.name}`);
     els.pause.disabled = r.stopping;
