@@ -7,7 +7,11 @@
 //   2. in real Chromium, the panel's worker started from its blob: a kick's round trip
 //      (request to decoded answer, the worker's own time apart), and a drag (an amplitude
 //      every 16 ms, a pointer at 60 Hz; per amplitude the wait for an answer at least
-//      that new).
+//      that new);
+//   3. in the panel itself, after training a spec at that N: drag to picture, from the
+//      slider's input event to the first frame the 3D view draws with that kick (one
+//      amplitude at a time, then a drag at 60 Hz); a screenshot of the view goes to
+//      test-results/explorer-view.png.
 //
 //   node --import tsx scripts/measure-explorer.mjs [--N 128] [--task cycling] [--repeat 20]
 //
@@ -20,7 +24,8 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { launch, openPanel } from '../test/browser/harness.mjs';
+import { launch, openPanel, runsOf, projectHelpers, waitFor } from '../test/browser/harness.mjs';
+import { finishedRuns, init } from '../test/browser/fixtures.mjs';
 import { startServer } from '../test/browser/server.mjs';
 import { explorerDriver, randomSetup } from '../test/browser/explorer-worker.mjs';
 import { loadSpec } from '../src/spec/resolve.ts';
@@ -79,6 +84,64 @@ async function inNode() {
   return out;
 }
 
+/** The view's explorer in the panel: drag to picture. */
+async function inPanel(context, serverUrl) {
+  const helpers = await projectHelpers(repo);
+  const spec = `name: measure\ntask: { kind: ${kind} }\nnetwork: { N: ${N} }\ntraining: { steps: 10, batch: 8 }\nevaluation: { batch: 8, every: 0 }\nview: { trials: 8 }\n`;
+  const p = await openPanel(context, serverUrl);
+  await p.host.send(init(runsOf(helpers, spec), true));
+  await finishedRuns(p.host, 1, 600_000);
+  const slider = p.page.getByRole('slider', { name: /Kick amplitude/ });
+  await waitFor('the explorer enabled', async () => !(await slider.isDisabled()));
+  const stats = async () => (await p.page.evaluate(() => window.rnnlabPanel.diagnostics())).explorers[0].stats;
+  // one amplitude at a time, the picture of each before the next; all in the page, so
+  // that no polling from here competes with it for the page's thread
+  await slider.evaluate(async (el, n) => {
+    const pictures = () => window.rnnlabPanel.diagnostics().explorers[0].stats.pictureMs.length;
+    for (let i = 1; i <= n; i++) {
+      const before = pictures();
+      el.value = String(i * 5);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      while (pictures() === before) await new Promise((r) => setTimeout(r, 2));
+    }
+  }, repeat + 3);
+  const single = (await stats()).pictureMs.slice(-repeat);
+  const answers = (await stats()).answerMs.slice(-repeat);
+  const frameMs = (await p.page.evaluate(() => window.rnnlabPanel.diagnostics())).frames.frameMs.slice(-repeat);
+  // a drag at 60 Hz
+  const before = (await stats()).pictureMs.length;
+  await slider.evaluate(async (el, n) => {
+    for (let i = 0; i < n; i++) {
+      el.value = String(10 * i);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 16));
+    }
+  }, repeat);
+  await waitFor('the last picture', async () => {
+    const s = await stats();
+    return s.drawn?.request.amplitude === ((repeat - 1) * 10) / 20 && s.pictureMs.length > before;
+  }, 30_000, 100);
+  const dragged = (await stats()).pictureMs.slice(before);
+  // What any redraw of the view costs here, for comparison: a camera turn by keyboard, to
+  // the frame after the one that drew it (the view renders in the first rAF after the key).
+  const raf = await p.page.locator('canvas.view-canvas').first().evaluate(async (canvas, n) => {
+    const out = [];
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    for (let i = 0; i < n; i++) {
+      await frame();
+      const t0 = performance.now();
+      canvas.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+      await frame();
+      await frame();
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, repeat);
+  await p.page.locator('figure.view').first().screenshot({ path: path.join(repo, 'test-results/explorer-view.png') });
+  await p.page.close();
+  return { raf: median(raf), answer: median(answers), frame: median(frameMs), single: median(single), singleMax: Math.max(...single), drag: median(dragged), dragMax: Math.max(...dragged), pictures: dragged.length };
+}
+
 async function inChromium() {
   const build = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'webview,worker'], { cwd: repo, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build failed');
@@ -102,7 +165,10 @@ async function inChromium() {
     const amplitudes = Array.from({ length: repeat }, (_, i) => (10 * i) / (repeat - 1));
     const drag = await p.page.evaluate(([b, a]) => window.__explorer.drag(b, a, 16), [base, amplitudes]);
     await p.page.evaluate(() => window.__explorer.stop());
-    return { round: median(round), worker: median(worker), drag: median(drag.latencies), dragMax: Math.max(...drag.latencies), answered: drag.answered, T: setup.T, steps: setup.T - step };
+    await p.page.close();
+    const panel = await inPanel(browser.context, server.url);
+    return {
+      panel, round: median(round), worker: median(worker), drag: median(drag.latencies), dragMax: Math.max(...drag.latencies), answered: drag.answered, T: setup.T, steps: setup.T - step };
   } finally {
     await browser.close();
     await server.close();
@@ -114,4 +180,5 @@ const web = await inChromium();
 console.log(`perturbation explorer, N = ${N}, ${kind} (T = ${node.T}; a kick at t = 5 simulates ${node.steps} steps); load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores; median of ${repeat}`);
 console.log(`  Node, one kicked trial:  plain JS ${ms(node.js)}   tfjs wasm ${ms(node.wasm)} (${(node.wasm / node.js).toFixed(1)}x)   tfjs cpu ${ms(node.cpu)} (${(node.cpu / node.js).toFixed(1)}x)`);
 console.log(`  Chromium worker:         kick round trip ${ms(web.round)} (worker ${ms(web.worker)})`);
+console.log(`  panel, drag to picture:  ${ms(web.panel.single)} per amplitude (max ${ms(web.panel.singleMax)}; the answer after ${ms(web.panel.answer)}, a frame ${ms(web.panel.frame)}; a camera turn takes ${ms(web.panel.raf)} to be on screen here); dragging at 60 Hz ${ms(web.panel.drag)} (max ${ms(web.panel.dragMax)}, ${web.panel.pictures} pictures)`);
 console.log(`  drag at 60 Hz:           ${ms(web.drag)} from an amplitude to an answer at least that new (max ${ms(web.dragMax)}; ${web.answered} answers for ${repeat} amplitudes)`);

@@ -6,13 +6,84 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openPanel } from './harness.mjs';
+import { openPanel, runsOf, shot, waitFor } from './harness.mjs';
+import { countNear } from './png.mjs';
 import { explorerDriver, randomSetup } from './explorer-worker.mjs';
+import { TINY, finishedRuns, init } from './fixtures.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export function explorerTests({ context, baseUrl }) {
+/** The page's view explorer of `variant`, as its diagnostics report it. */
+async function explorerOf(p, variant) {
+  return (await p.host.diagnostics()).explorers.find((e) => e.variant === variant)?.stats;
+}
+
+/** Waits until the view has drawn the kick the controls ask for; returns what it drew. */
+async function drawn(p, variant, want) {
+  return waitFor(`the kick ${JSON.stringify(want)} drawn`, async () => {
+    const s = await explorerOf(p, variant);
+    if (s?.problem) throw new Error(s.problem);
+    const r = s?.drawn?.request;
+    return r && Object.entries(want).every(([k, v]) => r[k] === v) ? s : null;
+  }, 60_000);
+}
+
+export function explorerTests({ context, baseUrl, helpers }) {
   return [
+    {
+      name: 'explorer view: after training, dragging the amplitude draws the kicked trial over the unperturbed one (the same at 0), z(t) beside it; closing ends its worker',
+      timeoutMs: 180_000,
+      fn: async () => {
+        const p = await openPanel(context, baseUrl);
+        await p.host.send(init(runsOf(helpers, TINY), true));
+        await finishedRuns(p.host, 2);
+        const view = p.page.locator('figure.view[data-variant="oblique"]');
+        const amplitude = view.getByRole('slider', { name: /Kick amplitude of oblique/ });
+        await waitFor('the explorer enabled', async () => !(await amplitude.isDisabled()));
+        const trainingWorkers = p.page.workers().length;
+        assert.equal((await explorerOf(p, 'oblique')).requests, 0, 'nothing is kicked before the user asks');
+        assert.equal(p.page.workers().length, trainingWorkers, 'no explorer worker before the first kick');
+
+        // Keyboard only: the amplitude slider is reachable and End takes it to A_max = 10.
+        await amplitude.focus();
+        await p.page.keyboard.press('End');
+        const far = await drawn(p, 'oblique', { amplitude: 10, direction: 'w_out' });
+        assert.ok(far.drawn.deviation > 0.5, `the kicked trajectory leaves the unperturbed one (by ${far.drawn.deviation})`);
+        assert.equal(p.page.workers().length, trainingWorkers + 1, 'one explorer worker');
+        const kickPixels = countNear(await shot(p.page, view.locator('canvas.view-canvas')), [0xd1, 0x86, 0x16], 40);
+        assert.ok(kickPixels > 30, `the kicked trajectory is drawn in the kick colour (${kickPixels} px)`);
+        const chart = view.locator('.kick-chart');
+        assert.deepEqual(await chart.locator('.chart-legend li').allTextContents(), ['target', 'z', 'z kicked']);
+        assert.equal(await chart.locator('.chart-empty').isVisible(), false);
+
+        await view.getByRole('combobox', { name: 'kick along' }).selectOption('pc1');
+        const pc = await drawn(p, 'oblique', { amplitude: 10, direction: 'pc1' });
+        assert.ok(pc.drawn.deviation > 0.5);
+        // the time scrubber sets t_p
+        await p.page.locator('#time-scrubber').fill('400');
+        const later = await waitFor('a later kick time', async () => {
+          const s = await explorerOf(p, 'oblique');
+          return s?.drawn && s.drawn.request.step !== pc.drawn.request.step && s.drawn.request.direction === 'pc1' ? s : null;
+        });
+        assert.ok(later.drawn.request.step > 0);
+        await amplitude.focus();
+        await p.page.keyboard.press('Home');
+        const zero = await drawn(p, 'oblique', { amplitude: 0, direction: 'pc1' });
+        assert.equal(zero.drawn.deviation, 0, 'at amplitude 0 the kicked trajectory is the unperturbed one');
+        assert.ok(zero.pictureMs.length > 0 && zero.pictureMs.every((ms) => ms >= 0));
+        // the other view was never kicked
+        assert.equal((await explorerOf(p, 'aligned')).requests, 0);
+
+        const workers = p.page.workers();
+        const closed = Promise.all(workers.map((w) => new Promise((r) => w.once('close', r))));
+        await p.page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+        await Promise.race([closed, new Promise((_, rej) => setTimeout(() => rej(new Error('a worker is still running after close')), 5000))]);
+        const after = await p.host.diagnostics();
+        for (const r of after.retiredGpu) assert.deepEqual({ geometries: r.memory.geometries, textures: r.memory.textures }, { geometries: 0, textures: 0 }, r.variant);
+        assert.deepEqual(p.pageErrors, []);
+        assert.deepEqual(await p.host.violations(), []);
+      },
+    },
     {
       name: 'explorer worker: kicks at amplitude 0 coincide with the unperturbed run, at 3 they differ; a drag ends on its last amplitude',
       fn: async () => {

@@ -26,7 +26,7 @@ export const FG_DARK = hexRgb('#cccccc');
 /** Condition-coloured pixels a trained view must show (a 4:3 view here is about 440 x 330 px). */
 export const MIN_TRAJECTORY_PIXELS = 400;
 
-export const canvasOf = (page, variant) => page.locator(`figure.view[data-variant="${variant}"] canvas`);
+export const canvasOf = (page, variant) => page.locator(`figure.view[data-variant="${variant}"] canvas.view-canvas`);
 export const lastStatus = async (host) => (await host.posted('status')).at(-1);
 /** The host's training session: results name its id, the page keeps its folder for a reload. */
 export const SESSION = { id: 'session-1', dir: '/ws/.rnnlab/runs/tiny-20260101-000000' };

@@ -274,7 +274,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
       fn: async () => {
         const t = await trainedPanel();
         await t.page.evaluate(() => {
-          const c = document.querySelector('figure.view[data-variant="aligned"] canvas');
+          const c = document.querySelector('figure.view[data-variant="aligned"] canvas.view-canvas');
           window.__lose = c.getContext('webgl2').getExtension('WEBGL_lose_context');
           window.__lose.loseContext();
         });
@@ -303,7 +303,7 @@ export function panelTests({ context, baseUrl, helpers, results }) {
           const gaps = [];
           let last = performance.now();
           const t0 = last;
-          const canvas = document.querySelector('figure.view canvas');
+          const canvas = document.querySelector('figure.view canvas.view-canvas');
           const tick = (now) => {
             gaps.push(now - last);
             last = now;

@@ -25,6 +25,9 @@ import { Header } from './views/header';
 import { MeasuresTable } from './views/measures-table';
 import { RunStrip } from './views/run-strip';
 import { SceneGrid } from './views/scene-grid';
+import { ExplorerWorker } from './explorer/explorer-worker';
+import type { ExplorerStats } from './explorer/kick-explorer';
+import { WorkerSource } from './trainer-boot';
 import { dimensionModels, lossModel, measureModel, OVER_TRAINING, perturbationModel } from './views/training-charts';
 
 export interface PanelDiagnostics {
@@ -42,6 +45,9 @@ export interface PanelDiagnostics {
   cameras: { variant: string; position: [number, number, number] }[];
   prefs: PanelStore['prefs'];
   charts: typeof chartStats;
+  /** each view's perturbation explorer, and why its worker failed if it did */
+  explorers: { variant: string; stats: ExplorerStats }[];
+  explorerProblem?: string;
 }
 
 const evaluated = (c: Change) => c.topic === 'run' && c.what !== 'step' && c.what !== 'status';
@@ -54,6 +60,8 @@ export class PanelApp {
   private readonly header: Header;
   private readonly strip: RunStrip;
   private readonly scenes: SceneGrid;
+  /** the worker that kicks trials for the views' perturbation explorers, started on first use */
+  private readonly kicks: ExplorerWorker;
   private readonly measures: MeasuresTable;
   private readonly finals: FinalTable;
   private readonly cards: ChartCard[];
@@ -108,7 +116,8 @@ export class PanelApp {
       pauseOrResume: (entry, paused) => (paused ? this.router.resume(entry) : this.router.pause(entry)),
       stop: (entry) => this.router.stop(entry),
     });
-    this.scenes = new SceneGrid(store, this.scheduler, theme);
+    this.kicks = new ExplorerWorker(new WorkerSource(boot.assets.workerUrl));
+    this.scenes = new SceneGrid(store, this.scheduler, theme, this.kicks);
     this.measures = new MeasuresTable(store, [tableButtons(sink, () => this.measures.data())]);
     this.finals = new FinalTable(store, [tableButtons(sink, () => this.finals.data())]);
     const loss = new ChartCard(store, this.scheduler, theme, {
@@ -212,6 +221,8 @@ export class PanelApp {
       cameras: this.scenes.cameraPositions(),
       prefs: { ...this.store.prefs },
       charts: { ...chartStats },
+      explorers: this.scenes.explorerStats(),
+      ...(this.kicks.problem ? { explorerProblem: this.kicks.problem } : {}),
     };
   }
 
@@ -226,6 +237,7 @@ export class PanelApp {
     this.header.dispose();
     this.strip.dispose();
     this.scenes.dispose();
+    this.kicks.dispose();
     this.measures.dispose();
     this.finals.dispose();
     for (const c of this.cards) c.dispose();

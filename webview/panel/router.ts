@@ -12,6 +12,7 @@ import type { EvaluationSummary, FromPanel, SessionRef, StoredRunData, ToPanel }
 import type { TrainerClient } from '../../src/trainer/client';
 import { describePool } from '../../src/trainer/pool-size';
 import { backendCounts } from '../../src/core/backend-counts';
+import { explorerDataOf } from './explorer/explorer-data';
 import { RateMeter } from './rate-meter';
 import type { QueueListener, RunQueue } from './run-queue';
 import { learnedOf, lossCount, numberList, pickMeasures, Session, type RunEntry } from './session';
@@ -208,9 +209,11 @@ export class PanelRouter implements QueueListener {
   finished(entry: RunEntry, result: Envelope): void {
     let stopped = false;
     try {
-      const r = fromEnvelope<{ stopped: boolean; evaluation?: { perturbation?: PerturbationResult | null } }>(result);
+      const r = fromEnvelope<{ stopped: boolean; evaluation?: { perturbation?: PerturbationResult | null } } & Parameters<typeof explorerDataOf>[0]>(result);
       stopped = r.stopped === true;
       if (r.evaluation?.perturbation) entry.perturbation = perturbationCurves(r.evaluation.perturbation);
+      // copied out now: the buffer goes to the host below
+      entry.explorer = explorerDataOf(r);
     } catch {
       // The host checks the envelope itself; the page only wanted the flag and the curves.
     }

@@ -6,6 +6,7 @@
 import type { PerturbationCurves } from '../../src/core/analysis/perturbation/curves';
 import type { RunConfig } from '../../src/core/types';
 import type { EvaluationSummary, SessionRef, ViewData } from '../../src/protocol';
+import type { ExplorerData } from './explorer/explorer-data';
 
 export type RunStatus = 'queued' | 'training' | 'finished' | 'stopped' | 'failed';
 
@@ -81,6 +82,8 @@ export interface RunEntry {
   note?: string;
   /** the run folder it was read from or stored in */
   folder?: string;
+  /** the final network and evaluation batch, for the perturbation explorer, once a run trained in this page finished */
+  explorer?: ExplorerData;
   /** the perturbation experiment's curves (docs/science.md §4.6), once a learned run finished */
   perturbation?: PerturbationCurves;
   /** from the final evaluation: whether the network learned the task (docs/science.md §6), and why not */

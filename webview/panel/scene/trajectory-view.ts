@@ -5,7 +5,7 @@
  * fraction and angle beside it, and the axes. It owns its renderer, and dispose() frees
  * every GPU object it made (checked through renderer.info in test/browser).
  */
-import { Color, PerspectiveCamera, Scene, SRGBColorSpace, Vector3, WebGLRenderer } from 'three';
+import { Color, PerspectiveCamera, Scene, SRGBColorSpace, Vector3, WebGLRenderer, type Object3D } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { ProjectedView } from '../../../src/core/analysis/projection';
 import type { ViewData } from '../../../src/protocol';
@@ -36,6 +36,12 @@ export interface ViewMeta {
   final: boolean;
   /** a final evaluation that has not learned the task: said beside the step */
   notLearned?: boolean;
+}
+
+/** Something drawn over the trajectories (the perturbation explorer's kicked trial): its lines follow the view's size. */
+export interface Overlay {
+  readonly object: Object3D;
+  setResolution(width: number, height: number, lineWidth: number): void;
 }
 
 export interface GpuMemory {
@@ -79,6 +85,8 @@ export class TrajectoryView implements Renderable, LinkedCamera {
   private readonly footer: HTMLElement;
   private readonly resize: ResizeObserver;
   private readonly cleanups: (() => void)[] = [];
+  private readonly overlays = new Set<Overlay>();
+  private readonly afterRenders = new Set<() => void>();
   private width = 0;
   private height = 0;
   private contextLost = false;
@@ -232,6 +240,31 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     for (const { arrow } of this.arrows) arrow.faceCamera(this.camera.position);
     this.renderer.render(this.scene, this.camera);
     this.labels.place(this.camera, this.width, this.height);
+    for (const fn of this.afterRenders) fn();
+  }
+
+  /** Draws `o` in this view's scene until the returned function removes it (the owner disposes it). */
+  addOverlay(o: Overlay): () => void {
+    this.overlays.add(o);
+    this.scene.add(o.object);
+    if (this.width > 0 && this.height > 0) this.applyResolution(o);
+    this.requestRender();
+    return () => {
+      this.overlays.delete(o);
+      this.scene.remove(o.object);
+      this.requestRender();
+    };
+  }
+
+  /** Calls fn after every frame this view draws, until the returned function is called. */
+  afterRender(fn: () => void): () => void {
+    this.afterRenders.add(fn);
+    return () => this.afterRenders.delete(fn);
+  }
+
+  /** The element the view's own controls go below its readout list (the perturbation explorer). */
+  appendControls(el: HTMLElement): void {
+    this.footer.before(el);
   }
 
   /** What the view's own dispose() left on the GPU: all zero unless something leaked. */
@@ -251,6 +284,9 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     this.deps.link.remove(this);
     this.resize.disconnect();
     for (const c of this.cleanups.splice(0)) c();
+    this.afterRenders.clear();
+    for (const o of this.overlays) this.scene.remove(o.object);
+    this.overlays.clear();
     this.controls.dispose();
     this.lines.dispose();
     this.axes.dispose();
@@ -376,9 +412,15 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     const dpr = Math.min(window.devicePixelRatio || 1, 2);
     this.renderer.setSize(Math.floor(this.width * dpr), Math.floor(this.height * dpr), false);
     this.lines.setResolution(Math.floor(this.width * dpr), Math.floor(this.height * dpr), LINE_WIDTH * dpr);
+    for (const o of this.overlays) this.applyResolution(o);
     this.camera.aspect = this.width / this.height;
     this.camera.updateProjectionMatrix();
     this.requestRender();
+  }
+
+  private applyResolution(o: Overlay): void {
+    const dpr = Math.min(window.devicePixelRatio || 1, 2);
+    o.setResolution(Math.floor(this.width * dpr), Math.floor(this.height * dpr), LINE_WIDTH * dpr * 1.5);
   }
 
   private onKey(e: KeyboardEvent): void {

@@ -15,6 +15,8 @@ import { TrajectoryView, type Basis, type GpuMemory } from '../scene/trajectory-
 import type { RunEntry } from '../session';
 import type { Change, PanelStore } from '../store';
 import type { Theme } from '../theme';
+import { KickExplorer, type ExplorerStats } from '../explorer/kick-explorer';
+import type { ExplorerWorker } from '../explorer/explorer-worker';
 import { at } from '../../../src/core/checked';
 
 const LEGEND_MAX = 12;
@@ -28,6 +30,8 @@ export class SceneGrid {
   private readonly timeOutput: HTMLOutputElement;
   private readonly basisButtons: Record<Basis, HTMLButtonElement>;
   private readonly views = new Map<string, TrajectoryView>();
+  /** the perturbation explorer under each view */
+  private readonly explorers = new Map<string, KickExplorer>();
   private readonly link = new CameraLink();
   private readonly unsubscribe: () => void;
   private legendKey = '';
@@ -38,6 +42,7 @@ export class SceneGrid {
     private readonly store: PanelStore,
     private readonly scheduler: RenderScheduler,
     private theme: Theme,
+    private readonly kicks: ExplorerWorker,
   ) {
     this.basisButtons = {
       pca: h('button', { class: 'seg', text: 'Top PCs', attrs: { type: 'button', 'aria-pressed': 'true', title: 'Axes: the top three principal components of the noise-free activity' } }),
@@ -72,6 +77,7 @@ export class SceneGrid {
   setTheme(theme: Theme): void {
     this.theme = theme;
     for (const v of this.views.values()) v.setTheme(theme);
+    for (const e of this.explorers.values()) e.setTheme(theme);
     this.colourViews();
     this.colourLegend();
   }
@@ -127,6 +133,10 @@ export class SceneGrid {
       });
       view.setTime(this.store.prefs.time);
       this.views.set(name, view);
+      const explorer = new KickExplorer(name, view, this.kicks, this.scheduler, this.theme);
+      explorer.setTime(this.store.prefs.time);
+      view.appendControls(explorer.element);
+      this.explorers.set(name, explorer);
     }
     this.grid.replaceChildren(...groups.flatMap((v) => this.views.get(v)?.element ?? []));
     this.grid.dataset.count = String(groups.length);
@@ -141,10 +151,13 @@ export class SceneGrid {
     const v = this.views.get(group);
     if (!v) return;
     const entry = this.store.shown.shownRun(group);
+    const explorer = this.explorers.get(group);
     if (!entry?.view) {
       v.clear(entry ? this.emptyText(entry) : '');
+      explorer?.show(undefined, undefined, this.store.prefs.basis, 1);
       return;
     }
+    explorer?.show(entry.explorer, entry.view, this.store.prefs.basis, entry.run.network.dt);
     v.show(entry.view, this.store.prefs.basis, {
       runName: entry.run.name,
       step: entry.viewStep,
@@ -183,6 +196,10 @@ export class SceneGrid {
       v.setBasis(basis);
       v.setTime(time);
     }
+    for (const e of this.explorers.values()) {
+      e.setBasis(basis);
+      e.setTime(time);
+    }
     this.updateTimeText();
     if (!this.link.userMoved) this.frameAll();
   }
@@ -194,7 +211,15 @@ export class SceneGrid {
     setText(this.timeOutput, time >= 1 ? 'all' : t !== undefined ? `t = ${fmt(t, 3)}` : `${Math.round(time * 100)}%`);
   }
 
+  /** Each view's perturbation explorer: what it drew and how long pictures took (the panel's diagnostics). */
+  explorerStats(): { variant: string; stats: ExplorerStats }[] {
+    return [...this.explorers].map(([variant, e]) => ({ variant, stats: e.stats }));
+  }
+
   private retire(name: string, view: TrajectoryView): void {
+    // The explorer's lines go first: the view counts what is left on its GPU when it goes.
+    this.explorers.get(name)?.dispose();
+    this.explorers.delete(name);
     view.dispose();
     this.retired.push({ variant: name, memory: view.memoryAtDispose ?? view.gpuMemory() });
     if (this.retired.length > 32) this.retired.shift();

@@ -47,6 +47,11 @@ const RULES: Record<TaskParams['kind'], TaskRule> = {
   romo: { tMin: 1, aMax: 5, rule: { kind: 'latest-interval' } },
 };
 
+/** The largest amplitude A_max of the task, in units of sqrt(N) (10; Romo 5). */
+export function maxAmplitude(task: TaskParams): number {
+  return RULES[task.kind].aMax;
+}
+
 export interface PerturbationProtocol {
   /** grid indices of the perturbation times, ascending (may repeat when the interval is short) */
   steps: number[];
