@@ -4,7 +4,7 @@
 //   node scripts/test.mjs --only unit     some suites (comma-separated): typecheck, lint, unit, browser, exthost, ui, slurm
 //   node scripts/test.mjs --skip-build    use the existing dist/
 // Before the suites that need them, it installs what they need on a fresh machine: Debian's
-// chromium and the build headers (as root or through sudo; slurm-wlm and munge for the
+// chromium and the build headers, python3-numpy for a unit test (as root or through sudo; slurm-wlm and munge for the
 // slurm suite, through scripts/cluster.mjs), code-server with its Node 24 into
 // the cache folder (~/.cache/rnnlab). The `start` suite runs the README's `npm start` through
 // npm, with `--check`, into an empty cache folder: the newcomer's first start, every time.
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureAll, findCodeServer } from './e2e/tools.mjs';
+import { ensureDebianPackages } from './setup/debian.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -34,6 +35,9 @@ const suites = [
   { name: 'start', run: freshStart },
   {
     name: 'unit',
+    // numpy for the test that runs the panel's Python snippet; without it that test is pending,
+    // which counts as failed, and the install error says what to run
+    before: () => ensureDebianPackages(['python3-numpy']).catch((e) => console.log(`unit: ${e.message}`)),
     cmd: [node, [join(root, 'node_modules/mocha/bin/mocha.js'), 'test/unit/**/*.test.ts']],
     counts: mochaCounts,
   },
@@ -161,6 +165,7 @@ for (const s of suites) {
   console.log(`\n== ${s.name}`);
   const t0 = Date.now();
   let counts;
+  if (s.before) await s.before();
   if (s.needs && !existsSync(join(root, s.needs))) {
     console.log(`${s.name}: ${s.needs} is missing.`);
     counts = { passed: 0, failed: 1 };

@@ -14,6 +14,7 @@ export const PACKAGES = {
   python3: "node-gyp, which builds code-server's native modules",
   'slurm-wlm': 'the single-node Slurm cluster of the slurm suite (scripts/cluster.mjs)',
   munge: "Slurm's authentication daemon",
+  'python3-numpy': "numpy, with which a unit test runs the panel's Copy Python snippet on a stored run",
 };
 
 /** True when dpkg says the package is installed. */
