@@ -14,7 +14,7 @@ import { Drive, RowStep, sigmoidBiasOf } from '../../dynamics';
 import { makeRng } from '../../rng';
 import { dot } from '../linalg';
 import { unit } from './directions';
-import { KICK_DIRECTIONS, type KickDirection } from './kick-directions';
+import type { KickDirection } from './kick-directions';
 
 /** Plain final weights, row-major: W is N x N, W_in N x dIn, W_out dOut x N. */
 export interface KickNetwork {
@@ -106,8 +106,6 @@ export function trialInputs(inputs: Float32Array, T: number, B: number, dIn: num
   for (let k = 0; k < T; k++) out.set(inputs.subarray((k * B + b) * dIn, (k * B + b + 1) * dIn), k * dIn);
   return out;
 }
-
-export { KICK_DIRECTIONS, type KickDirection };
 
 export interface DirectionSource {
   N: number;
