@@ -31,6 +31,7 @@ const suites = [
     name: 'lint',
     cmd: [node, [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'lint', '--error-on-warnings', '--max-diagnostics=none', '.']],
     counts: biomeCounts,
+    limitMin: 10,
   },
   { name: 'start', run: freshStart },
   {
@@ -40,33 +41,77 @@ const suites = [
     before: () => ensureDebianPackages(['python3-numpy']).catch((e) => console.log(`unit: ${e.message}`)),
     cmd: [node, [join(root, 'node_modules/mocha/bin/mocha.js'), 'test/unit/**/*.test.ts']],
     counts: mochaCounts,
+    limitMin: 30,
   },
   { name: 'setup', run: setup },
-  { name: 'browser', cmd: [node, ['--import', 'tsx', 'test/browser/run.mjs']], counts: closingLine, needs: 'test/browser/run.mjs' },
+  { name: 'browser', cmd: [node, ['--import', 'tsx', 'test/browser/run.mjs']], counts: closingLine, needs: 'test/browser/run.mjs', limitMin: 25 },
   {
     name: 'exthost',
     cmd: [node, ['test/e2e/harness/run-exthost.mjs', '--extension', '.', '--tests', 'test/e2e/exthost', '--workspace', 'test/e2e/fixtures/workspace']],
     counts: closingLine,
     needs: 'test/e2e/exthost',
+    limitMin: 20,
   },
-  { name: 'ui', cmd: [node, ['test/e2e/ui/run.mjs']], counts: closingLine, needs: 'test/e2e/ui/run.mjs' },
+  { name: 'ui', cmd: [node, ['test/e2e/ui/run.mjs']], counts: closingLine, needs: 'test/e2e/ui/run.mjs', limitMin: 30 },
   // a real single-node Slurm (scripts/cluster.mjs) and `rnnlab submit --slurm --wait`
-  { name: 'slurm', cmd: [node, ['test/slurm/run.mjs']], counts: closingLine, needs: 'test/slurm/run.mjs' },
+  { name: 'slurm', cmd: [node, ['test/slurm/run.mjs']], counts: closingLine, needs: 'test/slurm/run.mjs', limitMin: 20 },
 ];
 
-function run(cmd, argv, { quiet = false, env = process.env } = {}) {
+const MIN = 60_000;
+/** Process groups of the suites running now, killed with this script (Ctrl-C, a CI time limit). */
+const live = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const pid of live) killGroup(pid);
+    process.exit(130);
+  });
+}
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Runs a suite's command in its own process group. Two watchdogs keep one stuck suite from
+ * eating the whole CI time: `limitMs` on the whole suite, and `summary`: once the suite has
+ * printed its counts it gets `graceMs` to exit (a worker or timer left alive would otherwise
+ * keep it waiting forever). Either kill counts as a failure (`killed` says which).
+ */
+function run(cmd, argv, { quiet = false, env = process.env, limitMs = 0, summary = null, graceMs = MIN } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    live.add(child.pid);
     let out = '';
+    let killed = null;
+    let grace = null;
+    const kill = (why) => {
+      if (killed) return;
+      killed = why;
+      console.log(`\n${why}: killed.`);
+      killGroup(child.pid);
+    };
+    const limit = limitMs ? setTimeout(() => kill(`still running after ${Math.round(limitMs / MIN)} min`), limitMs) : null;
     const take = (stream, sink) =>
       stream.on('data', (d) => {
         out += d;
         if (!quiet) sink.write(d);
+        if (summary && !grace && summary(out)) {
+          grace = setTimeout(() => kill(`printed its counts but did not exit within ${graceMs / 1000} s (a worker, timer or socket left open)`), graceMs);
+        }
       });
     take(child.stdout, process.stdout);
     take(child.stderr, process.stderr);
-    child.on('error', (e) => resolve({ code: 127, out: out + String(e) }));
-    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    const end = (code, extra = '') => {
+      live.delete(child.pid);
+      clearTimeout(limit);
+      clearTimeout(grace);
+      resolve({ code: killed ? 124 : (code ?? 1), out: out + extra, killed });
+    };
+    child.on('error', (e) => end(127, String(e)));
+    child.on('close', (code) => end(code));
   });
 }
 
@@ -108,7 +153,7 @@ async function freshStart() {
     : `npm start with an empty cache folder ${cache}`);
   const env = cache ? { ...process.env, RNNLAB_CACHE: cache } : process.env;
   try {
-    const r = await run('npm', ['start', '--', '--check'], { env });
+    const r = await run('npm', ['start', '--', '--check'], { env, limitMs: 15 * MIN });
     const ok = r.code === 0 && /check ok/.test(r.out);
     console.log(`npm start -- --check: ${ok ? 'ok' : `FAILED (exit ${r.code})`}`);
     return ok ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
@@ -172,9 +217,12 @@ for (const s of suites) {
   } else if (s.run) {
     counts = await s.run();
   } else {
-    const r = await run(s.cmd[0], s.cmd[1]);
+    const r = await run(s.cmd[0], s.cmd[1], { limitMs: (s.limitMin ?? 30) * MIN, summary: s.counts });
     counts = s.counts(r.out);
-    if (!counts) {
+    if (counts && r.killed) {
+      console.log(`${s.name}: ${r.killed}; counted as one more failure.`);
+      counts.failed++;
+    } else if (!counts) {
       console.log(`${s.name}: the suite ended (exit ${r.code}) without reporting its counts; counted as one failure.`);
       counts = { passed: 0, failed: 1 };
     } else if (r.code !== 0 && counts.failed === 0) {
