@@ -43,12 +43,15 @@ ${SUBMIT_HELP}
       dissimilarity ({"kind": "dissimilarity", ...}).
   rnnlab recording FILE [--activity KEY] [--behaviour KEY] [--json] [--bin S] [--smooth S]
                   [--lag S] [--trials] [--window START,END [--align COLUMN]] [--draws N] [--seed N]
+                  [--view FILE.json]
       Where a recorded population sits between aligned and oblique (docs/science.md §4.9):
       a ridge decoder (alpha by leave-one-out CV), rho, D_var, D_fit, the relative fitting
       dimension, the participation ratio and rho*sqrt(n) over neuron subsamples. FILE is
       .npz/.npy/.safetensors (arrays activity, behaviour) or HDF5: NWB (units binned at
       --bin seconds, default 0.045, or --activity TIMESERIES; --behaviour TIMESERIES) or
       MATLAB v7.3 (variables, struct fields as s.field). --json prints one object.
+      --view FILE.json also writes the top 3 PCs of the activity and the decoder's readout
+      in their basis with its projected fraction (what the recordings panel draws).
   rnnlab export RUN --as recording FILE.npz
       A trained run's noise-free states (activity) and outputs (behaviour), t >= t_min, as
       an .npz for rnnlab recording (and numpy: activity [trials, time, N]).

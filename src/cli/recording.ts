@@ -15,6 +15,7 @@ import { readArrays, readRunFolder } from '../store/runFolder';
 import { cliBackend } from './backend';
 import { ProgressView } from './progress';
 import { at } from '../core/checked';
+import { recordingViewJson, type RecordingChildMessage, type RecordingPhase } from '../protocol/recording';
 
 export class RecordingUsageError extends Error {}
 
@@ -56,6 +57,7 @@ export async function recordingCommand(args: string[]): Promise<number> {
       align: { type: 'string' },
       draws: { type: 'string' },
       seed: { type: 'string' },
+      view: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new RecordingUsageError('recording takes exactly one FILE (.npz, .npy, .safetensors, .nwb, .mat v7.3 or another HDF5 file).');
@@ -86,6 +88,12 @@ export async function recordingCommand(args: string[]): Promise<number> {
   const seed = values.seed !== undefined ? Number(values.seed) : 0;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RecordingUsageError(`--seed takes a whole number, not "${values.seed}".`);
 
+  if (values.view !== undefined && !/\.json$/i.test(values.view)) throw new RecordingUsageError(`--view writes JSON; name the file FILE.json, not ${values.view}.`);
+  // Forked by the extension (a recordings panel): progress goes to it over the IPC channel.
+  const tell = (phase: RecordingPhase, done: number, total: number) => {
+    if (process.send) process.send({ type: 'progress', phase, done, total } satisfies RecordingChildMessage);
+  };
+  tell('reading', 0, 1);
   let rec;
   try {
     rec = await loadRecording(file, opts);
@@ -96,14 +104,26 @@ export async function recordingCommand(args: string[]): Promise<number> {
   const progress = new ProgressView(process.stderr);
   progress.log(`${rec.source}; ${rec.S} samples${rec.dropped ? ` (${rec.dropped} with NaN dropped)` : ''}, ${rec.N} neurons, ${rec.d} output${rec.d > 1 ? 's' : ''}.`);
   const started = Date.now();
+  tell('analysing', 0, 1);
   const r = await analyseRecording(rec.activity, rec.behaviour, rec.S, rec.N, rec.d, {
     rng: makeRng(seed, 'subsample'),
     draws,
-    onProgress: (done, total) => progress.update({ name: 'subsampling', step: done, steps: total, loss: NaN, rate: 0, startedAt: started, phase: 'refits of the decoder' }),
+    onProgress: (done, total) => {
+      tell('subsampling', done, total);
+      progress.update({ name: 'subsampling', step: done, steps: total, loss: NaN, rate: 0, startedAt: started, phase: 'refits of the decoder' });
+    },
+    ...(values.view !== undefined ? { view: { ...(rec.trials !== undefined ? { trials: rec.trials } : {}), ...(rec.condition ? { condition: rec.condition } : {}) } } : {}),
   });
   progress.finish('subsampling');
+  if (values.view !== undefined && r.view) {
+    try {
+      await writeFile(values.view, recordingViewJson(r.view));
+    } catch (e) {
+      throw new RecordingUsageError(`cannot write the view to ${values.view}: ${(e as Error).message}`);
+    }
+  }
   if (values.json) {
-    const { w_out: _w, ...rest } = r;
+    const { w_out: _w, view: _v, ...rest } = r;
     process.stdout.write(metricsJson({ file: path, source: rec.source, dropped: rec.dropped, ...rest }, 0) + '\n');
   } else {
     process.stdout.write(recordingReport(path, r));

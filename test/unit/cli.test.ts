@@ -8,6 +8,7 @@ import { readArrays, readRunFolder } from '../../src/store/runFolder';
 import { specStore } from '../../src/store/location';
 import { makeHdf5 } from './recording/make-hdf5';
 import { at, defined, entry } from '../../src/core/checked';
+import { recordingViewFromJson } from '../../src/protocol/recording';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/rnnlab.js');
@@ -305,6 +306,16 @@ describe('rnnlab CLI', function () {
     const sub = out.subsample as { n: number; mean: number; sd: number }[];
     assert.deepEqual(sub.map((p) => p.n), [1, 3, 4, 6, 8, 9, 11, 12, 14, 16]);
     assert.ok(sub.every((p) => typeof p.mean === 'number' && typeof p.sd === 'number'));
+    // --view: the top PCs and the decoder in their basis, per trial, coloured by the npz's conditions
+    const withView = rnnlab(['recording', 'net.npz', '--json', '--draws', '2', '--view', 'view.json'], dir);
+    assert.equal(withView.code, 0, withView.stderr);
+    assert.ok(!('view' in (JSON.parse(withView.stdout) as object)), 'the view goes to its file, not to stdout');
+    const v = recordingViewFromJson(JSON.parse(readFileSync(join(dir, 'view.json'), 'utf8')));
+    assert.deepEqual([v.trials, v.time, v.readouts.length], [8, 25, 2]);
+    assert.equal(v.projection.pca.trajectories.length, 8 * 25 * 3);
+    assert.ok(v.readouts.every((ro) => ro.fraction >= 0 && ro.fraction <= 1 && Math.abs(Math.hypot(...ro.pc_coords) - ro.fraction) < 1e-9));
+    assert.ok(v.conditionLabels.length > 1, `conditions from the npz: ${v.conditionLabels.join(', ')}`);
+    assert.equal(rnnlab(['recording', 'net.npz', '--view', 'view.txt'], dir).code, 2);
     const text = rnnlab(['recording', 'net.npz', '--draws', '2'], dir);
     assert.match(text.stdout, /^rho {14}\d\.\d{3} {4}rho\*sqrt\(N\) /m);
     const bad = rnnlab(['recording', 'net.npz', '--activity', 'rates'], dir);

@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../types';
 import { eigenDesign, gramOf, neuronCoefficients, ridgeCV, ridgePrefixes, RIDGE_ALPHAS, type EigenDesign } from './ridge';
 import { symmetricEigen } from '../analysis/linalg';
+import { recordingView, type RecordingView, type RecordingViewOptions } from './view';
 
 export interface SubsamplePoint {
   /** neurons kept */
@@ -57,6 +58,8 @@ export interface RecordingAnalysis {
   subsample_slope: number | null;
   /** the decoder, outputs x N */
   w_out: Float64Array;
+  /** what the recordings panel draws (view.ts), when `view` was asked for */
+  view?: RecordingView;
 }
 
 export interface RecordingOptions {
@@ -70,6 +73,8 @@ export interface RecordingOptions {
   rng: Rng;
   /** progress through the subsampling fits */
   onProgress?(done: number, total: number): void | Promise<void>;
+  /** also return the view data (top PCs, readouts in their basis) */
+  view?: RecordingViewOptions;
 }
 
 /** numpy's linspace(0.1, 1, 10), bit for bit: i * (0.9 / 9) + 0.1, the last exactly 1. */
@@ -81,8 +86,8 @@ export async function analyseRecording(activity: ArrayLike<number>, behaviour: A
   if (S < 3) throw new Error(`A recording needs at least 3 samples (time points); this one has ${S}.`);
   const threshold = opts.threshold ?? 0.9;
   const alphas = opts.alphas ?? RIDGE_ALPHAS;
-  const X = centre(activity, S, N);
-  const y = centre(behaviour, S, d);
+  const { centred: X, mean } = centre(activity, S, N);
+  const y = centre(behaviour, S, d).centred;
   if (!y.some((v) => v !== 0)) throw new Error('The behaviour is constant over the samples: there is nothing to decode.');
 
   const gram = gramOf(X, S, N);
@@ -136,17 +141,18 @@ export async function analyseRecording(activity: ArrayLike<number>, behaviour: A
     subsample: subsample.points,
     subsample_slope: subsample.slope,
     w_out: w,
+    ...(opts.view ? { view: recordingView(activity, S, N, mean, gram, design, w, d, opts.view) } : {}),
   };
 }
 
-/** Columns centred over the rows, float64. */
-function centre(x: ArrayLike<number>, S: number, n: number): Float64Array {
+/** Columns centred over the rows, float64, and the column means. */
+function centre(x: ArrayLike<number>, S: number, n: number): { centred: Float64Array; mean: Float64Array } {
   const mean = new Float64Array(n);
   for (let s = 0; s < S; s++) for (let i = 0; i < n; i++) mean[i] = (mean[i] ?? 0) + (x[s * n + i] ?? 0);
   for (let i = 0; i < n; i++) mean[i] = (mean[i] ?? 0) / S;
   const out = new Float64Array(S * n);
   for (let s = 0; s < S; s++) for (let i = 0; i < n; i++) out[s * n + i] = (x[s * n + i] ?? 0) - (mean[i] ?? 0);
-  return out;
+  return { centred: out, mean };
 }
 
 /** |X w^T|_F / (|X|_F |w|_F) from the Gram matrix: |X w^T|^2 = sum_o w_o^T (X^T X) w_o. */

@@ -47,6 +47,10 @@ export interface Recording {
   source: string;
   /** samples dropped because of NaN */
   dropped: number;
+  /** the trials, when the activity was trials x time x neurons and no sample was dropped (samples are trial-major) */
+  trials?: number;
+  /** condition index of each trial, from an array `condition` beside the activity (as `rnnlab export` writes) */
+  condition?: Int32Array;
 }
 
 export type RecordingFormat = 'npy' | 'npz' | 'safetensors' | 'hdf5';
@@ -109,7 +113,12 @@ function loadNamed(name: string, what: string, arrays: Record<string, NdArray>, 
   };
   const act = pick(o.activity, ['activity'], 'activity');
   const beh = pick(o.behaviour, ['behaviour', 'behavior'], 'behaviour');
-  return pair(act, beh, `${what} ${name}`);
+  const rec = pair(act, beh, `${what} ${name}`);
+  const cond = Object.hasOwn(arrays, 'condition') ? arrays.condition : undefined;
+  if (cond && rec.trials !== undefined && cond.shape.length === 1 && cond.data.length === rec.trials && cond.data.every((c) => Number.isInteger(c) && c >= 0)) {
+    rec.condition = Int32Array.from(cond.data);
+  }
+  return rec;
 }
 
 async function loadHdf5(file: RecordingFile, o: LoadOptions): Promise<Recording> {
@@ -171,7 +180,9 @@ function pair(act: NdArray, beh: NdArray, source: string): Recording {
     activity.set(act.data.subarray(s * a.n, (s + 1) * a.n), i * a.n);
     behaviour.set(beh.data.subarray(s * b.n, (s + 1) * b.n), i * b.n);
   });
-  return { activity, behaviour, S: keep.length, N: a.n, d: b.n, source: `${source}: activity [${act.shape.join(' x ')}], behaviour [${beh.shape.join(' x ')}]`, dropped: a.S - keep.length };
+  const dropped = a.S - keep.length;
+  const trials = act.shape.length === 3 && dropped === 0 && keep.length > 0 ? act.shape[0] : undefined;
+  return { activity, behaviour, S: keep.length, N: a.n, d: b.n, source: `${source}: activity [${act.shape.join(' x ')}], behaviour [${beh.shape.join(' x ')}]`, dropped, ...(trials !== undefined ? { trials } : {}) };
 }
 
 /** Samples and values per sample of an array: the last axis is neurons (outputs), the others pool. */
