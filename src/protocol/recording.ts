@@ -4,7 +4,7 @@
  * over the fork's IPC channel), and what the host then sends the recording page. Every
  * one of them crossed a process boundary, so each is checked here before use.
  */
-import type { SubsamplePoint } from '../core/recording/analyse';
+import type { RecordingAnalysis } from '../core/recording/analyse';
 import type { RecordingView } from '../core/recording/view';
 import type { Vec3 } from '../core/analysis/projection';
 import { fromEnvelope, type Envelope } from '../core/pack';
@@ -12,26 +12,7 @@ import { Check, messageValidator, type Rec } from './check';
 import { checkViewData } from './view';
 
 /** The measures of `rnnlab recording --json` (analyse.ts), with the file and how it was read. */
-export interface RecordingMeasures {
-  file: string;
-  source: string;
-  dropped: number;
-  N: number;
-  samples: number;
-  outputs: number;
-  rho: number;
-  rho_sqrtN: number;
-  d_var: number;
-  d_fit: number | null;
-  rel_fit_dim: number | null;
-  participation_ratio: number;
-  r2: number;
-  alpha: number;
-  r2_curve: number[];
-  explained_variance: number[];
-  subsample: SubsamplePoint[];
-  subsample_slope: number | null;
-}
+export type RecordingMeasures = Omit<RecordingAnalysis, 'w_out' | 'view'> & { file: string; source: string; dropped: number };
 
 export type RecordingPhase = 'reading' | 'analysing' | 'subsampling';
 export const RECORDING_PHASES: readonly RecordingPhase[] = ['reading', 'analysing', 'subsampling'];
