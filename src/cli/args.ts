@@ -8,3 +8,24 @@ export function positiveInt(flag: string, v: string): number {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a positive whole number, not "${v}".`);
   return n;
 }
+
+/**
+ * The exit code and the words of a command's end: its code, or for bad arguments the
+ * message and a pointer to --help (2), or for anything else the stack (1).
+ */
+export function settle(command: Promise<number>): void {
+  command.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: Error) => {
+      if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+        process.stderr.write(`rnnlab: ${err.message}\nRun rnnlab --help for usage.\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`rnnlab: ${err.stack ?? err.message}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

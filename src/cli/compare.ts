@@ -8,13 +8,31 @@ import { basename, dirname, join } from 'node:path';
 import { metricsJson } from '../core/metrics';
 import { readRunFolder, type StoredRun } from '../store/runFolder';
 import { isRealFolder, visibleFolders } from '../store/files';
-import { dissimilarityShown, incomparableNotes, withinForTable, type ComparedRun } from './dissimilarity';
+import { dissimilarityOfRuns, dissimilarityShown, incomparableNotes, withinForTable, type ComparedRun } from './dissimilarity';
 import { runRecord } from './records';
 import { rowLabel, summaryTable, type TableRun } from './table';
 import { ProgressView } from './progress';
 import { at } from '../core/checked';
+import { parseArgs } from 'node:util';
+import { UsageError } from './args';
+import type { DissimilarityProgressLine } from '../protocol/dissimilarity';
 
-export class CompareUsageError extends Error {}
+export const COMPARE_USAGE = `  rnnlab compare DIR... [--json [--progress]]
+      The measures table and the dissimilarity across seeds and variants (angular
+      Procrustes distance, docs/science.md §4.7) of stored runs: run folders or session
+      folders, e.g. the runs of two specs. --json: one line per run, then the
+      dissimilarity ({"kind": "dissimilarity", ...}); --progress: before them, a line
+      {"kind": "progress", "done", "total"} per pair of runs compared (what the VS Code
+      panel reads when it computes a session's dissimilarity).`;
+
+/** The arguments of `rnnlab compare` (also those of dist/cli-compare.js, which the extension forks). */
+export function compareMain(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, progress: { type: 'boolean', default: false } } });
+  if (values.progress && !values.json) throw new CompareUsageError('--progress goes with --json.');
+  return compareCommand(positionals, values.json === true, values.progress === true);
+}
+
+export class CompareUsageError extends UsageError {}
 
 /** The run folders named by the arguments, a session folder standing for its runs. */
 export async function runFoldersOf(dirs: readonly string[]): Promise<string[]> {
@@ -53,7 +71,7 @@ export function labelRuns(stored: readonly StoredRun[]): { name: string; variant
   return stored.map((s) => ({ name: `${prefix(sessionOf(s))}/${s.run.name}`, variant: `${prefix(sessionOf(s))}/${s.run.variant}` }));
 }
 
-export async function compareCommand(dirs: readonly string[], json: boolean): Promise<number> {
+export async function compareCommand(dirs: readonly string[], json: boolean, progressLines = false): Promise<number> {
   if (!dirs.length) throw new CompareUsageError('compare takes one or more run or session folders.');
   const folders = await runFoldersOf(dirs);
   const stored = await Promise.all(folders.map((d) => readRunFolder(d)));
@@ -65,7 +83,7 @@ export async function compareCommand(dirs: readonly string[], json: boolean): Pr
     ...(s.run.coordinates !== undefined ? { coordinates: s.run.coordinates } : {}),
   }));
   const compared: ComparedRun[] = stored.map((s, i) => ({ dir: s.dir, name: at(labels, i).name, group: rowLabel(at(rows, i).variant, at(rows, i).coordinates), run: s.run }));
-  const d = await dissimilarityShown(compared, new ProgressView(process.stderr));
+  const d = progressLines ? await dissimilarityOfRuns(compared, progressLine) : await dissimilarityShown(compared, new ProgressView(process.stderr));
   if (json) {
     stored.forEach((s, i) => process.stdout.write(metricsJson({ ...runRecord(at(rows, i), s.run, s.dir) }, 0) + '\n'));
     process.stdout.write(metricsJson(d, 0) + '\n');
@@ -78,4 +96,9 @@ export async function compareCommand(dirs: readonly string[], json: boolean): Pr
     for (const [k, v] of between) out.write(`  ${k.replace('|', '  vs  ')}: ${v.mean.toFixed(3)}${v.sd !== null ? `±${v.sd.toFixed(3)}` : ''} (${v.pairs} pair${v.pairs > 1 ? 's' : ''})\n`);
   }
   return 0;
+}
+
+function progressLine(done: number, total: number): void {
+  const line: DissimilarityProgressLine = { kind: 'progress', done, total };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }

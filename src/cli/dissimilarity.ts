@@ -33,7 +33,9 @@ export async function dissimilarityOfRuns(runs: readonly ComparedRun[], onPair?:
   const states: RunStates[] = [];
   for (const r of runs) {
     const file = join(r.dir, 'trajectories.safetensors');
-    const arrays = await readArrays(file);
+    const arrays = await readArrays(file).catch((e: unknown) => {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    });
     const s = arrays.states;
     if (s?.shape.length !== 3 || !(s.data instanceof Float32Array)) throw new Error(`${file} has no states array [T, B, N].`);
     const [T, B, N] = s.shape as [number, number, number];

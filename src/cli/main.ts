@@ -9,11 +9,11 @@ import { submitMain, SUBMIT_HELP } from './submit';
 import { DEFAULT_BACKENDS, DEFAULT_BROWSER_BACKENDS, DEFAULT_CONFIGS, benchInChild, benchOne, benchTable, findPeer, parseBackends, parseConfigs, peerProblem, runBench } from './bench';
 import { BrowserUnavailable, DEFAULT_CHROMIUM, openBrowserBench } from './bench-browser';
 import { loadSpec } from '../spec/resolve';
-import { compareCommand, CompareUsageError } from './compare';
+import { COMPARE_USAGE, compareMain } from './compare';
 import { exportCommand, recordingCommand, RecordingUsageError } from './recording';
 import { paperCommand, parsePaperArgs } from './paper/command';
 import type { BackendName } from '../core/types';
-import { positiveInt, UsageError } from './args';
+import { positiveInt, settle, UsageError } from './args';
 import { at } from '../core/checked';
 
 const VERSION = '0.1.0';
@@ -36,11 +36,7 @@ Usage:
 ${PLAN_HELP}
 ${COLLECT_HELP}
 ${SUBMIT_HELP}
-  rnnlab compare DIR... [--json]
-      The measures table and the dissimilarity across seeds and variants (angular
-      Procrustes distance, docs/science.md §4.7) of stored runs: run folders or session
-      folders, e.g. the runs of two specs. --json: one line per run, then the
-      dissimilarity ({"kind": "dissimilarity", ...}).
+${COMPARE_USAGE}
   rnnlab recording FILE [--activity KEY] [--behaviour KEY] [--json] [--bin S] [--smooth S]
                   [--lag S] [--trials] [--window START,END [--align COLUMN]] [--draws N] [--seed N]
                   [--view FILE.json]
@@ -133,15 +129,9 @@ async function main(argv: string[]): Promise<number> {
       if (!errors) process.stderr.write(`${file}: ok, ${loaded.runs.length} run${loaded.runs.length === 1 ? '' : 's'}\n`);
       return errors ? 2 : 0;
     }
-    case 'compare': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-      try {
-        return await compareCommand(positionals, values.json === true);
-      } catch (e) {
-        if (e instanceof CompareUsageError) throw new UsageError(e.message);
-        throw e;
-      }
-    }
+    case 'compare':
+      // its usage errors are UsageErrors
+      return compareMain(rest);
     case 'recording':
     case 'export':
       try {
@@ -233,18 +223,4 @@ async function bench(args: string[]): Promise<number> {
   return rows.length ? 0 : 1;
 }
 
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: Error) => {
-    if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`rnnlab: ${err.message}\nRun rnnlab --help for usage.\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`rnnlab: ${err.stack ?? err.message}\n`);
-      process.exitCode = 1;
-    }
-  },
-);
+settle(main(process.argv.slice(2)));

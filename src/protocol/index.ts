@@ -7,6 +7,7 @@
  * - panel.ts: the extension host <-> the webview page (and the page's boot and saved state)
  * - view.ts: the 3D view's data inside envelopes
  * - explorer.ts: the panel page <-> the worker that kicks trials (the perturbation explorer)
+ * - dissimilarity.ts: the dissimilarity across runs, from `rnnlab compare` to the host and on to the page
  * - check.ts: the one way a value from the other side is checked
  * - channel.ts: the typed channel every transport is built on
  */
@@ -18,6 +19,7 @@ export * from './trainer';
 export * from './panel';
 export * from './view';
 export * from './explorer';
+export * from './dissimilarity';
 export { Check, type Rec, type Validator } from './check';
 
 /** The envelope's layout is sane: fromEnvelope can then only fail on the tree's content. */

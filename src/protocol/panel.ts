@@ -10,6 +10,7 @@ import type { Envelope } from '../core/pack';
 import type { PerturbationCurves } from '../core/analysis/perturbation/curves';
 import { type Check, isArrayBuffer, messageValidator, validator, type Rec } from './check';
 import { checkRunConfig } from './trainer';
+import { checkDissimilarity, type DissimilarityResult } from './dissimilarity';
 import { PROTOCOL_VERSION } from './version';
 
 /** What the panel shows about the training session (also drives the status bar). */
@@ -81,7 +82,19 @@ export type ToPanel =
   | { type: 'showRuns'; purpose: ShowPurpose; runs: StoredRunData[]; variants?: string[] }
   /** The host wrote a finished run to the run store. */
   | { type: 'stored'; runName: string; folder: string }
-  | { type: 'storeFailed'; runName: string; message: string };
+  | { type: 'storeFailed'; runName: string; message: string }
+  | DissimilarityMessage;
+
+/**
+ * The dissimilarity across the runs the panel shows (docs/science.md §4.7, the paper's
+ * Fig 4): being computed (pairs of runs done of total), its matrix (and the file it is
+ * stored in), or why there is none. `session` is the SessionRef.id of a live session's
+ * runs: a page that has started another session since ignores it.
+ */
+export type DissimilarityMessage =
+  | { type: 'dissimilarity'; state: 'computing'; done: number; total: number; session?: string }
+  | { type: 'dissimilarity'; state: 'ready'; result: DissimilarityResult; file?: string; session?: string }
+  | { type: 'dissimilarity'; state: 'failed'; message: string; session?: string };
 
 export type FromPanel =
   | { type: 'ready'; version: number }
@@ -160,6 +173,7 @@ const RUN_STATES: readonly RunProgress['state'][] = ['training', 'paused', 'stop
 const PANEL_MODES: readonly PanelMode[] = ['live', 'stored'];
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 const SHOW_PURPOSES: readonly ShowPurpose[] = ['stored', 'compare', 'restored'];
+const DISSIMILARITY_STATES: readonly DissimilarityMessage['state'][] = ['computing', 'ready', 'failed'];
 
 /** What the host accepts from the page. */
 export const fromPanel = messageValidator<FromPanel>({
@@ -298,6 +312,17 @@ export const toPanel = messageValidator<ToPanel>({
   storeFailed: (c, m) => {
     c.str(m.runName, 'runName');
     c.str(m.message, 'message');
+  },
+  dissimilarity: (c, m) => {
+    c.optional(m, 'session', '', (x, at) => c.str(x, at));
+    const state = c.oneOf(m.state, DISSIMILARITY_STATES, 'state');
+    if (state === 'computing') {
+      c.count(m.done, 'done');
+      c.count(m.total, 'total');
+    } else if (state === 'ready') {
+      checkDissimilarity(c, m.result, 'result');
+      c.optional(m, 'file', '', (x, at) => c.str(x, at));
+    } else if (state === 'failed') c.str(m.message, 'message');
   },
 });
 

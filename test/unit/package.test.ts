@@ -11,6 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { TASKS } from '../../src/core/tasks/registry';
 import { PANEL_FILES } from '../../src/extension/panel/assets';
+import { COMPARE_BUNDLE } from '../../src/extension/panel/dissimilarity';
 
 const ROOT = resolve(__dirname, '../..');
 const VSCE = join(ROOT, 'node_modules/@vscode/vsce/vsce');
@@ -96,7 +97,8 @@ describe('the package (.vsix)', function () {
   };
 
   it('holds everything the extension loads', () => {
-    const needed = ['package.json', 'readme.md', 'dist/extension.js', 'dist/rnn-spec.schema.json', 'media/icon.png', ...PANEL_FILES];
+    // the panel forks `rnnlab compare` for the dissimilarity (src/extension/panel/dissimilarity.ts)
+    const needed = ['package.json', 'readme.md', 'dist/extension.js', `dist/${COMPARE_BUNDLE}`, 'dist/rnn-spec.schema.json', 'media/icon.png', ...PANEL_FILES];
     for (const kind of Object.keys(TASKS)) needed.push(`examples/${kind}.rnn.yaml`); // New experiment's templates
     // vsce stores the README as readme.md
     for (const f of needed) assert.ok(files.includes(f), `${f} is not in the package: ${files.join(', ')}`);

@@ -84,11 +84,23 @@ export class PanelRouter implements QueueListener {
       case 'storeFailed':
         s.error = `Could not save ${msg.runName}: ${msg.message}`;
         return s.emit({ topic: 'header' });
+      case 'dissimilarity':
+        return this.dissimilarity(msg);
       default: {
         const never: never = msg;
         this.d.send({ type: 'log', level: 'warn', message: `panel ignored ${JSON.stringify(never)}` });
       }
     }
+  }
+
+  /** A live session's dissimilarity goes to that session only (a Train since made another); any other to the session shown. */
+  private dissimilarity(msg: Extract<ToPanel, { type: 'dissimilarity' }>): void {
+    const s = this.store;
+    const target = msg.session === undefined ? s.shown : s.live?.ref?.id === msg.session ? s.live : undefined;
+    if (target === undefined) return;
+    const { type: _type, session: _session, ...state } = msg;
+    target.dissimilarity = state;
+    s.emit({ topic: 'dissimilarity', session: target });
   }
 
   /** The live session's runs again (after a stored run was shown in the same page). */

@@ -5,7 +5,7 @@
  */
 import type { PerturbationCurves } from '../../src/core/analysis/perturbation/curves';
 import type { RunConfig } from '../../src/core/types';
-import type { EvaluationSummary, SessionRef, ViewData } from '../../src/protocol';
+import type { DissimilarityMessage, EvaluationSummary, SessionRef, ViewData } from '../../src/protocol';
 import type { ExplorerData } from './explorer/explorer-data';
 
 export type RunStatus = 'queued' | 'training' | 'finished' | 'stopped' | 'failed';
@@ -149,8 +149,14 @@ export function numberList(v: unknown): number[] | undefined {
 
 export type SessionKind = 'live' | 'stored' | 'compare';
 
+/** The dissimilarity across a session's runs (docs/science.md §4.7) as the host last said it. */
+export type DissimilarityState = DistributiveOmit<DissimilarityMessage, 'type' | 'session'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export class Session {
   readonly runs: RunEntry[];
+  /** computing, its matrix, or why there is none; undefined until the host says */
+  dissimilarity: DissimilarityState | undefined;
   /** variant names in the spec's order: a variant's colour is its place here, the same in every panel */
   private readonly order: string[];
 

@@ -25,7 +25,9 @@ export type Change =
   | { topic: 'run'; entry: RunEntry; what: 'status' | 'step' | 'evaluation' | 'final' }
   /** header facts (state, backend, banners) */
   | { topic: 'header' }
-  | { topic: 'prefs'; key: keyof Prefs };
+  | { topic: 'prefs'; key: keyof Prefs }
+  /** the dissimilarity of a session changed (Session.dissimilarity) */
+  | { topic: 'dissimilarity'; session: Session };
 
 /** A run a worker is training now, and whether it is paused or stopping. */
 export interface RunActivity {

@@ -13,6 +13,8 @@ import {
   relay,
   toPanel,
   toTrainer,
+  compareLine,
+  dissimilarityResult,
 } from '../../../src/protocol';
 import { messageValidator } from '../../../src/protocol/check';
 import type { TrainEvent } from '../../../src/core/train';
@@ -167,6 +169,54 @@ describe('protocol checks', () => {
         [{ type: 'showRuns', purpose: 'compare', runs: [], variants: [1] }, /variants/],
       ];
       for (const [msg, why] of cases) assert.match(toPanel.problem(msg) ?? 'accepted', why, show(msg));
+    });
+  });
+
+  describe('the dissimilarity (compare --json lines, the page message)', () => {
+    const result = {
+      kind: 'dissimilarity',
+      metric: 'angular_procrustes',
+      runs: ['aligned-s0', 'aligned-s1', 'oblique-s0'],
+      groups: ['aligned', 'aligned', 'oblique'],
+      matrix: [[0, 0.2, 0.5], [0.2, 0, null], [0.5, null, 0]],
+      euclidean: [[0, 1, 2], [1, 0, null], [2, null, 0]],
+      within: { aligned: { mean: 0.2, sd: null, pairs: 1 } },
+      between: { 'aligned|oblique': { mean: 0.5, sd: null, pairs: 1 } },
+      incomparable: [{ runs: ['aligned-s1', 'oblique-s0'], reason: 'evaluated on different trials' }],
+    };
+
+    it('accepts a result, a progress line, and the three states of the page message', () => {
+      assert.equal(dissimilarityResult.problem(result), undefined);
+      assert.equal(compareLine.problem(result), undefined);
+      assert.equal(compareLine.problem({ kind: 'progress', done: 1, total: 3 }), undefined);
+      for (const msg of [
+        { type: 'dissimilarity', state: 'computing', done: 0, total: 3, session: 's1' },
+        { type: 'dissimilarity', state: 'ready', result, file: '/ws/.rnnlab/runs/toy-1/dissimilarity.json' },
+        { type: 'dissimilarity', state: 'failed', message: 'no states' },
+      ]) {
+        assert.equal(toPanel.problem(msg), undefined, show(msg));
+      }
+    });
+
+    it('refuses a matrix of the wrong size, a missing summary field, and states without their fields', () => {
+      const cases: [unknown, RegExp][] = [
+        [{ ...result, matrix: [[0, 1], [1, 0]] }, /matrix is not 3 rows/],
+        [{ ...result, euclidean: [[0, 1, 2], [1, 0], [2, 1, 0]] }, /euclidean\[1\] is not 3 numbers or nulls/],
+        [{ ...result, groups: ['aligned'] }, /groups has 1 entries, expected 3/],
+        [{ ...result, within: { aligned: { mean: 0.2, pairs: 1 } } }, /within\.aligned\.sd is not a number or null/],
+        [{ ...result, kind: 'run' }, /kind is "run", expected "dissimilarity"/],
+        [{ ...result, incomparable: [{ runs: ['a'], reason: 'x' }] }, /incomparable\[0\]\.runs has 1 entries/],
+      ];
+      for (const [x, why] of cases) assert.match(dissimilarityResult.problem(x) ?? 'accepted', why, show(x));
+      assert.match(compareLine.problem({ kind: 'progress', done: -1, total: 3 }) ?? 'accepted', /done is not a whole number/);
+      const msgs: [unknown, RegExp][] = [
+        [{ type: 'dissimilarity', state: 'computing', total: 3 }, /dissimilarity: done is not a whole number/],
+        [{ type: 'dissimilarity', state: 'ready' }, /dissimilarity: result is not an object/],
+        [{ type: 'dissimilarity', state: 'ready', result: { ...result, runs: [1, 2, 3] } }, /result\.runs is not a list of strings/],
+        [{ type: 'dissimilarity', state: 'failed' }, /message is not a string/],
+        [{ type: 'dissimilarity', state: 'done', result }, /state is not one of computing, ready, failed/],
+      ];
+      for (const [m, why] of msgs) assert.match(toPanel.problem(m) ?? 'accepted', why, show(m));
     });
   });
 
