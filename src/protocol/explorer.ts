@@ -37,6 +37,28 @@ export interface ExplorerSetup {
   seed: number;
 }
 
+/**
+ * A stored run's final network and evaluation batch, as the host reads them from its run
+ * folder (weights.safetensors, trajectories.safetensors) when the page first needs them
+ * for a view's explorer: a stored run's page has no result to take them from.
+ */
+export interface StoredNetwork {
+  N: number;
+  dIn: number;
+  dOut: number;
+  T: number;
+  B: number;
+  /** final weights, row-major as in ExplorerSetup; h0 the initial state of every trial */
+  W: Float32Array;
+  W_in: Float32Array;
+  W_out: Float32Array;
+  h0: Float32Array;
+  /** the evaluation batch, [T][B][dIn] and [T][B][dOut] */
+  inputs: Float32Array;
+  targets: Float32Array;
+  mask: Float32Array;
+}
+
 /** One kick: trial `trial` at grid index `step`, along `direction`, by `amplitude` sqrt(N). */
 export interface KickRequest {
   trial: number;
@@ -161,6 +183,28 @@ export function decodeExplorerSetup(env: Envelope): ExplorerSetup {
       if (bases.readout !== null) c.array(bases.readout, Float64Array, 'bases.readout', 3 * N);
     }
   });
+}
+
+/** A StoredNetwork whose every array has the size its dimensions give (and, when `N` is given, of that many units). */
+export function decodeStoredNetwork(env: Envelope, N?: number): StoredNetwork {
+  return decode<StoredNetwork>(env, 'stored network', (c, x) => checkStoredNetwork(c, x, N));
+}
+
+/** The check of decodeStoredNetwork, also used by the host on what it read from a run folder. */
+export function checkStoredNetwork(c: Check, x: unknown, units?: number): void {
+  const s = c.rec(x, 'network');
+  if (s === undefined) return;
+  const [N, dIn, dOut, T, B] = (['N', 'dIn', 'dOut', 'T', 'B'] as const).map((k) => c.count(s[k], k));
+  if (N === undefined || dIn === undefined || dOut === undefined || T === undefined || B === undefined) return;
+  if (N < 1 || dOut < 1 || T < 1 || B < 1) return void c.fail('network', 'needs N, dOut, T and B of at least 1');
+  if (units !== undefined && N !== units) c.fail('N', `is ${N}, but the run has ${units} units`);
+  c.array(s.W, Float32Array, 'W', N * N);
+  c.array(s.W_in, Float32Array, 'W_in', N * dIn);
+  c.array(s.W_out, Float32Array, 'W_out', dOut * N);
+  c.array(s.h0, Float32Array, 'h0', N);
+  c.array(s.inputs, Float32Array, 'inputs', T * B * dIn);
+  c.array(s.targets, Float32Array, 'targets', T * B * dOut);
+  c.array(s.mask, Float32Array, 'mask', T * B * dOut);
 }
 
 /** A KickAnswer for a network of `dims`, with arrays of the sizes its request gives. */

@@ -83,6 +83,10 @@ export type ToPanel =
   /** The host wrote a finished run to the run store. */
   | { type: 'stored'; runName: string; folder: string }
   | { type: 'storeFailed'; runName: string; message: string }
+  /** The answer to `explorerRequest`: the run folder's network (packs a StoredNetwork, src/protocol/explorer.ts). */
+  | { type: 'explorerNetwork'; folder: string; network: Envelope }
+  /** The run folder's network cannot be read (a sentence that says why). */
+  | { type: 'explorerUnavailable'; folder: string; message: string }
   | DissimilarityMessage;
 
 /**
@@ -130,6 +134,12 @@ export type FromPanel =
   | { type: 'saveFile'; name: string; data: ArrayBuffer; what: string }
   /** Put text (a table as CSV or Markdown, a Python snippet) on the clipboard. */
   | { type: 'copyText'; text: string; what: string }
+  /**
+   * The user first kicked in the view of a stored run (one this page did not train): the
+   * host reads its network from the run folder, which must be one the panel shows, and
+   * answers `explorerNetwork`. Asked for then, not with the run: weights are MBs at N = 512.
+   */
+  | { type: 'explorerRequest'; folder: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** A spec panel trains (its page starts the worker at once); a stored-run panel shows one run and starts none. */
@@ -212,6 +222,7 @@ export const fromPanel = messageValidator<FromPanel>({
     c.str(m.text, 'text');
     c.str(m.what, 'what');
   },
+  explorerRequest: (c, m) => c.str(m.folder, 'folder'),
   log: (c, m) => {
     c.oneOf(m.level, LOG_LEVELS, 'level');
     c.str(m.message, 'message');
@@ -323,6 +334,14 @@ export const toPanel = messageValidator<ToPanel>({
       checkDissimilarity(c, m.result, 'result');
       c.optional(m, 'file', '', (x, at) => c.str(x, at));
     } else if (state === 'failed') c.str(m.message, 'message');
+  },
+  explorerNetwork: (c, m) => {
+    c.str(m.folder, 'folder');
+    c.envelope(m.network, 'network');
+  },
+  explorerUnavailable: (c, m) => {
+    c.str(m.folder, 'folder');
+    c.str(m.message, 'message');
   },
 });
 

@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { openPanel, runsOf, shot, waitFor } from './harness.mjs';
 import { countNear } from './png.mjs';
 import { explorerDriver, randomSetup } from './explorer-worker.mjs';
-import { TINY, finishedRuns, init } from './fixtures.mjs';
+import { TINY, finishedRuns, init, stored } from './fixtures.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { readRunFolder, writeRunFolder } from '../../src/store/runFolder.ts';
+import { explorerNetworkMessage, storedRunData } from '../../src/extension/panel/storedRuns.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -82,6 +86,59 @@ export function explorerTests({ context, baseUrl, helpers }) {
         for (const r of after.retiredGpu) assert.deepEqual({ geometries: r.memory.geometries, textures: r.memory.textures }, { geometries: 0, textures: 0 }, r.variant);
         assert.deepEqual(p.pageErrors, []);
         assert.deepEqual(await p.host.violations(), []);
+      },
+    },
+    {
+      name: 'explorer view of a stored run: the network is read from its run folder at the first kick, then the kicked trial is drawn (the same at 0)',
+      timeoutMs: 180_000,
+      fn: async () => {
+        // A real run folder, written by the run store from a run trained in a page.
+        const live = await openPanel(context, baseUrl);
+        await live.host.send(init(runsOf(helpers, TINY), true));
+        const done = await finishedRuns(live.host, 2);
+        await live.page.close();
+        const result = helpers.fromEnvelope(done.find((m) => m.runName === 'oblique-s0').result);
+        const tmp = mkdtempSync(path.join(os.tmpdir(), 'rnnlab-stored-explorer-'));
+        try {
+          const folder = await writeRunFolder(tmp, 'oblique-s0', result, TINY);
+          const run = await readRunFolder(folder);
+          // As the stored-run panel (src/extension/panel/storedPanel.ts) shows it.
+          const p = await openPanel(context, baseUrl, 'mode=stored');
+          await waitFor('ready', () => p.host.count('ready'));
+          await p.host.send(init([run.run], false));
+          await p.host.send(stored(storedRunData(run)));
+          const view = p.page.locator('figure.view[data-variant="oblique"]');
+          const amplitude = view.getByRole('slider', { name: /Kick amplitude of oblique/ });
+          await waitFor('the explorer enabled', async () => !(await amplitude.isDisabled()));
+          assert.match(await view.locator('.kick-note').textContent(), /read from the run folder at the first kick/);
+          assert.equal(await p.host.count('explorerRequest'), 0, 'nothing is read before the user kicks');
+          assert.equal(p.workers.length, 0, 'no worker before the first kick');
+
+          await amplitude.focus();
+          await p.page.keyboard.press('End');
+          const [request] = await waitFor('the explorer to ask for the network', async () => {
+            const r = await p.host.posted('explorerRequest');
+            return r.length ? r : null;
+          });
+          assert.deepEqual(request.folder, folder);
+          assert.match(await view.locator('.kick-note').textContent(), /Reading the trained network/);
+          await p.host.send(await explorerNetworkMessage(request.folder));
+          const far = await drawn(p, 'oblique', { amplitude: 10, direction: 'w_out' });
+          assert.ok(far.drawn.deviation > 0.5, `the kicked trajectory leaves the unperturbed one (by ${far.drawn.deviation})`);
+          const kickPixels = countNear(await shot(p.page, view.locator('canvas.view-canvas')), [0xd1, 0x86, 0x16], 40);
+          assert.ok(kickPixels > 30, `the kicked trajectory is drawn in the kick colour (${kickPixels} px)`);
+          await amplitude.focus();
+          await p.page.keyboard.press('Home');
+          const zero = await drawn(p, 'oblique', { amplitude: 0, direction: 'w_out' });
+          assert.equal(zero.drawn.deviation, 0, 'at amplitude 0 the kicked trajectory is the unperturbed one');
+          await p.page.keyboard.press('End');
+          await drawn(p, 'oblique', { amplitude: 10 });
+          assert.equal(await p.host.count('explorerRequest'), 1, 'the network is read once');
+          assert.deepEqual(p.pageErrors, []);
+          assert.deepEqual(await p.host.violations(), []);
+        } finally {
+          rmSync(tmp, { recursive: true, force: true });
+        }
       },
     },
     {

@@ -12,12 +12,13 @@ import type { EvaluationSummary, FromPanel, SessionRef, StoredRunData, ToPanel }
 import type { TrainerClient } from '../../src/trainer/client';
 import { describePool } from '../../src/trainer/pool-size';
 import { backendCounts } from '../../src/core/backend-counts';
-import { explorerDataOf } from './explorer/explorer-data';
+import { explorerDataOf, storedExplorerData } from './explorer/explorer-data';
 import { RateMeter } from './rate-meter';
 import type { QueueListener, RunQueue } from './run-queue';
 import { learnedOf, lossCount, numberList, pickMeasures, Session, type RunEntry } from './session';
 import type { PanelStore } from './store';
 import { decodeViewData } from '../../src/protocol/view';
+import { decodeStoredNetwork } from '../../src/protocol/explorer';
 
 export interface RouterDeps {
   store: PanelStore;
@@ -86,6 +87,19 @@ export class PanelRouter implements QueueListener {
         return s.emit({ topic: 'header' });
       case 'dissimilarity':
         return this.dissimilarity(msg);
+      case 'explorerNetwork':
+        return this.explorerNetwork(msg.folder, (entry) => {
+          try {
+            const data = storedExplorerData(entry.run, decodeStoredNetwork(msg.network, entry.run.network.N));
+            if (!data) return { problem: 'The run folder holds no network the explorer can use.' };
+            entry.explorer = data;
+            return undefined;
+          } catch (err) {
+            return { problem: (err as Error).message };
+          }
+        });
+      case 'explorerUnavailable':
+        return this.explorerNetwork(msg.folder, () => ({ problem: msg.message }));
       default: {
         const never: never = msg;
         this.d.send({ type: 'log', level: 'warn', message: `panel ignored ${JSON.stringify(never)}` });
@@ -101,6 +115,28 @@ export class PanelRouter implements QueueListener {
     const { type: _type, session: _session, ...state } = msg;
     target.dissimilarity = state;
     s.emit({ topic: 'dissimilarity', session: target });
+  }
+
+  /**
+   * A stored run's view was first kicked: ask the host for the network in its run folder
+   * (once; the answer comes as explorerNetwork). Runs trained in this page have theirs.
+   */
+  requestExplorer(entry: RunEntry): void {
+    if (entry.explorer || entry.explorerLoad === 'loading' || entry.folder === undefined) return;
+    entry.explorerLoad = 'loading';
+    this.d.send({ type: 'explorerRequest', folder: entry.folder });
+    this.store.emit({ topic: 'run', entry, what: 'status' });
+  }
+
+  /** The host's answer for a run folder, into every entry of it still shown (a stored run and the live session may both have it). */
+  private explorerNetwork(folder: string, fill: (entry: RunEntry) => { problem: string } | undefined): void {
+    const entries = new Set([...this.store.shown.runs, ...(this.store.live?.runs ?? [])].filter((e) => e.folder === folder && e.explorerLoad === 'loading'));
+    for (const entry of entries) {
+      const problem = fill(entry);
+      if (problem) entry.explorerLoad = problem;
+      else delete entry.explorerLoad;
+      this.store.emit({ topic: 'run', entry, what: 'status' });
+    }
   }
 
   /** The live session's runs again (after a stored run was shown in the same page). */

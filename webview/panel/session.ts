@@ -84,6 +84,8 @@ export interface RunEntry {
   folder?: string;
   /** the final network and evaluation batch, for the perturbation explorer, once a run trained in this page finished */
   explorer?: ExplorerData;
+  /** a stored run's network asked of the host (its folder holds it) and not here yet, or why the host could not read it */
+  explorerLoad?: 'loading' | { problem: string };
   /** the perturbation experiment's curves (docs/science.md §4.6), once a learned run finished */
   perturbation?: PerturbationCurves;
   /** from the final evaluation: whether the network learned the task (docs/science.md §6), and why not */

@@ -14,6 +14,7 @@ import { errorText, type Log } from '../log';
 import type { SpecCache } from '../specs';
 import { PanelChannel } from './channel';
 import { renderPanelHtml, webviewOptions } from './html';
+import { explorerNetworkMessage } from './storedRuns';
 
 type Status = Extract<FromPanel, { type: 'status' }>;
 
@@ -230,6 +231,16 @@ export abstract class RnnPanel extends Disposable {
         this.saveFile(m).catch((e: unknown) => {
           this.ctx.log.showError(`RNN Lab could not save ${m.what.slice(0, 80)}: ${errorText(e)}`, [], e);
           this.channel.post({ type: 'notice', level: 'error', message: `Could not save ${m.what.slice(0, 80)}: ${errorText(e)}` });
+        });
+        return;
+      case 'explorerRequest':
+        if (!this.shownFolders().includes(m.folder)) {
+          this.ctx.log.warn(`[${this.title}] refused the network of ${m.folder.slice(0, 200)}: not a run this panel shows.`);
+          return this.channel.post({ type: 'explorerUnavailable', folder: m.folder, message: 'This panel does not show that run.' });
+        }
+        void explorerNetworkMessage(m.folder).then((answer) => {
+          if (answer.type === 'explorerUnavailable') this.ctx.log.warn(`[${this.title}] ${answer.message}`);
+          if (!this.isDisposed) this.channel.post(answer);
         });
         return;
       case 'copyText':

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { perturbationCurves, type PerturbationCurves } from '../../core/analysis/perturbation/curves';
 import { PERTURBATION_FILE, perturbationFromSafetensors } from '../../core/analysis/perturbation/format';
 import { toEnvelope } from '../../core/pack';
-import type { StoredRunData } from '../../protocol';
+import type { StoredRunData, ToPanel } from '../../protocol';
 import { loadSpec } from '../../spec';
 import { READ_LIMITS, readRunFolder, type StoredRun } from '../../store/runFolder';
 import { readRegularFile, visibleFolders } from '../../store/files';
+import { readRunNetwork } from '../../store/runNetwork';
 
 export function storedRunData(run: StoredRun, perturbation?: PerturbationCurves): StoredRunData {
   const { view, metrics, dir } = run;
@@ -31,6 +32,15 @@ export async function storedPerturbation(runFolder: string): Promise<Perturbatio
     return perturbationCurves(perturbationFromSafetensors(await readRegularFile(join(runFolder, PERTURBATION_FILE), READ_LIMITS.view)));
   } catch {
     return undefined;
+  }
+}
+
+/** The answer to a page's explorerRequest for `folder` (one the panel shows): its network, or why there is none. */
+export async function explorerNetworkMessage(folder: string): Promise<Extract<ToPanel, { type: 'explorerNetwork' | 'explorerUnavailable' }>> {
+  try {
+    return { type: 'explorerNetwork', folder, network: toEnvelope(await readRunNetwork(folder)) };
+  } catch (e) {
+    return { type: 'explorerUnavailable', folder, message: (e as Error).message };
   }
 }
 

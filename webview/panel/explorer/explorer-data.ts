@@ -2,12 +2,13 @@
  * What a view's perturbation explorer needs from a finished run, taken out of its result
  * before the page hands the result's buffer to the host: the final weights, the evaluation
  * batch (inputs, and targets and mask for the output traces), and the largest amplitude of
- * docs/science.md §4.6. Copies, since the buffer they lie in is transferred.
+ * docs/science.md §4.6. Copies, since the buffer they lie in is transferred. A stored run's
+ * come from its run folder instead, through the host (storedExplorerData).
  */
 import type { WeightArrays } from '../../../src/core/model';
 import type { RunConfig, TaskBatch } from '../../../src/core/types';
 import { maxAmplitude } from '../../../src/core/analysis/perturbation/protocol';
-import type { ExplorerSetup } from '../../../src/protocol';
+import type { ExplorerSetup, StoredNetwork } from '../../../src/protocol';
 
 export interface ExplorerData {
   /** the setup without the view's bases (they come with each view's data) */
@@ -20,7 +21,7 @@ export interface ExplorerData {
 }
 
 /** The explorer's data of a RunResult (only the fields it reads), or undefined when it lacks them. */
-export function explorerDataOf(r: { run?: RunConfig; final?: WeightArrays; evalBatch?: TaskBatch }): ExplorerData | undefined {
+export function explorerDataOf(r: { run?: RunConfig; final?: WeightArrays; evalBatch?: Pick<TaskBatch, 'T' | 'B' | 'inputs' | 'targets' | 'mask'> }): ExplorerData | undefined {
   const { run, final: w, evalBatch: b } = r;
   if (!run || !w || !b || !(w.W instanceof Float32Array) || !(b.inputs instanceof Float32Array)) return undefined;
   const { N } = w;
@@ -37,4 +38,10 @@ export function explorerDataOf(r: { run?: RunConfig; final?: WeightArrays; evalB
     mask: b.mask.slice(),
     aMax: maxAmplitude(run.task),
   };
+}
+
+/** The explorer's data of a stored run: its network as the host read it from the run folder (the same as explorerDataOf of its result). */
+export function storedExplorerData(run: RunConfig, n: StoredNetwork): ExplorerData | undefined {
+  const { N, dIn, dOut, T, B, W, W_in, W_out, h0, inputs, targets, mask } = n;
+  return explorerDataOf({ run, final: { N, dIn, dOut, W, W_in, W_out, h0 }, evalBatch: { T, B, inputs, targets, mask } });
 }

@@ -39,6 +39,17 @@ const DIRECTIONS: readonly { value: KickDirection; label: string; title: string 
   { value: 'w_in', label: 'w_in', title: 'Along the first input vector' },
 ];
 
+/**
+ * A stored run's view before its network is here: the host reads it from the run folder
+ * when the user first kicks (`load`), not with the run, since weights are MBs at N = 512.
+ */
+export interface NetworkOnRequest {
+  load(): void;
+  /** the slider's end for the run's task (§4.6's A_max), known before the network */
+  aMax: number;
+  state: 'idle' | 'loading' | { problem: string };
+}
+
 /** Slider positions per unit of sqrt(N). */
 const AMPLITUDE_STEPS = 20;
 
@@ -69,6 +80,8 @@ export class KickExplorer {
   private readonly stopAfterRender: () => void;
   private readonly removeOverlay: () => void;
   private data: ExplorerData | undefined;
+  /** without data: how to get it (a stored run), or nothing (a run still training, or never trained here) */
+  private onRequest: NetworkOnRequest | undefined;
   private view: ViewData | undefined;
   private basis: 'pca' | 'readout' = 'pca';
   private time = 1;
@@ -132,16 +145,28 @@ export class KickExplorer {
     this.showNote();
   }
 
-  /** A finished run's network and the view's data: the explorer is live. Without data it says why. */
-  show(data: ExplorerData | undefined, view: ViewData | undefined, basis: 'pca' | 'readout', dt: number): void {
+  /**
+   * A finished run's network and the view's data: the explorer is live. A stored run's
+   * network may come on request (`onRequest`): its controls work, and the first kick asks
+   * for it. Without either it says why.
+   */
+  show(data: ExplorerData | undefined, view: ViewData | undefined, basis: 'pca' | 'readout', dt: number, onRequest?: NetworkOnRequest): void {
     this.view = view;
     this.basis = basis;
     this.dt = dt;
+    this.onRequest = data ? undefined : onRequest;
     if (!data || !view) {
       this.data = undefined;
       this.answer = undefined;
       this.lines.object.visible = false;
-      this.setEnabled(false);
+      const waiting = view && this.onRequest;
+      this.setEnabled(waiting !== undefined && typeof waiting.state === 'string');
+      if (view && waiting) {
+        this.amplitude.max = String(Math.round(waiting.aMax * AMPLITUDE_STEPS));
+        this.fillTrials(view);
+        // kicked before: ask now (a stored run shown again, or a failed read tried again)
+        if (this.engaged && waiting.state === 'idle') waiting.load();
+      }
       this.showNote();
       this.chart.invalidate();
       this.host.requestRender();
@@ -207,6 +232,7 @@ export class KickExplorer {
   private kick(): void {
     const r = this.request();
     setText(this.amplitudeOut, `${fmt(Number(this.amplitude.value) / AMPLITUDE_STEPS, 3)} √N`);
+    if (this.engaged && !this.data && this.onRequest?.state === 'idle') this.onRequest.load();
     if (!r || !this.engaged || !this.data || !this.view) {
       this.redrawLines();
       this.showNote();
@@ -305,7 +331,13 @@ export class KickExplorer {
 
   private showNote(): void {
     if (this.stats.problem) return setText(this.note, this.stats.problem);
-    if (!this.data) return setText(this.note, 'Kicks need the trained network: available once a run trained in this panel has finished (a stored run shows none).');
+    const wait = this.onRequest;
+    if (!this.data && wait && this.view) {
+      if (typeof wait.state === 'object') return setText(this.note, `The explorer cannot kick this run: ${wait.state.problem}`);
+      if (wait.state === 'loading') return setText(this.note, 'Reading the trained network from the run folder…');
+      return setText(this.note, 'Drag the amplitude (or pick a direction) to kick the trial; the trained network is read from the run folder at the first kick.');
+    }
+    if (!this.data) return setText(this.note, 'Kicks need the trained network: available once the run has finished.');
     if (!this.engaged) return setText(this.note, 'Drag the amplitude (or pick a direction) to kick the trial; the time scrubber sets when.');
     const r = this.request();
     const a = this.answer;

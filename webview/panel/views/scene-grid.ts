@@ -15,7 +15,8 @@ import { TrajectoryView, type Basis, type GpuMemory } from '../scene/trajectory-
 import type { RunEntry } from '../session';
 import type { Change, PanelStore } from '../store';
 import type { Theme } from '../theme';
-import { KickExplorer, type ExplorerStats } from '../explorer/kick-explorer';
+import { KickExplorer, type ExplorerStats, type NetworkOnRequest } from '../explorer/kick-explorer';
+import { maxAmplitude } from '../../../src/core/analysis/perturbation/protocol';
 import type { ExplorerWorker } from '../explorer/explorer-worker';
 import { at } from '../../../src/core/checked';
 
@@ -43,6 +44,8 @@ export class SceneGrid {
     private readonly scheduler: RenderScheduler,
     private theme: Theme,
     private readonly kicks: ExplorerWorker,
+    /** a stored run's view was first kicked: get its network from the host */
+    private readonly requestNetwork: (entry: RunEntry) => void,
   ) {
     this.basisButtons = {
       pca: h('button', { class: 'seg', text: 'Top PCs', attrs: { type: 'button', 'aria-pressed': 'true', title: 'Axes: the top three principal components of the noise-free activity' } }),
@@ -157,7 +160,7 @@ export class SceneGrid {
       explorer?.show(undefined, undefined, this.store.prefs.basis, 1);
       return;
     }
-    explorer?.show(entry.explorer, entry.view, this.store.prefs.basis, entry.run.network.dt);
+    explorer?.show(entry.explorer, entry.view, this.store.prefs.basis, entry.run.network.dt, this.networkOnRequest(entry));
     v.show(entry.view, this.store.prefs.basis, {
       runName: entry.run.name,
       step: entry.viewStep,
@@ -169,6 +172,12 @@ export class SceneGrid {
     });
     this.updateLegend(entry.view);
     this.updateTimeText();
+  }
+
+  /** A finished run with a run folder but no network in the page (a stored or restored run): the host reads it on request. */
+  private networkOnRequest(entry: RunEntry): NetworkOnRequest | undefined {
+    if (entry.explorer || entry.folder === undefined || !entry.viewFinal || (entry.status !== 'finished' && entry.status !== 'stopped')) return undefined;
+    return { load: () => this.requestNetwork(entry), aMax: maxAmplitude(entry.run.task), state: entry.explorerLoad ?? 'idle' };
   }
 
   private emptyText(entry: RunEntry): string {
