@@ -3,11 +3,9 @@
  * stored runs, e.g. the runs of two specs (docs/science.md §4.7). A DIR is a run folder
  * or a session folder (every run folder in it).
  */
-import { lstat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { metricsJson } from '../core/metrics';
-import { readRunFolder, type StoredRun } from '../store/runFolder';
-import { isRealFolder, visibleFolders } from '../store/files';
+import { readRunFolder } from '../store/runFolder';
+import { labelRuns, resolveRunFolders } from '../store/runSet';
 import { dissimilarityOfRuns, dissimilarityShown, incomparableNotes, withinForTable, type ComparedRun } from './dissimilarity';
 import { runRecord } from './records';
 import { rowLabel, summaryTable, type TableRun } from './table';
@@ -36,39 +34,10 @@ export class CompareUsageError extends UsageError {}
 
 /** The run folders named by the arguments, a session folder standing for its runs. */
 export async function runFoldersOf(dirs: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of dirs) {
-    if (!(await isRealFolder(d))) throw new CompareUsageError(`${d} is not a folder.`);
-    const own = await hasRunJson(d);
-    if (own) {
-      out.push(d);
-      continue;
-    }
-    const inside: string[] = [];
-    for (const f of await visibleFolders(d)) if (await hasRunJson(join(d, f))) inside.push(join(d, f));
-    if (!inside.length) throw new CompareUsageError(`${d} is neither a run folder (no run.json) nor a session folder with run folders in it.`);
-    out.push(...inside);
-  }
-  return [...new Set(out)];
-}
-
-async function hasRunJson(dir: string): Promise<boolean> {
-  return lstat(join(dir, 'run.json')).then((s) => s.isFile(), () => false);
-}
-
-/**
- * Names and rows of the runs: plain when they come from one session; otherwise prefixed
- * with their session (the spec's name, or the whole folder name when a spec has several
- * sessions here), so "aligned" of one spec is not averaged with "aligned" of another.
- */
-export function labelRuns(stored: readonly StoredRun[]): { name: string; variant: string }[] {
-  const sessionOf = (s: StoredRun) => basename(dirname(s.dir));
-  const sessions = [...new Set(stored.map(sessionOf))];
-  if (sessions.length <= 1) return stored.map((s) => ({ name: s.run.name, variant: s.run.variant }));
-  const specOf = (session: string) => session.replace(/-\d{8}-\d{6}(-\d+)?$/, '');
-  const specs = sessions.map(specOf);
-  const prefix = (session: string) => (specs.filter((p) => p === specOf(session)).length > 1 ? session : specOf(session));
-  return stored.map((s) => ({ name: `${prefix(sessionOf(s))}/${s.run.name}`, variant: `${prefix(sessionOf(s))}/${s.run.variant}` }));
+  const named = await resolveRunFolders(dirs);
+  const problem = named.problems[0];
+  if (problem) throw new CompareUsageError(problem.message);
+  return named.runs;
 }
 
 export async function compareCommand(dirs: readonly string[], json: boolean, progressLines = false): Promise<number> {

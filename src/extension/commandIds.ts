@@ -7,6 +7,7 @@ export const COMMANDS = {
   pause: 'rnnlab.pause',
   resume: 'rnnlab.resume',
   openRun: 'rnnlab.openRun',
+  compareRuns: 'rnnlab.compareRuns',
   newExperiment: 'rnnlab.newExperiment',
   showLog: 'rnnlab.showLog',
   /** the target of the error CodeLens; not in the palette */

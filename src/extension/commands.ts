@@ -10,6 +10,7 @@ import { COMMANDS } from './commandIds';
 import { newExperiment, type NewExperimentArgs } from './experiment';
 import { errorText, type Log } from './log';
 import { pickStoredRun } from './openRun';
+import { compareRuns } from './compare/compareRuns';
 import type { PanelManager } from './panel/panels';
 import type { PanelSnapshot, RnnPanel } from './panel/rnnPanel';
 import { SpecPanel } from './panel/specPanel';
@@ -28,6 +29,8 @@ export interface CommandContext {
 export interface PanelStateReport {
   current: PanelSnapshot | undefined;
   panels: PanelSnapshot[];
+  /** the last errors and warnings shown to the user */
+  messages: { level: 'error' | 'warning'; message: string }[];
 }
 
 export function registerCommands(c: CommandContext): vscode.Disposable[] {
@@ -165,6 +168,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       },
       'Open run',
     ),
+    reg(COMMANDS.compareRuns, (clicked?: unknown, selected?: unknown) => compareRuns(log, panels, clicked, selected), 'Compare runs'),
     reg(COMMANDS.newExperiment, (args?: NewExperimentArgs) => newExperiment(c.extensionUri, log, args), 'New experiment'),
     reg(COMMANDS.showLog, () => log.show(), 'Show log'),
     reg(
@@ -175,7 +179,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     reg(
       COMMANDS.testPanelState,
       (arg?: unknown): PanelStateReport => {
-        return { current: panelFor(arg)?.snapshot(), panels: panels.all().map((p) => p.snapshot()) };
+        return { current: panelFor(arg)?.snapshot(), panels: panels.all().map((p) => p.snapshot()), messages: [...log.recent] };
       },
       'Panel state',
     ),

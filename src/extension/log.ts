@@ -9,8 +9,12 @@ export interface ErrorAction {
   run(): unknown;
 }
 
+/** The last messages shown to the user, kept for the extension-host tests (rnnlab._test.panelState). */
+const RECENT = 20;
+
 export class Log implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
+  readonly recent: { level: 'error' | 'warning'; message: string }[] = [];
 
   constructor(name = 'RNN Lab') {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
@@ -40,13 +44,20 @@ export class Log implements vscode.Disposable {
    */
   showError(message: string, actions: ErrorAction[] = [], err?: unknown): void {
     this.error(message, err);
+    this.remember('error', message);
     const all = actions.some((a) => a.title === this.showLogAction.title) ? actions : [...actions, this.showLogAction];
     this.offer(vscode.window.showErrorMessage(message, ...all.map((a) => a.title)), all);
   }
 
   showWarning(message: string, actions: ErrorAction[] = []): void {
     this.warn(message);
+    this.remember('warning', message);
     this.offer(vscode.window.showWarningMessage(message, ...actions.map((a) => a.title)), actions);
+  }
+
+  private remember(level: 'error' | 'warning', message: string): void {
+    this.recent.push({ level, message });
+    if (this.recent.length > RECENT) this.recent.shift();
   }
 
   private offer(choice: Thenable<string | undefined>, actions: ErrorAction[]): void {

@@ -142,8 +142,11 @@ export type FromPanel =
   | { type: 'explorerRequest'; folder: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-/** A spec panel trains (its page starts the worker at once); a stored-run panel shows one run and starts none. */
-export type PanelMode = 'live' | 'stored';
+/**
+ * A spec panel trains (its page starts the worker at once); a stored-run panel shows one
+ * run, a compare panel several side by side, and neither starts a worker.
+ */
+export type PanelMode = 'live' | 'stored' | 'compare';
 
 /** The JSON block `<script type="application/json" id="rnnlab-boot">` the host puts in the panel's page. */
 export interface PanelBoot {
@@ -151,8 +154,10 @@ export interface PanelBoot {
   assets: PanelAssets;
   specName: string;
   mode: PanelMode;
-  /** the spec's URI (live) or the stored run folder's URI (stored): what a window reload reopens */
+  /** the spec's URI (live) or the stored run folder's URI (stored; compare: the first run's): what a window reload reopens */
   resource: string;
+  /** compare only: the run folders compared, in their order */
+  folders?: string[];
 }
 
 /**
@@ -166,6 +171,8 @@ export interface PanelRestoreState {
   resource: string;
   /** live only: the folder of the last training session and, while runs trained, where each was */
   session?: { dir: string; training?: RunAt[] };
+  /** compare only: the run folders compared, in their order */
+  folders?: string[];
   /** the user's view choices (basis, time, measure), given back to the reloaded page */
   prefs?: Record<string, string | number>;
 }
@@ -180,7 +187,7 @@ export interface RunAt {
 
 const PANEL_STATES: readonly PanelState[] = ['starting', 'idle', 'training', 'paused', 'stopping', 'failed'];
 const RUN_STATES: readonly RunProgress['state'][] = ['training', 'paused', 'stopping'];
-const PANEL_MODES: readonly PanelMode[] = ['live', 'stored'];
+const PANEL_MODES: readonly PanelMode[] = ['live', 'stored', 'compare'];
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 const SHOW_PURPOSES: readonly ShowPurpose[] = ['stored', 'compare', 'restored'];
 const DISSIMILARITY_STATES: readonly DissimilarityMessage['state'][] = ['computing', 'ready', 'failed'];
@@ -368,6 +375,7 @@ export const panelRestoreState = validator<PanelRestoreState>((c, x) => {
       return true;
     });
   });
+  c.optional(s, 'folders', '', (x, at) => (mode === 'compare' ? c.strings(x, at) : c.fail(at, 'belongs to a compare panel only')));
   c.optional(s, 'prefs', '', (x, at) => {
     const prefs = c.rec(x, at);
     if (prefs) for (const [k, v] of Object.entries(prefs)) if (typeof v !== 'string' && typeof v !== 'number') c.fail(`${at}.${k}`, 'is not a string or number');
@@ -382,8 +390,10 @@ export const panelBoot = validator<PanelBoot>((c, x) => {
   c.num(b.version, 'version');
   c.str(b.specName, 'specName');
   // The mode decides whether the page starts a worker at all: a wrong guess either wastes one or delays the first Train.
-  c.oneOf(b.mode, PANEL_MODES, 'mode');
+  const mode = c.oneOf(b.mode, PANEL_MODES, 'mode');
   c.str(b.resource, 'resource');
+  if (mode === 'compare') c.strings(b.folders, 'folders');
+  else c.optional(b, 'folders', '', (_, at) => c.fail(at, 'belongs to a compare panel only'));
   const assets = c.rec(b.assets, 'assets');
   if (assets === undefined) return;
   c.str(assets.workerUrl, 'assets.workerUrl');

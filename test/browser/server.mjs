@@ -19,10 +19,11 @@ export function csp(nonce) {
 function page(nonce, q) {
   // ?wasm=missing points the wasm URLs at files that do not exist (the cpu fallback test).
   const wasmUrls = Object.fromEntries(WASM.map((n) => [n, q.get('wasm') === 'missing' ? `/dist/missing-${n}` : `/dist/${n}`]));
-  // ?mode=stored boots the page as the host's stored-run panel does.
+  // ?mode=stored boots the page as the host's stored-run panel does, ?mode=compare as its compare panel (with ?folders=a,b).
   const mode = q.get('mode') || 'live';
   const resource = mode === 'stored' ? 'file:///ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0' : 'file:///ws/tiny.rnn.yaml';
-  const boot = { version: PROTOCOL_VERSION, assets: { workerUrl: '/dist/webview/worker.js', wasmUrls }, specName: q.get('spec') || 'tiny', mode, resource };
+  const folders = mode === 'compare' ? (q.get('folders') || '/ws/.rnnlab/runs/tiny-20260101-000000/aligned-s0,/ws/.rnnlab/runs/tiny-20260101-000000/oblique-s0').split(',') : undefined;
+  const boot = { version: PROTOCOL_VERSION, assets: { workerUrl: '/dist/webview/worker.js', wasmUrls }, specName: q.get('spec') || 'tiny', mode, resource, ...(folders ? { folders } : {}) };
   const theme = q.get('theme') || 'dark';
   return `<!DOCTYPE html>
 <html lang="en">

@@ -77,8 +77,9 @@ export class PanelApp {
     private readonly boot: BootData,
   ) {
     this.saver = new StateSaver((state) => transport.setState(state));
-    // A stored-run page starts its worker only if it is ever asked to train: idle, not starting.
-    this.store = new PanelStore(new Session('live', []), boot.specName, boot.mode === 'stored' ? 'idle' : 'starting', savedPrefs(transport.getState()));
+    // A page of stored runs (one, or several compared) starts its worker only if it is ever asked to train: idle, not starting.
+    const showsStored = boot.mode !== 'live';
+    this.store = new PanelStore(new Session('live', []), boot.specName, showsStored ? 'idle' : 'starting', savedPrefs(transport.getState()));
     const store = this.store;
     this.themeWatcher = new ThemeWatcher((t) => this.onTheme(t));
     const theme = this.themeWatcher.current;
@@ -94,7 +95,7 @@ export class PanelApp {
       pushStatus: () => this.pushStatus(),
       setVisible: (v) => this.scheduler.setVisible(v),
     });
-    this.queue = new RunQueue(boot.assets, this.router, boot.mode === 'stored');
+    this.queue = new RunQueue(boot.assets, this.router, showsStored);
     const sink = this.exportSink();
 
     this.header = new Header(store, this.scheduler, {

@@ -18,5 +18,5 @@ export function readBootData(doc: Document): BootData {
   const problem = panelBoot.problem(data);
   if (problem !== undefined) throw new Error(`The #rnnlab-boot block is not what this page expects: ${problem}.`);
   const d = data as BootData;
-  return { version: d.version, assets: { workerUrl: d.assets.workerUrl, wasmUrls: { ...d.assets.wasmUrls } }, specName: d.specName, mode: d.mode, resource: d.resource };
+  return { version: d.version, assets: { workerUrl: d.assets.workerUrl, wasmUrls: { ...d.assets.wasmUrls } }, specName: d.specName, mode: d.mode, resource: d.resource, ...(d.folders ? { folders: [...d.folders] } : {}) };
 }

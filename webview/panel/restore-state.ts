@@ -1,6 +1,6 @@
 /**
- * What the page keeps with setState for a window reload (docs/architecture.md, The panel and the host): which spec
- * or stored run it shows; for a spec, where its last session's runs went and which runs
+ * What the page keeps with setState for a window reload (docs/architecture.md, The panel and the host): which spec,
+ * stored run or compared runs it shows; for a spec, where its last session's runs went and which runs
  * were training at which step; and the user's view choices. Training itself cannot survive
  * a reload (it lives in this page's workers): the host reopens the panel, shows the runs
  * that had finished and says what was lost; the new page reads the choices back.
@@ -11,7 +11,7 @@ import { FINAL_MEASURES, type RunEntry, type Session } from './session';
 import type { Prefs } from './store';
 
 export function restoreState(boot: BootData, live: Session | undefined, running: readonly RunEntry[], prefs: Prefs): PanelRestoreState {
-  const state: PanelRestoreState = { version: PROTOCOL_VERSION, mode: boot.mode, resource: boot.resource, prefs: { ...prefs } };
+  const state: PanelRestoreState = { version: PROTOCOL_VERSION, mode: boot.mode, resource: boot.resource, ...(boot.folders ? { folders: [...boot.folders] } : {}), prefs: { ...prefs } };
   const ref = live?.ref;
   if (boot.mode !== 'live' || ref === undefined) return state;
   // A run of an earlier session may still be stopping; the notice is about the current session.

@@ -49,11 +49,12 @@ function escapeHtml(s: string): string {
 
 /**
  * A fresh nonce per render: a page must never reuse one. `resource` is the spec's URI
- * (live) or the stored run folder's (stored); the page keeps it for a window reload.
+ * (live) or the stored run folder's (stored), and `folders` the compared run folders
+ * (compare); the page keeps them for a window reload.
  */
-export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, specName: string, mode: PanelMode, resource: vscode.Uri): string {
+export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, specName: string, mode: PanelMode, resource: vscode.Uri, folders?: readonly string[]): string {
   const nonce = newNonce();
-  const boot: PanelBoot = { version: PROTOCOL_VERSION, assets: panelAssets(webview, extensionUri), specName, mode, resource: resource.toString() };
+  const boot: PanelBoot = { version: PROTOCOL_VERSION, assets: panelAssets(webview, extensionUri), specName, mode, resource: resource.toString(), ...(folders ? { folders: [...folders] } : {}) };
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString();
   const js = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js')).toString();
   // The bundled stylesheets of the page's libraries (uPlot), before the panel's own.

@@ -1,11 +1,12 @@
 /**
- * All open panels, one per spec (keyed by the spec's URI) and one per stored run folder.
+ * All open panels, one per spec (keyed by the spec's URI), one per stored run folder and
+ * one per set of compared runs.
  * It knows which panel the user worked with last: Stop, Pause, Resume and the status
  * bar act on that one. It is also the WebviewPanelSerializer: after a window reload it
  * re-attaches a controller to each panel VS Code brings back.
  */
 import * as vscode from 'vscode';
-import { readRunFolder } from '../../store/runFolder';
+import { readRunFolder, type StoredRun } from '../../store/runFolder';
 import { isWorkspaceStore } from '../runStore';
 import { specTitle } from '../../spec';
 import { Disposable } from '../dispose';
@@ -18,6 +19,8 @@ import { createWebviewPanel, type PanelContext, type RnnPanel } from './rnnPanel
 import { SpecPanel, type TrainRequest } from './specPanel';
 import { StoredRunPanel, storedRunTitle } from './storedPanel';
 import { sessionRuns } from './storedRuns';
+import { ComparePanel } from './comparePanel';
+import { compareKey, compareLabels, compareTitle } from '../compare/compareSet';
 
 export class PanelManager extends Disposable implements vscode.WebviewPanelSerializer {
   private readonly panels = new Map<string, RnnPanel>();
@@ -86,6 +89,23 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   /**
+   * Opens stored runs side by side, or reveals the panel that shows this set already.
+   * Folders that cannot be read are left out and named in `skipped`; with fewer than two
+   * readable runs there is no panel.
+   */
+  async openCompare(folders: readonly string[]): Promise<{ panel?: ComparePanel; skipped: { folder: string; message: string }[] }> {
+    const existing = this.panels.get(compareKey(folders));
+    if (existing instanceof ComparePanel) {
+      existing.reveal();
+      return { panel: existing, skipped: [] };
+    }
+    const { runs, skipped } = await readRuns(folders);
+    if (runs.length < 2 || !(await this.bundleReady())) return { skipped };
+    const title = compareTitle(compareLabels(runs));
+    return { panel: this.add(new ComparePanel(runs, this.ctx, createWebviewPanel(title, this.ctx))), skipped };
+  }
+
+  /**
    * A panel VS Code restored after a window reload, with the state its page kept: the
    * same options, a fresh page (new nonce), and the spec read again. Training is not
    * restarted; the page says where it stopped. Whatever goes wrong, the panel shows a
@@ -104,13 +124,20 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     const target = restoreTarget(state, isWorkspaceStore);
     if (target.mode === 'none') return this.showProblem(panel, target.problem);
     if (!(await this.bundleReady())) return this.showProblem(panel, 'The RNN Lab panel is not built: run npm run build, then reload the window.');
-    const key = target.mode === 'live' ? target.spec.toString() : target.folder.toString();
+    const key = target.mode === 'live' ? target.spec.toString() : target.mode === 'compare' ? compareKey(target.folders) : target.folder.toString();
     if (this.panels.has(key)) {
       // Opened again (Train, Open run) before VS Code got to this one: one panel per spec or run.
       panel.dispose();
       return;
     }
     panel.webview.options = webviewOptions(this.ctx.extensionUri);
+    if (target.mode === 'compare') {
+      const { runs, skipped } = await readRuns(target.folders);
+      for (const s of skipped) this.ctx.log.warn(`After the window reload, ${s.folder} could not be compared: ${s.message}`);
+      if (runs.length < 2) return this.showProblem(panel, `The compared runs cannot be shown any more: ${skipped.map((s) => s.message).join(' ') || 'fewer than two of them are left.'}`);
+      this.add(new ComparePanel(runs, this.ctx, panel));
+      return;
+    }
     if (target.mode === 'stored') {
       let stored;
       try {
@@ -182,4 +209,18 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     for (const p of [...this.order]) p.dispose();
     super.dispose();
   }
+}
+
+/** The run folders read back, in order; those that cannot be read are named with why. */
+async function readRuns(folders: readonly string[]): Promise<{ runs: StoredRun[]; skipped: { folder: string; message: string }[] }> {
+  const runs: StoredRun[] = [];
+  const skipped: { folder: string; message: string }[] = [];
+  for (const folder of folders) {
+    try {
+      runs.push(await readRunFolder(folder));
+    } catch (e) {
+      skipped.push({ folder, message: errorText(e) });
+    }
+  }
+  return { runs, skipped };
 }

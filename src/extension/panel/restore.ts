@@ -3,8 +3,8 @@
  * hands the serializer the webview panel and the state the page kept with setState; the
  * page's worker, and with it any training, is gone. These helpers check that state (it
  * comes from the page, so nothing in it is trusted: the spec must be a *.rnn.yaml file,
- * the session folder must be one folder of that spec's run store, a stored run must be a
- * run folder of a run store of this workspace) and word what the user lost. panels.ts then re-attaches a
+ * the session folder must be one folder of that spec's run store, a stored or compared
+ * run must be a run folder of a run store of this workspace) and word what the user lost. panels.ts then re-attaches a
  * controller to the panel.
  */
 import * as vscode from 'vscode';
@@ -19,6 +19,8 @@ import { isSpecUri } from '../specs';
 type RestoreTarget =
   | { mode: 'live'; spec: vscode.Uri; session?: { dir?: string; training?: RunAt[] } }
   | { mode: 'stored'; folder: vscode.Uri }
+  /** the compared run folders still in a run store of this workspace (two or more) */
+  | { mode: 'compare'; folders: string[] }
   /** why the state cannot be restored, as a sentence */
   | { mode: 'none'; problem: string };
 
@@ -35,6 +37,12 @@ export function restoreTarget(state: unknown, isStore: (store: string) => boolea
   }
   // Runs are stored next to their spec, on disk (commands.ts); a restored panel is no different.
   if (uri.scheme !== 'file') return { mode: 'none', problem: `This RNN Lab panel showed ${uri.toString().slice(0, 200)}, which is not a file on disk. ${REOPEN}` };
+  if (state.mode === 'compare') {
+    // Only folders of this workspace's run stores are read again; anything else is dropped, not followed.
+    const folders = (state.folders ?? []).filter((f) => isRunFolderOf(isStore, f));
+    if (folders.length < 2) return { mode: 'none', problem: `This RNN Lab panel compared runs of which fewer than two are run folders of a run store of this workspace. ${REOPEN}` };
+    return { mode: 'compare', folders };
+  }
   if (state.mode === 'stored') {
     if (!isRunFolderOf(isStore, uri.fsPath)) {
       return { mode: 'none', problem: `This RNN Lab panel showed ${uri.fsPath.slice(0, 200)}, which is not a run folder of a run store of this workspace. ${REOPEN}` };

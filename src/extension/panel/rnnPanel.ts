@@ -24,10 +24,13 @@ export interface PanelContext {
   specs: SpecCache;
 }
 
+/** What a panel shows: a spec (it trains), one stored run, or stored runs side by side. */
+export type HostPanelMode = 'spec' | 'stored' | 'compare';
+
 /** What the extension-host tests read through rnnlab._test.panelState. */
 export interface PanelSnapshot {
   key: string;
-  mode: 'spec' | 'stored';
+  mode: HostPanelMode;
   title: string;
   ready: boolean;
   visible: boolean;
@@ -35,6 +38,8 @@ export interface PanelSnapshot {
   viewColumn: number | undefined;
   lastStatus: Status | undefined;
   stored: string[];
+  /** the run folders the page shows (a stored run, the compared runs) */
+  folders: string[];
   storeFailures: { runName: string; message: string }[];
   runFailures: { runName: string; message: string }[];
   saved: string[];
@@ -56,7 +61,7 @@ export function createWebviewPanel(title: string, ctx: PanelContext): vscode.Web
 }
 
 export abstract class RnnPanel extends Disposable {
-  /** the resource's URI as a string: one panel per spec, one per stored run */
+  /** the resource's URI as a string (one panel per spec, one per stored run), or the compared set's key */
   readonly key: string;
   protected readonly channel: PanelChannel;
   private lastVisible: boolean;
@@ -76,16 +81,18 @@ export abstract class RnnPanel extends Disposable {
   readonly onDidDispose = this.disposed.event;
 
   protected constructor(
-    /** the spec's URI, or the stored run folder's */
+    /** the spec's URI, or the stored run folder's (compare: the first run's) */
     readonly resource: vscode.Uri,
-    readonly mode: 'spec' | 'stored',
+    readonly mode: HostPanelMode,
     protected readonly panel: vscode.WebviewPanel,
     title: string,
     specName: string,
     protected readonly ctx: PanelContext,
+    /** compare: the panel's key (one panel per set of runs) and the run folders, kept by the page for a reload */
+    compared?: { key: string; folders: readonly string[] },
   ) {
     super();
-    this.key = resource.toString();
+    this.key = compared?.key ?? resource.toString();
     // A panel VS Code restored after a reload comes with its old title; the spec's name may have changed since.
     this.panel.title = title;
     this.lastVisible = this.panel.visible;
@@ -110,8 +117,8 @@ export abstract class RnnPanel extends Disposable {
     );
     const timer = setTimeout(() => this.warnNotReady(), READY_TIMEOUT_MS);
     this._register({ dispose: () => clearTimeout(timer) });
-    const pageMode: PanelMode = mode === 'spec' ? 'live' : 'stored';
-    this.panel.webview.html = renderPanelHtml(this.panel.webview, ctx.extensionUri, specName, pageMode, resource);
+    const pageMode: PanelMode = mode === 'spec' ? 'live' : mode;
+    this.panel.webview.html = renderPanelHtml(this.panel.webview, ctx.extensionUri, specName, pageMode, resource, compared?.folders);
   }
 
   get title(): string {
@@ -142,6 +149,7 @@ export abstract class RnnPanel extends Disposable {
       viewColumn: this.panel.viewColumn,
       lastStatus: this.lastStatus,
       stored: [...this.stored],
+      folders: this.mode === 'spec' ? [] : this.shownFolders(),
       storeFailures: [...this.storeFailures],
       runFailures: [...this.runFailures],
       saved: [...this.saved],

@@ -76,6 +76,8 @@ export class FinalTable {
   }
 
   private refresh(): void {
+    // Runs compared side by side are no variant x seed grid: the measures table has a column per run.
+    this.element.hidden = this.store.shown.kind === 'compare';
     if (this.select.value !== this.store.prefs.finalMeasure) this.select.value = this.store.prefs.finalMeasure;
     const done = this.store.shown.runs.filter((r) => r.final);
     this.empty.hidden = done.length > 0;
