@@ -48,6 +48,8 @@ export interface PanelSnapshot {
   sessionDir: string | undefined;
   /** what the page was last told about the spec since the last Train (spec panels only) */
   specChange: { changed: boolean; valid: boolean } | undefined;
+  /** what the page was last told about the dissimilarity of the runs it shows (compare panels) */
+  dissimilarity?: { state: 'computing' | 'ready' | 'failed'; runs?: string[]; message?: string };
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -157,7 +159,12 @@ export abstract class RnnPanel extends Disposable {
       rejected: this.channel.rejected,
       sessionDir: this.sessionDir(),
       specChange: this.specChange(),
+      ...(this.dissimilarityShown() ? { dissimilarity: this.dissimilarityShown() } : {}),
     };
+  }
+
+  protected dissimilarityShown(): PanelSnapshot['dissimilarity'] {
+    return undefined;
   }
 
   protected sessionDir(): string | undefined {

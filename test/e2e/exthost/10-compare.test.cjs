@@ -54,6 +54,13 @@ describe('Compare runs', function () {
     assert.deepEqual(panel.sent.slice(0, 2), ['init', 'showRuns']);
     assert.equal(panel.title, 'RNN Lab: Compare aligned-s0, oblique-s0');
     assert.equal(panel.sent.includes('notice'), false, 'runs evaluated on the same trials need no note');
+    // Their dissimilarity, from the host's service (the product's own rnnlab compare, forked), for the page's heat map.
+    const ready = await waitFor(async () => {
+      const d = (await panelState(panel.key)).current?.dissimilarity;
+      return d && d.state !== 'computing' ? d : undefined;
+    }, { timeout: 60_000, what: 'the dissimilarity of the compared runs' });
+    assert.deepEqual(ready, { state: 'ready', runs: ['aligned-s0', 'oblique-s0'] });
+    assert.ok((await panelState(panel.key)).current.sent.filter((t) => t === 'dissimilarity').length >= 2, 'computing, then the matrix');
   });
 
   it('a session folder stands for its runs: the same set reveals the same panel', async () => {
