@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPanel, runsOf, shot, waitFor } from './harness.mjs';
-import { countNear } from './png.mjs';
+import { countNear, decodePng } from './png.mjs';
 import { explorerDriver, randomSetup } from './explorer-worker.mjs';
 import { TINY, finishedRuns, init, stored } from './fixtures.mjs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { readRunFolder, writeRunFolder } from '../../src/store/runFolder.ts';
 import { explorerNetworkMessage, storedRunData } from '../../src/extension/panel/storedRuns.ts';
@@ -127,6 +127,22 @@ export function explorerTests({ context, baseUrl, helpers }) {
           assert.ok(far.drawn.deviation > 0.5, `the kicked trajectory leaves the unperturbed one (by ${far.drawn.deviation})`);
           const kickPixels = countNear(await shot(p.page, view.locator('canvas.view-canvas')), [0xd1, 0x86, 0x16], 40);
           assert.ok(kickPixels > 30, `the kicked trajectory is drawn in the kick colour (${kickPixels} px)`);
+
+          // Save as PNG of the view: twice the canvas's size, the kicked trial in it, named after the run.
+          await view.getByRole('button', { name: 'Save as PNG' }).click();
+          const [save] = await waitFor('the view\'s PNG', async () => {
+            const s = await p.host.posted('saveFile');
+            return s.length ? s : null;
+          });
+          const box = await view.locator('canvas.view-canvas').evaluate((c) => [c.clientWidth, c.clientHeight]);
+          const png = decodePng(Buffer.from(save.data));
+          assert.deepEqual([png.width, png.height], [2 * box[0], 2 * box[1]]);
+          assert.equal(save.name, 'oblique-s0-oblique-3d.png');
+          const saved = countNear(png, [0xd1, 0x86, 0x16], 40);
+          assert.ok(saved > 4 * 30, `the picture shows the kicked trial (${saved} px in the kick colour)`);
+          writeFileSync(path.join(repo, 'test-results', 'explorer-stored-view.png'), Buffer.from(save.data));
+          assert.equal(await view.locator('canvas.view-canvas').isVisible(), true);
+
           await amplitude.focus();
           await p.page.keyboard.press('Home');
           const zero = await drawn(p, 'oblique', { amplitude: 0, direction: 'w_out' });

@@ -118,7 +118,7 @@ export class PanelApp {
       stop: (entry) => this.router.stop(entry),
     });
     this.kicks = new ExplorerWorker(new WorkerSource(boot.assets.workerUrl));
-    this.scenes = new SceneGrid(store, this.scheduler, theme, this.kicks, (entry) => this.router.requestExplorer(entry));
+    this.scenes = new SceneGrid(store, this.scheduler, theme, this.kicks, (entry) => this.router.requestExplorer(entry), sink);
     this.measures = new MeasuresTable(store, [tableButtons(sink, () => this.measures.data())]);
     this.finals = new FinalTable(store, [tableButtons(sink, () => this.finals.data())]);
     const loss = new ChartCard(store, this.scheduler, theme, {

@@ -15,6 +15,7 @@ import { fmt } from '../format';
 import { markerTexture } from '../scene/marker-texture';
 import type { RenderScheduler } from '../scene/render-scheduler';
 import type { Overlay } from '../scene/trajectory-view';
+import type { PictureLegendItem } from '../scene/view-png';
 import { TrajectoryLines } from '../scene/trajectory-lines';
 import type { Theme } from '../theme';
 import { LineChart } from '../views/charts/line-chart';
@@ -181,6 +182,18 @@ export class KickExplorer {
     if (noInput && this.directionSelect.value === 'w_in') this.directionSelect.value = 'w_out';
     this.fillTrials(view);
     this.kick();
+  }
+
+  /** The legend of what the explorer draws in the view, for a picture of it (empty while it draws nothing). */
+  pictureLegend(): PictureLegendItem[] {
+    const a = this.answer;
+    if (!a || !this.lines.object.visible || !this.data) return [];
+    const t = this.theme;
+    const along = DIRECTIONS.find((d) => d.value === a.request.direction)?.label ?? a.request.direction;
+    return [
+      { label: `trial ${a.request.trial}, unperturbed`, colour: mix(t.foreground, t.background, 0.25) },
+      { label: `kicked along ${along} at t = ${fmt(a.request.step * this.dt)}, A = ${fmt(a.request.amplitude)} √N`, colour: at(t.series, 1 % t.series.length) },
+    ];
   }
 
   setBasis(basis: 'pca' | 'readout'): void {

@@ -81,6 +81,11 @@ export class LabelLayer {
     if (j >= 0) this.placed.splice(j, 1);
   }
 
+  /** The labels the last place() showed, where it put them (a picture of the view draws them). */
+  shownLabels(): readonly Label[] {
+    return this.labels.filter((l) => l.shown && l.text !== '');
+  }
+
   /** Measure every label again on the next place() (the font may have changed with the theme). */
   remeasure(): void {
     for (const l of this.labels) l.width = -1;

@@ -20,6 +20,7 @@ import { markerTexture } from './marker-texture';
 import { ReadoutArrow } from './readout-arrow';
 import type { Renderable, RenderScheduler } from './render-scheduler';
 import { TrajectoryLines } from './trajectory-lines';
+import { viewPng, type PictureLegendItem } from './view-png';
 import { at } from '../../../src/core/checked';
 
 export type Basis = 'pca' | 'readout';
@@ -83,6 +84,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
   private readonly overlay: HTMLElement;
   private readonly readoutList: HTMLElement;
   private readonly footer: HTMLElement;
+  private readonly head: HTMLElement;
   private readonly resize: ResizeObserver;
   private readonly cleanups: (() => void)[] = [];
   private readonly overlays = new Set<Overlay>();
@@ -115,10 +117,11 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     this.readoutList = h('ul', { class: 'readout-list', attrs: { 'aria-label': `Readout vectors of ${variant}` } });
     this.footer = h('div', { class: 'view-foot' });
     const wrap = h('div', { class: 'view-canvas-wrap' }, this.canvas, this.labels.element, this.overlay);
+    this.head = h('figcaption', { class: 'view-head' }, h('span', { class: 'view-title' }, this.swatch, variant), this.subtitle);
     this.element = h(
       'figure',
       { class: 'view', attrs: { 'data-variant': variant } },
-      h('figcaption', { class: 'view-head' }, h('span', { class: 'view-title' }, this.swatch, variant), this.subtitle),
+      this.head,
       wrap,
       this.readoutList,
       this.footer,
@@ -265,6 +268,37 @@ export class TrajectoryView implements Renderable, LinkedCamera {
   /** The element the view's own controls go below its readout list (the perturbation explorer). */
   appendControls(el: HTMLElement): void {
     this.footer.before(el);
+  }
+
+  /** Controls in the view's title row (Save as PNG). */
+  appendHeadControls(el: HTMLElement): void {
+    this.head.append(el);
+  }
+
+  /**
+   * The view as PNG bytes at `scale` times its size, with its title, labels and `legend`
+   * drawn in: the scene is rendered once at that size, copied, and the view put back.
+   */
+  async toPng(legend: PictureLegendItem[], scale = 2): Promise<ArrayBuffer> {
+    if (this.disposed || this.contextLost || this.width === 0 || this.height === 0) throw new Error('the view is not drawn now (hidden, closed, or its GPU context is lost)');
+    const w = Math.round(this.width * scale);
+    const hgt = Math.round(this.height * scale);
+    const copy = h('canvas', { attrs: { width: w, height: hgt } });
+    const ctx = copy.getContext('2d');
+    if (!ctx) throw new Error('no 2D canvas for the PNG export');
+    try {
+      this.renderer.setSize(w, hgt, false);
+      this.lines.setResolution(w, hgt, LINE_WIDTH * scale);
+      for (const o of this.overlays) o.setResolution(w, hgt, LINE_WIDTH * scale * 1.5);
+      for (const { arrow } of this.arrows) arrow.faceCamera(this.camera.position);
+      this.renderer.render(this.scene, this.camera);
+      // in the same task as the render: the drawing buffer is not preserved after it is shown
+      ctx.drawImage(this.canvas, 0, 0);
+    } finally {
+      this.onResize(this.width, this.height);
+    }
+    const labels = this.labels.shownLabels().map((l) => ({ x: l.x, y: l.y, text: l.text, ...(l.el.style.borderColor ? { border: l.el.style.borderColor } : {}) }));
+    return viewPng(copy, { width: this.width, height: this.height, title: this.variant, subtitle: this.subtitle.textContent ?? '', labels, legend, theme: this.theme }, scale);
   }
 
   /** What the view's own dispose() left on the GPU: all zero unless something leaked. */

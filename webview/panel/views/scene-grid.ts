@@ -17,6 +17,8 @@ import type { Change, PanelStore } from '../store';
 import type { Theme } from '../theme';
 import { KickExplorer, type ExplorerStats, type NetworkOnRequest } from '../explorer/kick-explorer';
 import { maxAmplitude } from '../../../src/core/analysis/perturbation/protocol';
+import type { PictureLegendItem } from '../scene/view-png';
+import { imageButtons, type ExportSink } from './export';
 import type { ExplorerWorker } from '../explorer/explorer-worker';
 import { at } from '../../../src/core/checked';
 
@@ -46,6 +48,7 @@ export class SceneGrid {
     private readonly kicks: ExplorerWorker,
     /** a stored run's view was first kicked: get its network from the host */
     private readonly requestNetwork: (entry: RunEntry) => void,
+    private readonly sink: ExportSink,
   ) {
     this.basisButtons = {
       pca: h('button', { class: 'seg', text: 'Top PCs', attrs: { type: 'button', 'aria-pressed': 'true', title: 'Axes: the top three principal components of the noise-free activity' } }),
@@ -139,6 +142,7 @@ export class SceneGrid {
       const explorer = new KickExplorer(name, view, this.kicks, this.scheduler, this.theme);
       explorer.setTime(this.store.prefs.time);
       view.appendControls(explorer.element);
+      view.appendHeadControls(imageButtons(this.sink, () => `${name}-3d`, () => view.toPng(this.pictureLegend(name))));
       this.explorers.set(name, explorer);
     }
     this.grid.replaceChildren(...groups.flatMap((v) => this.views.get(v)?.element ?? []));
@@ -178,6 +182,17 @@ export class SceneGrid {
   private networkOnRequest(entry: RunEntry): NetworkOnRequest | undefined {
     if (entry.explorer || entry.folder === undefined || !entry.viewFinal || (entry.status !== 'finished' && entry.status !== 'stopped')) return undefined;
     return { load: () => this.requestNetwork(entry), aMax: maxAmplitude(entry.run.task), state: entry.explorerLoad ?? 'idle' };
+  }
+
+  /** A view's picture legend: the conditions it draws, then what its explorer draws over them. */
+  private pictureLegend(group: string): PictureLegendItem[] {
+    const view = this.store.shown.shownRun(group)?.view;
+    const palette = conditionPalette(this.theme.background);
+    const conditions = view ? [...new Set(view.projection.trials.map((b) => at(view.condition, b)))].sort((a, b) => a - b).slice(0, LEGEND_MAX) : [];
+    return [
+      ...conditions.map((c) => ({ label: view?.conditionLabels[c] ?? `condition ${c}`, colour: at(palette, c % palette.length) })),
+      ...(this.explorers.get(group)?.pictureLegend() ?? []),
+    ];
   }
 
   private emptyText(entry: RunEntry): string {
