@@ -17,7 +17,7 @@ const RHOS = [0.11, 0.93, 0.5];
 
 const compareInit = { type: 'init', version: PROTOCOL_VERSION, specName: 'comparison', specFile: '', runs: [], autoStart: false, maxWorkers: 0 };
 
-export function compareTests({ context, baseUrl, helpers }) {
+export function compareTests({ context, baseUrl, helpers, results }) {
   const [aligned, oblique] = runsOf(helpers, TINY);
   const base = [oblique, aligned, aligned];
   const compared = () => ({
@@ -78,6 +78,9 @@ export function compareTests({ context, baseUrl, helpers }) {
       name: 'the compare panel draws one 3D view per run with one camera pose: orbiting one moves the others; it starts no worker',
       fn: async () => {
         const p = await openCompare();
+        await p.page.setViewportSize({ width: 1000, height: 1400 });
+        await frames(p.page, 3);
+        await p.page.screenshot({ path: `${results}/compare-panel.png`, fullPage: true });
         const views = await p.page.locator('figure.view').evaluateAll((els) => els.map((e) => e.dataset.variant));
         assert.deepEqual(views, LABELS);
         for (const name of LABELS) assert.ok(countChromatic(await shot(p.page, canvasOf(p.page, name))) > MIN_TRAJECTORY_PIXELS, `${name} is not drawn`);
