@@ -15,7 +15,7 @@ import { metricsJson } from '../core/metrics';
 import { shown, type ProgressView } from './progress';
 import { at } from '../core/checked';
 
-export const DISSIMILARITY_FILE = 'dissimilarity.json';
+export { DISSIMILARITY_FILE } from '../store/sessionFile';
 
 /** A stored run as the comparison needs it. */
 export interface ComparedRun {

@@ -13,6 +13,9 @@ import { RunStoreError } from './paths';
 export const SESSION_FILES = ['dissimilarity.json'] as const;
 export type SessionFile = (typeof SESSION_FILES)[number];
 
+/** The dissimilarity across the session's runs (docs/science.md §4.7), as `rnnlab train` and the panel write it. */
+export const DISSIMILARITY_FILE: SessionFile = 'dissimilarity.json';
+
 /** Writes dir/name through a durable temporary file and a rename over any previous version. */
 export async function replaceFileDurably(dir: string, name: SessionFile, data: string | Uint8Array): Promise<string> {
   if (!isSafeSegment(name)) throw new RunStoreError(`"${name}" is not a plain file name; nothing was written.`);

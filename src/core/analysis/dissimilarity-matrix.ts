@@ -18,6 +18,7 @@
  */
 import { centreColumns, shapeDistance, type CentredStates } from './dissimilarity';
 import { at } from '../checked';
+import { pairSummaries, type PairSummary } from './pair-summaries';
 
 export interface RunStates {
   name: string;
@@ -34,12 +35,7 @@ export interface RunStates {
   kMin: number;
 }
 
-export interface PairSummary {
-  mean: number;
-  /** sample sd over pairs; null with a single pair */
-  sd: number | null;
-  pairs: number;
-}
+export type { PairSummary };
 
 export interface DissimilarityResult {
   kind: 'dissimilarity';
@@ -87,36 +83,12 @@ export async function dissimilarityMatrix(runs: readonly RunStates[], onPair?: (
       onPair?.(++done, total);
     }
   }
-  const groupNames = [...new Set(runs.map((r) => r.group))];
-  const within: Record<string, PairSummary> = {};
-  const between: Record<string, PairSummary> = {};
-  groupNames.forEach((ga, ia) => {
-    groupNames.forEach((gb, ib) => {
-      if (ib < ia) return;
-      const values: number[] = [];
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          if (at(runs, i).group !== ga || at(runs, j).group !== gb || (ia === ib && j <= i)) continue;
-          const v = at(matrix, i)[j];
-          if (v !== null && v !== undefined) values.push(v);
-        }
-      }
-      if (!values.length) return;
-      if (ia === ib) within[ga] = summarise(values);
-      else between[`${ga}|${gb}`] = summarise(values);
-    });
-  });
+  const { within, between } = pairSummaries(runs.map((r) => r.group), matrix);
   return { kind: 'dissimilarity', metric: 'angular_procrustes', runs: runs.map((r) => r.name), groups: runs.map((r) => r.group), matrix, euclidean, within, between, incomparable };
 }
 
 function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
-}
-
-function summarise(values: number[]): PairSummary {
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const sd = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : null;
-  return { mean, sd, pairs: values.length };
 }
 
 /** The key that says two runs were evaluated on the same trials. */

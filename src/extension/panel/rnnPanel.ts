@@ -15,6 +15,7 @@ import type { SpecCache } from '../specs';
 import { PanelChannel } from './channel';
 import { renderPanelHtml, webviewOptions } from './html';
 import { explorerNetworkMessage } from './storedRuns';
+import { DissimilarityJobs } from './dissimilarityJobs';
 
 type Status = Extract<FromPanel, { type: 'status' }>;
 
@@ -46,6 +47,8 @@ export interface PanelSnapshot {
   sent: string[];
   rejected: number;
   sessionDir: string | undefined;
+  /** dissimilarity computations running now */
+  dissimilarityJobs: number;
   /** what the page was last told about the spec since the last Train (spec panels only) */
   specChange: { changed: boolean; valid: boolean } | undefined;
   /** what the page was last told about the dissimilarity of the runs it shows (compare panels) */
@@ -74,6 +77,8 @@ export abstract class RnnPanel extends Disposable {
   readonly runFailures: { runName: string; message: string }[] = [];
   /** files the user saved from this panel (exports) */
   readonly saved: string[] = [];
+  /** the dissimilarity heat map's computations (child processes), ended with the panel */
+  protected readonly dissimilarities: DissimilarityJobs;
 
   private readonly statusChanged = this._register(new vscode.EventEmitter<RnnPanel>());
   private readonly activated = this._register(new vscode.EventEmitter<RnnPanel>());
@@ -100,6 +105,8 @@ export abstract class RnnPanel extends Disposable {
     this.lastVisible = this.panel.visible;
     this.channel = this._register(new PanelChannel(this.panel.webview, () => this.initMessage(), ctx.log, title));
     this._register(this.channel.onMessage((m) => this.receive(m)));
+    this.dissimilarities = new DissimilarityJobs(join(ctx.extensionUri.fsPath, 'dist'), (m) => this.channel.post(m), ctx.log, title);
+    this._register(this.dissimilarities);
     this._register(this.channel.onReady(() => this.onReady()));
     this._register(
       this.panel.onDidChangeViewState(({ webviewPanel }) => {
@@ -158,6 +165,7 @@ export abstract class RnnPanel extends Disposable {
       sent: [...this.channel.sent],
       rejected: this.channel.rejected,
       sessionDir: this.sessionDir(),
+      dissimilarityJobs: this.dissimilarities.active,
       specChange: this.specChange(),
       ...(this.dissimilarityShown() ? { dissimilarity: this.dissimilarityShown() } : {}),
     };

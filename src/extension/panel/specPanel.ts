@@ -13,6 +13,8 @@ import { MAX_PANEL_TEXT, RnnPanel, type PanelContext } from './rnnPanel';
 import type { StoredRun } from '../../store/runFolder';
 import { storedRunData } from './storedRuns';
 import { PanelSessions, type TrainingSession } from './training';
+import { DISSIMILARITY_FILE } from '../../store/sessionFile';
+import { dirname } from 'node:path';
 
 /** A sentence for the page's header until the next Train (after a window reload). */
 export type PanelNotice = Extract<ToPanel, { type: 'notice' }>;
@@ -66,6 +68,7 @@ export class SpecPanel extends RnnPanel {
     this._register({ dispose: () => clearTimeout(this.changeTimer) });
     // session folders that stored nothing (everything stopped or failed) go with the panel
     this._register({ dispose: () => void this.sessions.releaseAll() });
+    this._register(this.onDidChangeStatus(() => this.followStatus()));
   }
 
   private get session() {
@@ -104,7 +107,17 @@ export class SpecPanel extends RnnPanel {
     if (this.restored.length > 0) {
       const variants = [...new Set(this.currentRuns().map((r) => r.variant))];
       this.channel.post({ type: 'showRuns', purpose: 'restored', runs: this.restored.map((r) => storedRunData(r)), variants });
+      this.restoredDissimilarity(this.restored.map((r) => r.dir));
     }
+  }
+
+  /** The restored runs' dissimilarity: their session's dissimilarity.json, else computed (not stored: the session may be cut short). */
+  private restoredDissimilarity(folders: string[]): void {
+    const [first] = folders;
+    if (first === undefined || folders.length < 2) return;
+    void this.dissimilarities.showStored(dirname(first), false).then((shown) => {
+      if (!shown && !this.isDisposed) void this.dissimilarities.compute(folders);
+    });
   }
 
   protected override shownFolders(): string[] {
@@ -148,18 +161,48 @@ export class SpecPanel extends RnnPanel {
         this.stored.push(folder);
         this.ctx.log.info(`[${this.title}] stored ${m.runName} in ${folder}`);
         this.channel.post({ type: 'stored', runName: m.runName, folder });
+        this.sessionDissimilarity(session);
       },
       (e: unknown) => {
         const message = errorText(e);
         this.storeFailures.push({ runName: m.runName, message });
         this.channel.post({ type: 'storeFailed', runName: m.runName, message });
         this.ctx.log.showError(`RNN Lab could not store ${m.runName}: ${message}`, [], e);
+        this.sessionDissimilarity(session);
       },
     );
   }
 
+  /** The page's state tells when the current session's training is over (a Stop drops queued runs, which never report). */
+  private followStatus(): void {
+    const session = this.session;
+    const state = this.lastStatus?.state;
+    if (session === undefined || state === undefined) return;
+    if (state === 'training' || state === 'paused' || state === 'stopping') session.pageBusy = true;
+    else if ((state === 'idle' || state === 'failed') && session.pageBusy) {
+      session.pageEnded = true;
+      this.sessionDissimilarity(session);
+    }
+  }
+
+  /**
+   * Once a session has ended with two runs or more stored, the dissimilarity across them
+   * (docs/science.md §4.7) is computed, stored as the session's dissimilarity.json, and
+   * shown; once per session.
+   */
+  private sessionDissimilarity(session: TrainingSession): void {
+    if (session.dissimilarityStarted || !session.ended) return;
+    const folders = session.storedFolders();
+    if (folders.length < 2) return;
+    session.dissimilarityStarted = true;
+    void this.dissimilarities.compute(folders, { session: session.id, save: (text) => session.writeFile(DISSIMILARITY_FILE, text) });
+  }
+
   protected override onRunFailed(m: Extract<FromPanel, { type: 'runFailed' }>): void {
-    if (this.sessionOf(m, 'a failure') === undefined) return;
+    const session = this.sessionOf(m, 'a failure');
+    if (session === undefined) return;
+    session.failed(m.runName);
+    this.sessionDissimilarity(session);
     const message = m.message.slice(0, MAX_PANEL_TEXT);
     this.runFailures.push({ runName: m.runName, message });
     this.ctx.log.showError(`RNN Lab: ${m.runName} failed${m.step !== undefined ? ` at step ${m.step}` : ''}: ${message}`, [{ title: 'Show panel', run: () => this.reveal() }]);

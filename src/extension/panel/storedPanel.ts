@@ -26,9 +26,11 @@ export class StoredRunPanel extends RnnPanel {
   }
 
   protected override onReady(): void {
-    void Promise.all([specVariants(this.run.dir), storedPerturbation(this.run.dir)]).then(([variants, perturbation]) =>
-      this.channel.post({ type: 'showRuns', purpose: 'stored', runs: [storedRunData(this.run, perturbation)], variants }),
-    );
+    void Promise.all([specVariants(this.run.dir), storedPerturbation(this.run.dir)]).then(([variants, perturbation]) => {
+      this.channel.post({ type: 'showRuns', purpose: 'stored', runs: [storedRunData(this.run, perturbation)], variants });
+      // the run's session as the paper's Fig 4, when it has one (rnnlab train, a panel session): shown, never computed here
+      void this.dissimilarities.showStored(dirname(this.run.dir), true);
+    });
   }
 
   protected override shownFolders(): string[] {

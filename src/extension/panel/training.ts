@@ -11,12 +11,25 @@ import type { RunConfig } from '../../core/types';
 import type { SessionRef } from '../../protocol';
 import { decodeRunResult } from '../../store/result';
 import { Session, type SessionPlace } from '../../store/session';
+import type { SessionFile } from '../../store/sessionFile';
 
 export class TrainingSession {
   /** names this session in the page's results; never a path */
   readonly id = randomUUID();
   private readonly runs: Map<string, RunConfig>;
   private readonly written = new Set<string>();
+  /** the folder of each run stored */
+  private readonly folders = new Map<string, string>();
+  /** runs that failed, or whose result could not be stored */
+  private readonly lost = new Set<string>();
+  /** results being written now */
+  private writing = 0;
+  /** the page's training went idle (or failed) after running this session: no more results will come */
+  pageEnded = false;
+  /** the page reported training for this session (so a later idle is its end, not the state before it) */
+  pageBusy = false;
+  /** the dissimilarity across its runs was started (once per session) */
+  dissimilarityStarted = false;
 
   constructor(
     runs: readonly RunConfig[],
@@ -53,14 +66,43 @@ export class TrainingSession {
     const run = this.runs.get(runName);
     if (run === undefined) throw new Error(`The panel sent a result for "${runName}", which is not a run of this training session; nothing was written.`);
     if (this.written.has(runName)) throw new Error(`The panel sent the result of ${runName} twice; the first one is kept.`);
-    const result = decodeRunResult(envelope, run);
+    // counted before any await: the page's idle status right after this result must wait for it
+    this.writing++;
     this.written.add(runName);
     try {
-      return await this.folder.write(runName, result, this.specText);
+      const folder = await this.folder.write(runName, decodeRunResult(envelope, run), this.specText);
+      this.folders.set(runName, folder);
+      return folder;
     } catch (e) {
       this.written.delete(runName);
+      this.lost.add(runName);
       throw e;
+    } finally {
+      this.writing--;
     }
+  }
+
+  /** A run that failed: it will bring no result. */
+  failed(runName: string): void {
+    if (this.runs.has(runName)) this.lost.add(runName);
+  }
+
+  /** No result is coming any more (every run stored or lost, or the page stopped training) and none is being written. */
+  get ended(): boolean {
+    return this.writing === 0 && (this.pageEnded || this.folders.size + this.lost.size >= this.runs.size);
+  }
+
+  /** The folders of the runs stored, in the session's order (the spec's: variant, then seed). */
+  storedFolders(): string[] {
+    return [...this.runs.keys()].flatMap((name) => {
+      const f = this.folders.get(name);
+      return f === undefined ? [] : [f];
+    });
+  }
+
+  /** Writes a file of the whole session next to its run folders (atomically, through the store). */
+  writeFile(name: SessionFile, text: string): Promise<string> {
+    return this.folder.writeFile(name, text);
   }
 }
 
