@@ -21,6 +21,7 @@ import { ChartCard } from './views/chart-card';
 import { chartStats } from './views/charts/line-chart';
 import { tableButtons, type ExportSink, slug } from './views/export';
 import { FinalTable } from './views/final-table';
+import { DissimilarityCard } from './views/dissimilarity-card';
 import { Header } from './views/header';
 import { MeasuresTable } from './views/measures-table';
 import { RunStrip } from './views/run-strip';
@@ -64,6 +65,7 @@ export class PanelApp {
   private readonly kicks: ExplorerWorker;
   private readonly measures: MeasuresTable;
   private readonly finals: FinalTable;
+  private readonly dissimilarity: DissimilarityCard;
   private readonly cards: ChartCard[];
   private readonly queue: RunQueue;
   private readonly throttle: StatusThrottle;
@@ -121,6 +123,7 @@ export class PanelApp {
     this.scenes = new SceneGrid(store, this.scheduler, theme, this.kicks, (entry) => this.router.requestExplorer(entry), sink);
     this.measures = new MeasuresTable(store, [tableButtons(sink, () => this.measures.data())]);
     this.finals = new FinalTable(store, [tableButtons(sink, () => this.finals.data())]);
+    this.dissimilarity = new DissimilarityCard(store, theme, sink);
     const loss = new ChartCard(store, this.scheduler, theme, {
       id: 'loss',
       title: 'Loss',
@@ -168,6 +171,7 @@ export class PanelApp {
         this.scenes.element,
         h('div', { class: 'side-by-side' }, loss.element, this.finals.element),
         this.measures.element,
+        this.dissimilarity.element,
         overTraining.element,
         dims.element,
         kicks.element,
@@ -241,6 +245,7 @@ export class PanelApp {
     this.kicks.dispose();
     this.measures.dispose();
     this.finals.dispose();
+    this.dissimilarity.dispose();
     for (const c of this.cards) c.dispose();
     this.themeWatcher.dispose();
     this.store.clear();
@@ -264,6 +269,7 @@ export class PanelApp {
 
   private onTheme(t: Theme): void {
     this.scenes.setTheme(t);
+    this.dissimilarity.setTheme(t);
     for (const c of this.cards) c.setTheme(t);
   }
 

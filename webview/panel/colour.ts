@@ -54,3 +54,16 @@ export function readoutPalette(foreground: Rgb, background: Rgb): readonly Rgb[]
   const dark = luminance(background) < 0.4;
   return [foreground, ...READOUT_HUES.map((c) => (dark ? mix(c, [255, 255, 255], 0.2) : mix(c, [0, 0, 0], 0.15)))];
 }
+
+/** Viridis (matplotlib's), sampled every tenth: perceptually uniform, ordered in lightness, readable in grey and with colour-vision deficiencies. */
+const VIRIDIS: readonly Rgb[] = [
+  [68, 1, 84], [72, 36, 117], [65, 68, 135], [53, 95, 141], [42, 120, 142], [33, 145, 140],
+  [34, 168, 132], [68, 191, 112], [122, 209, 81], [189, 223, 38], [253, 231, 37],
+];
+
+/** The sequential scale of the heat maps: t in [0, 1] (clamped), dark to light. */
+export function viridis(t: number): Rgb {
+  const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+  return mix(at(VIRIDIS, i), at(VIRIDIS, i + 1), x - i);
+}
