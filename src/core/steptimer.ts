@@ -26,19 +26,31 @@ export interface TimingLimits {
   seconds: number;
 }
 
-/** Times engine.step on fresh batches from `next`. */
-export function timeSteps(engine: TrainingEngine, next: () => BatchRun, limits: TimingLimits): StepTimes {
+/**
+ * A sample shorter than this is too close to the clock's resolution: a page without
+ * cross-origin isolation reads performance.now() in steps of 0.1 ms, so a tiny step
+ * would time as 0. Such samples time several steps at once and report the mean.
+ */
+export const MIN_SAMPLE_MS = 2;
+
+/** Times engine.step on fresh batches from `next` (made outside the timed span). */
+export function timeSteps(engine: TrainingEngine, next: () => BatchRun, limits: TimingLimits, now: () => number = () => performance.now()): StepTimes {
   let n = 0;
-  const once = (): number => {
-    const run = next();
-    const t0 = performance.now();
-    engine.step(run, ++n);
-    return performance.now() - t0;
+  let reps = 1;
+  const sample = (): number => {
+    for (;;) {
+      const runs = Array.from({ length: reps }, next);
+      const t0 = now();
+      for (const run of runs) engine.step(run, ++n);
+      const ms = now() - t0;
+      if (ms >= MIN_SAMPLE_MS || reps >= 1024) return ms / reps;
+      reps *= 4;
+    }
   };
-  for (let i = 0; i < limits.warmup; i++) once();
+  for (let i = 0; i < limits.warmup; i++) engine.step(next(), ++n);
   const times: number[] = [];
-  const start = performance.now();
-  while (times.length < limits.maxIters && (times.length < limits.minIters || performance.now() - start < limits.seconds * 1000)) times.push(once());
+  const start = now();
+  while (times.length < limits.maxIters && (times.length < limits.minIters || now() - start < limits.seconds * 1000)) times.push(sample());
   times.sort((a, b) => a - b);
   return { median: times[Math.floor(times.length / 2)] ?? NaN, min: times[0] ?? NaN, iters: times.length };
 }
