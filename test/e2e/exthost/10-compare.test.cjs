@@ -21,6 +21,9 @@ describe('Compare runs', function () {
       "export { Session } from './src/store/session';",
       "export { storeDir } from './src/store/paths';",
       "export { fakeResult, tinyRun } from './test/unit/helpers/run-result';",
+      "export { restoreTarget } from './src/extension/panel/restore';",
+      "export { isWorkspaceStore } from './src/extension/runStore';",
+      "export { PROTOCOL_VERSION } from './src/protocol/version';",
     ]);
     await activate();
     await closeAllEditors();
@@ -78,6 +81,16 @@ describe('Compare runs', function () {
     await waitFor(async () => (await panelState(panel.key)).current?.sent.includes('notice'), { what: 'the note about the trials' });
     // Runs of two sessions go by their spec's name.
     assert.equal(panel.title, 'RNN Lab: Compare compare-e2e/aligned-s0, other-trials/aligned-s0');
+  });
+
+  it('after a window reload the compared folders come back, only those in a run store of the workspace', async () => {
+    const state = (folders) => ({ version: m.PROTOCOL_VERSION, mode: 'compare', resource: vscode.Uri.file(runs.aligned).toString(), folders });
+    const outside = path.join(require('node:os').tmpdir(), '.rnnlab', 'runs', 's', 'aligned-s0');
+    const target = m.restoreTarget(state([runs.aligned, outside, runs.oblique]), m.isWorkspaceStore);
+    assert.deepEqual(target, { mode: 'compare', folders: [runs.aligned, runs.oblique] });
+    const left = m.restoreTarget(state([runs.aligned, outside]), m.isWorkspaceStore);
+    assert.equal(left.mode, 'none');
+    assert.match(left.problem, /fewer than two are run folders of a run store of this workspace/);
   });
 
   it('a folder that is no run or session folder, or a single run, opens nothing and says why', async () => {
