@@ -112,5 +112,31 @@ export function compareTests({ context, baseUrl, helpers, results }) {
         await p.page.close();
       },
     },
+    {
+      name: 'the compare panel shows the dissimilarity heat map of the compared runs: one cell per pair, a pair evaluated on other trials crossed out',
+      fn: async () => {
+        const p = await openCompare();
+        const card = p.page.locator('[data-card="dissimilarity"]');
+        await p.host.send({ type: 'dissimilarity', state: 'computing', done: 1, total: 3 });
+        await frames(p.page, 1);
+        assert.match(await card.locator('.heatmap-status').textContent(), /1 of 3 pairs/);
+        // As rnnlab compare --json gives it for these runs (the host's labels): the third was evaluated on other trials.
+        const result = {
+          kind: 'dissimilarity', metric: 'angular_procrustes', runs: LABELS, groups: ['tiny/oblique', 'tiny/aligned', 'other/aligned'],
+          matrix: [[0, 0.8, null], [0.8, 0, null], [null, null, 0]], euclidean: [[0, 4, null], [4, 0, null], [null, null, 0]],
+          within: {}, between: { 'tiny/oblique|tiny/aligned': { mean: 0.8, sd: null, pairs: 1 } },
+          incomparable: [{ runs: [LABELS[0], LABELS[2]], reason: 'evaluated on other trials' }, { runs: [LABELS[1], LABELS[2]], reason: 'evaluated on other trials' }],
+        };
+        await p.host.send({ type: 'dissimilarity', state: 'ready', result });
+        await frames(p.page, 2);
+        assert.equal(await card.isVisible(), true);
+        assert.equal(await card.locator('rect.cell').count(), 9, 'n x n cells for n = 3 runs');
+        assert.deepEqual((await card.locator('text.row-label').allTextContents()).sort(), [...LABELS].sort());
+        assert.match(await card.locator('.heatmap-note').textContent(), /2 pairs were not compared/);
+        await card.screenshot({ path: `${results}/compare-dissimilarity.png` });
+        assert.deepEqual(p.pageErrors, []);
+        await p.page.close();
+      },
+    },
   ];
 }

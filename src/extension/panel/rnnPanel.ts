@@ -51,7 +51,7 @@ export interface PanelSnapshot {
   dissimilarityJobs: number;
   /** what the page was last told about the spec since the last Train (spec panels only) */
   specChange: { changed: boolean; valid: boolean } | undefined;
-  /** what the page was last told about the dissimilarity of the runs it shows (compare panels) */
+  /** what the page was last told about the dissimilarity of the runs it shows: its state, the runs of a matrix, why it failed */
   dissimilarity?: { state: 'computing' | 'ready' | 'failed'; runs?: string[]; message?: string };
 }
 
@@ -79,6 +79,7 @@ export abstract class RnnPanel extends Disposable {
   readonly saved: string[] = [];
   /** the dissimilarity heat map's computations (child processes), ended with the panel */
   protected readonly dissimilarities: DissimilarityJobs;
+  private lastDissimilarity: PanelSnapshot['dissimilarity'];
 
   private readonly statusChanged = this._register(new vscode.EventEmitter<RnnPanel>());
   private readonly activated = this._register(new vscode.EventEmitter<RnnPanel>());
@@ -105,7 +106,15 @@ export abstract class RnnPanel extends Disposable {
     this.lastVisible = this.panel.visible;
     this.channel = this._register(new PanelChannel(this.panel.webview, () => this.initMessage(), ctx.log, title));
     this._register(this.channel.onMessage((m) => this.receive(m)));
-    this.dissimilarities = new DissimilarityJobs(join(ctx.extensionUri.fsPath, 'dist'), (m) => this.channel.post(m), ctx.log, title);
+    this.dissimilarities = new DissimilarityJobs(
+      join(ctx.extensionUri.fsPath, 'dist'),
+      (m) => {
+        this.lastDissimilarity = m.state === 'ready' ? { state: m.state, runs: [...m.result.runs] } : m.state === 'failed' ? { state: m.state, message: m.message } : { state: m.state };
+        this.channel.post(m);
+      },
+      ctx.log,
+      title,
+    );
     this._register(this.dissimilarities);
     this._register(this.channel.onReady(() => this.onReady()));
     this._register(
@@ -167,12 +176,8 @@ export abstract class RnnPanel extends Disposable {
       sessionDir: this.sessionDir(),
       dissimilarityJobs: this.dissimilarities.active,
       specChange: this.specChange(),
-      ...(this.dissimilarityShown() ? { dissimilarity: this.dissimilarityShown() } : {}),
+      ...(this.lastDissimilarity ? { dissimilarity: this.lastDissimilarity } : {}),
     };
-  }
-
-  protected dissimilarityShown(): PanelSnapshot['dissimilarity'] {
-    return undefined;
   }
 
   protected sessionDir(): string | undefined {
