@@ -42,8 +42,10 @@ export interface PanelDiagnostics {
   retiredGpu: { variant: string; memory: GpuMemory }[];
   frames: RenderScheduler['stats'];
   theme: Theme['kind'];
-  /** camera position per variant view (linked cameras share it) */
+  /** camera position per variant view (linked cameras share it); per seed view (by run name) in the seeds layout */
   cameras: { variant: string; position: [number, number, number] }[];
+  /** the seeds layout, while one variant's seeds are shown as small multiples: the alignment and what each view draws */
+  seeds?: ReturnType<SceneGrid['seedsDiagnostics']>;
   prefs: PanelStore['prefs'];
   charts: typeof chartStats;
   /** each view's perturbation explorer, and why its worker failed if it did */
@@ -227,6 +229,7 @@ export class PanelApp {
       prefs: { ...this.store.prefs },
       charts: { ...chartStats },
       explorers: this.scenes.explorerStats(),
+      ...(this.scenes.seedsDiagnostics() ? { seeds: this.scenes.seedsDiagnostics() } : {}),
       ...(this.kicks.problem ? { explorerProblem: this.kicks.problem } : {}),
     };
   }

@@ -177,6 +177,11 @@ export class TrajectoryLines {
     this.nows.visible = false;
   }
 
+  /** The normalised points drawn, [trials][steps][3] (a copy). */
+  points(): number[] {
+    return Array.from(this.world);
+  }
+
   get hasData(): boolean {
     return this.trials > 0 && this.steps > 0;
   }

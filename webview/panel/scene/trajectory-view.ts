@@ -37,6 +37,10 @@ export interface ViewMeta {
   final: boolean;
   /** a final evaluation that has not learned the task: said beside the step */
   notLearned?: boolean;
+  /** said beside the title instead of the run, step and learned mark (a seed's small view: its ρ and learned mark) */
+  subtitle?: string;
+  /** its hover text */
+  subtitleHint?: string;
 }
 
 /** Something drawn over the trajectories (the perturbation explorer's kicked trial): its lines follow the view's size. */
@@ -59,6 +63,8 @@ interface Deps {
   onResetRequest: () => void;
   /** new data arrived and the user has not moved the camera: the owner may refit */
   onDataFramed: () => void;
+  /** the title shown and read out, when not the variant's name (a seed's small view: "seed 1") */
+  title?: string;
 }
 
 /** trajectory width in CSS pixels */
@@ -108,7 +114,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
       attrs: {
         tabindex: 0,
         role: 'img',
-        'aria-label': `3D state space of variant ${variant}. Drag to orbit, wheel to zoom, arrow keys rotate, Shift+arrows pan, + and − zoom, Home resets.`,
+        'aria-label': `3D state space of ${deps.title ?? `variant ${variant}`}. Drag to orbit, wheel to zoom, arrow keys rotate, Shift+arrows pan, + and − zoom, Home resets.`,
       },
     });
     this.overlay = h('div', { class: 'view-overlay', text: 'Waiting for the first evaluation…' });
@@ -117,7 +123,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     this.readoutList = h('ul', { class: 'readout-list', attrs: { 'aria-label': `Readout vectors of ${variant}` } });
     this.footer = h('div', { class: 'view-foot' });
     const wrap = h('div', { class: 'view-canvas-wrap' }, this.canvas, this.labels.element, this.overlay);
-    this.head = h('figcaption', { class: 'view-head' }, h('span', { class: 'view-title' }, this.swatch, variant), this.subtitle);
+    this.head = h('figcaption', { class: 'view-head' }, h('span', { class: 'view-title' }, this.swatch, deps.title ?? variant), this.subtitle);
     this.element = h(
       'figure',
       { class: 'view', attrs: { 'data-variant': variant } },
@@ -265,6 +271,17 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     return () => this.afterRenders.delete(fn);
   }
 
+  /**
+   * What the view draws, in world units: every trajectory point (trials x steps x 3) and each
+   * readout arrow's tip. The panel's diagnostics: tests compare views by it.
+   */
+  drawn(): { points: number[]; arrows: number[][] } | undefined {
+    if (!this.data) return undefined;
+    const pv = this.currentView();
+    const scale = pv.scale > 0 && Number.isFinite(pv.scale) ? pv.scale : 1;
+    return { points: this.lines.points(), arrows: pv.readouts.map((r) => r.arrow.map((v) => v / scale)) };
+  }
+
   /** The element the view's own controls go below its readout list (the perturbation explorer). */
   appendControls(el: HTMLElement): void {
     this.footer.before(el);
@@ -298,7 +315,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
       this.onResize(this.width, this.height);
     }
     const labels = this.labels.shownLabels().map((l) => ({ x: l.x, y: l.y, text: l.text, ...(l.el.style.borderColor ? { border: l.el.style.borderColor } : {}) }));
-    return viewPng(copy, { width: this.width, height: this.height, title: this.variant, subtitle: this.subtitle.textContent ?? '', labels, legend, theme: this.theme }, scale);
+    return viewPng(copy, { width: this.width, height: this.height, title: this.deps.title ?? this.variant, subtitle: this.subtitle.textContent ?? '', labels, legend, theme: this.theme }, scale);
   }
 
   /** What the view's own dispose() left on the GPU: all zero unless something leaked. */
@@ -370,7 +387,9 @@ export class TrajectoryView implements Renderable, LinkedCamera {
     this.axes.setNames(pv.axis_labels.map((name, j) => (explained?.[j] !== undefined ? `${name} ${percent(explained[j])}` : shortAxis(name))));
 
     this.syncArrows(pv);
-    setText(this.subtitle, `${meta.runName} · ${meta.final ? 'final' : 'step'} ${meta.step}/${meta.steps}${meta.notLearned ? ' · not learned' : ''}`);
+    if (meta.subtitleHint) this.subtitle.title = meta.subtitleHint;
+    else this.subtitle.removeAttribute('title');
+    setText(this.subtitle, meta.subtitle ?? `${meta.runName} · ${meta.final ? 'final' : 'step'} ${meta.step}/${meta.steps}${meta.notLearned ? ' · not learned' : ''}`);
     this.showOverlay('');
     this.updateFooter();
     this.requestRender();

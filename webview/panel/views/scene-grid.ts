@@ -3,10 +3,12 @@
  * each gets a useful width, with their shared controls: the basis (top PCs, or the
  * readout direction plus the PCs orthogonal to it), the time scrubber, the condition
  * legend, and linked cameras. It follows the store: a new session rebuilds the views,
- * an evaluation redraws the view of its run, a view without data says why.
+ * an evaluation redraws the view of its run, a view without data says why. A variant with
+ * two seeds or more offers "Seeds (n)": the grid then shows that variant's seeds as small
+ * multiples (seed-grid.ts) under the same shared controls, until Back.
  */
 import type { ViewData } from '../../../src/protocol';
-import { conditionPalette, css } from '../colour';
+import { conditionPalette, css, type Rgb } from '../colour';
 import { h, setText } from '../dom';
 import { fmt } from '../format';
 import { CameraLink } from '../scene/camera-link';
@@ -21,6 +23,8 @@ import type { PictureLegendItem } from '../scene/view-png';
 import { imageButtons, type ExportSink } from './export';
 import type { ExplorerWorker } from '../explorer/explorer-worker';
 import { at } from '../../../src/core/checked';
+import { emptyText, viewMeta } from './run-view-text';
+import { SeedGrid, type SeedAlign } from './seed-grid';
 
 const LEGEND_MAX = 12;
 const SCRUB_STEPS = 1000;
@@ -36,6 +40,12 @@ export class SceneGrid {
   /** the perturbation explorer under each view */
   private readonly explorers = new Map<string, KickExplorer>();
   private readonly link = new CameraLink();
+  /** "Seeds (n)" in each variant view's title line */
+  private readonly seedButtons = new Map<string, HTMLButtonElement>();
+  /** the variant whose seeds are shown as small multiples, and that layout */
+  private seedsOf: string | undefined;
+  private seeds: SeedGrid | undefined;
+  private seedAlign: SeedAlign = 'own';
   private readonly unsubscribe: () => void;
   private legendKey = '';
   /** renderer.info of views already disposed, read after they freed their objects (tests check it is zero) */
@@ -76,14 +86,30 @@ export class SceneGrid {
   }
 
   resetCameras(): void {
+    this.seeds?.resetCameras();
     this.link.userMoved = false;
     this.frameAll();
+  }
+
+  /** Shows the seeds of `variant` as small multiples (when it has two or more), or, with undefined, the variant views again. */
+  showSeeds(variant: string | undefined): void {
+    const from = this.seedsOf;
+    this.seedsOf = variant;
+    this.rebuild();
+    if (this.seeds) this.seeds.focus();
+    else if (from !== undefined) this.seedButtons.get(from)?.focus();
+  }
+
+  /** The seeds layout's state, for the panel's diagnostics. */
+  seedsDiagnostics(): ReturnType<SeedGrid['diagnostics']> | undefined {
+    return this.seeds?.diagnostics();
   }
 
   setTheme(theme: Theme): void {
     this.theme = theme;
     for (const v of this.views.values()) v.setTheme(theme);
     for (const e of this.explorers.values()) e.setTheme(theme);
+    if (this.seedsOf !== undefined) this.seeds?.setTheme(theme, this.colourOf(this.seedsOf));
     this.colourViews();
     this.colourLegend();
   }
@@ -93,16 +119,23 @@ export class SceneGrid {
     return this.views.get(group);
   }
 
+  /** The live 3D views (the seeds' small views, by run name, while they are shown). */
   gpuMemory(): { variant: string; memory: GpuMemory }[] {
-    return [...this.views].map(([variant, v]) => ({ variant, memory: v.gpuMemory() }));
+    return this.liveViews().map(([variant, v]) => ({ variant, memory: v.gpuMemory() }));
   }
 
   cameraPositions(): { variant: string; position: [number, number, number] }[] {
-    return [...this.views].map(([variant, v]) => ({ variant, position: v.camera.position.toArray() }));
+    return this.liveViews().map(([variant, v]) => ({ variant, position: v.camera.position.toArray() }));
+  }
+
+  private liveViews(): [string, TrajectoryView][] {
+    return [...this.views, ...(this.seeds?.liveViews() ?? [])];
   }
 
   dispose(): void {
     this.unsubscribe();
+    this.seeds?.dispose();
+    this.seeds = undefined;
     for (const [name, view] of this.views) this.retire(name, view);
     this.views.clear();
     this.element.remove();
@@ -119,9 +152,16 @@ export class SceneGrid {
     if (this.store.shown.shownRun(group) === c.entry) this.showGroup(group);
   }
 
-  /** One view per group, in order; views of groups no longer present are disposed, the others cleared or redrawn. */
+  /**
+   * One view per group, in order; views of groups no longer present are disposed, the others
+   * cleared or redrawn. In the seeds layout there are no variant views (their GPU contexts
+   * are given back), only the seeds' small views, rebuilt for every session shown.
+   */
   private rebuild(): void {
-    const groups = this.store.shown.variants();
+    if (this.seedsOf !== undefined && this.seedCount(this.seedsOf) < 2) this.seedsOf = undefined;
+    this.seeds?.dispose();
+    this.seeds = undefined;
+    const groups = this.seedsOf === undefined ? this.store.shown.variants() : [];
     for (const [name, view] of this.views) {
       if (!groups.includes(name)) {
         this.retire(name, view);
@@ -142,15 +182,55 @@ export class SceneGrid {
       const explorer = new KickExplorer(name, view, this.kicks, this.scheduler, this.theme);
       explorer.setTime(this.store.prefs.time);
       view.appendControls(explorer.element);
+      const seeds = h('button', { class: 'btn small seeds-open', attrs: { type: 'button', hidden: true } });
+      seeds.addEventListener('click', () => this.showSeeds(name));
+      view.appendHeadControls(seeds);
+      this.seedButtons.set(name, seeds);
       view.appendHeadControls(imageButtons(this.sink, () => `${name}-3d`, () => view.toPng(this.pictureLegend(name))));
       this.explorers.set(name, explorer);
     }
+    for (const name of this.seedButtons.keys()) if (!this.views.has(name)) this.seedButtons.delete(name);
     this.grid.replaceChildren(...groups.flatMap((v) => this.views.get(v)?.element ?? []));
     this.grid.dataset.count = String(groups.length);
+    this.grid.hidden = this.seedsOf !== undefined;
+    if (this.seedsOf !== undefined) this.seeds = this.seedGrid(this.seedsOf);
     this.colourViews();
+    this.labelSeedButtons();
     for (const g of groups) this.showGroup(g);
     // New cameras start at the origin; give them the home pose before any data arrives.
     if (!this.link.userMoved) this.frameAll();
+  }
+
+  private seedGrid(variant: string): SeedGrid {
+    const seeds = new SeedGrid({
+      store: this.store,
+      scheduler: this.scheduler,
+      theme: this.theme,
+      variant,
+      align: this.seedAlign,
+      colour: this.colourOf(variant),
+      onAlign: (a) => (this.seedAlign = a),
+      onBack: () => this.showSeeds(undefined),
+      onView: (view) => this.updateLegend(view),
+      retire: (name, view) => this.retire(name, view),
+    });
+    this.grid.after(seeds.element);
+    return seeds;
+  }
+
+  /** How many runs (seeds) a variant has in the shown session; a comparison's views are runs, without seeds. */
+  private seedCount(variant: string): number {
+    const s = this.store.shown;
+    return s.kind === 'compare' ? 0 : s.runs.filter((r) => s.groupOf(r) === variant).length;
+  }
+
+  private labelSeedButtons(): void {
+    for (const [variant, b] of this.seedButtons) {
+      const n = this.seedCount(variant);
+      b.hidden = n < 2;
+      setText(b, `Seeds (${n})`);
+      b.title = `Show the ${n} seeds of ${variant} side by side, with linked cameras`;
+    }
   }
 
   /** Draws the group's shown run, or clears the view and says why it has nothing (a view never shows an older session's run). */
@@ -160,20 +240,12 @@ export class SceneGrid {
     const entry = this.store.shown.shownRun(group);
     const explorer = this.explorers.get(group);
     if (!entry?.view) {
-      v.clear(entry ? this.emptyText(entry) : '');
+      v.clear(entry ? emptyText(entry, this.store.running.length > 0) : '');
       explorer?.show(undefined, undefined, this.store.prefs.basis, 1);
       return;
     }
     explorer?.show(entry.explorer, entry.view, this.store.prefs.basis, entry.run.network.dt, this.networkOnRequest(entry));
-    v.show(entry.view, this.store.prefs.basis, {
-      runName: entry.run.name,
-      step: entry.viewStep,
-      steps: entry.steps,
-      dt: entry.run.network.dt,
-      final: entry.viewFinal,
-      notLearned: entry.viewFinal && entry.learned?.ok === false,
-      ...(entry.explained ? { explained: entry.explained } : {}),
-    });
+    v.show(entry.view, this.store.prefs.basis, viewMeta(entry));
     this.updateLegend(entry.view);
     this.updateTimeText();
   }
@@ -195,22 +267,6 @@ export class SceneGrid {
     ];
   }
 
-  private emptyText(entry: RunEntry): string {
-    switch (entry.status) {
-      case 'queued':
-        // Queued behind runs in progress (a worker starting for them counts), or not asked to train at all.
-        return this.store.running.length > 0 ? 'Queued: trains after the runs before it.' : 'Not trained yet: press Train.';
-      case 'training':
-        return 'Waiting for the first evaluation…';
-      case 'stopped':
-        return 'Stopped before its first evaluation.';
-      case 'failed':
-        return `Failed: ${entry.note ?? 'see the log'}`;
-      case 'finished':
-        return 'No trajectories to show.';
-    }
-  }
-
   private applyPrefs(): void {
     const { basis, time } = this.store.prefs;
     for (const b of ['pca', 'readout'] as const) this.basisButtons[b].setAttribute('aria-pressed', String(b === basis));
@@ -220,6 +276,8 @@ export class SceneGrid {
       v.setBasis(basis);
       v.setTime(time);
     }
+    // The seeds' small views follow the same scrubber (they redraw for a new basis themselves: their turn depends on it).
+    for (const [, v] of this.seeds?.liveViews() ?? []) v.setTime(time);
     for (const e of this.explorers.values()) {
       e.setBasis(basis);
       e.setTime(time);
@@ -231,7 +289,7 @@ export class SceneGrid {
   /** "all", or the time the trajectories are drawn up to, in the trial's own units. */
   private updateTimeText(): void {
     const time = this.store.prefs.time;
-    const t = time >= 1 ? undefined : [...this.views.values()].map((v) => v.scrubbedTime()).find((x) => x !== undefined);
+    const t = time >= 1 ? undefined : this.liveViews().map(([, v]) => v.scrubbedTime()).find((x) => x !== undefined);
     setText(this.timeOutput, time >= 1 ? 'all' : t !== undefined ? `t = ${fmt(t, 3)}` : `${Math.round(time * 100)}%`);
   }
 
@@ -257,8 +315,12 @@ export class SceneGrid {
 
   /** Each view's title carries its variant's colour, the one its loss and measure lines have. */
   private colourViews(): void {
+    for (const [group, v] of this.views) v.setSeriesColour(this.colourOf(group));
+  }
+
+  private colourOf(group: string): Rgb {
     const series = this.theme.series;
-    for (const [group, v] of this.views) v.setSeriesColour(series[this.store.shown.colourIndex(group) % series.length] ?? [128, 128, 128]);
+    return series[this.store.shown.colourIndex(group) % series.length] ?? [128, 128, 128];
   }
 
   /** The legend follows the conditions of the latest data (all variants share a task). */
