@@ -4,6 +4,8 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { execFile } = require('node:child_process');
+const { promisify } = require('node:util');
 const vscode = require('vscode');
 const { activate, openSpec, panelState, waitFor, workspaceRoot, closeAllEditors, loadSources } = require('./helpers.cjs');
 
@@ -74,6 +76,31 @@ describe('train, store and open a run', function () {
       assert.equal(metrics.steps, 30);
       assert.equal(fs.readFileSync(path.join(f, 'spec.rnn.yaml'), 'utf8'), doc.getText(), 'the spec as trained');
     }
+  });
+
+  it("the session's dissimilarity: computed by the forked rnnlab compare once both runs are stored, stored as dissimilarity.json, sent to the page", async () => {
+    const key = spec.uri.toString();
+    const session = path.dirname(folders[0]);
+    const file = path.join(session, 'dissimilarity.json');
+    let last;
+    const done = await waitFor(async () => {
+      last = (await panelState(key)).current;
+      return last.dissimilarity?.state !== 'computing' && last.dissimilarity !== undefined && last.dissimilarityJobs === 0 ? last : undefined;
+    }, { timeout: 120_000, interval: 300, what: 'the dissimilarity of the session', describe: () => JSON.stringify(last && { d: last.dissimilarity, jobs: last.dissimilarityJobs }) });
+    assert.deepEqual(done.dissimilarity, { state: 'ready', runs: ['aligned-s0', 'oblique-s0'] });
+    assert.ok(done.sent.filter((t) => t === 'dissimilarity').length >= 2, 'progress, then the matrix');
+    const d = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(d.kind, 'dissimilarity');
+    assert.deepEqual(d.groups, ['aligned', 'oblique']);
+    const v = d.matrix[0][1];
+    assert.ok(d.matrix[0][0] === 0 && v === d.matrix[1][0] && v > 0 && v <= Math.PI / 2, JSON.stringify(d.matrix));
+    // the numbers of the CLI for the same folders
+    const ext = await activate();
+    // (asynchronously: a synchronous child would block the extension host for seconds)
+    const cli = await promisify(execFile)(process.execPath, [path.join(ext.extensionPath, 'dist/cli.js'), 'compare', ...folders, '--json'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 120_000 });
+    assert.deepEqual(JSON.parse(cli.stdout.trim().split('\n').pop()), d);
+    // no temporary file left beside it
+    assert.deepEqual(fs.readdirSync(session).sort(), ['aligned-s0', 'dissimilarity.json', 'oblique-s0']);
   });
 
   it('tells the panel when it is hidden and shown again', async () => {
