@@ -249,6 +249,13 @@ describe('train, store and open a run', function () {
     assert.equal(shown.mode, 'stored');
     assert.deepEqual(shown.sent.slice(0, 2), ['init', 'showRuns']);
     assert.match(shown.title, /aligned-s0/);
+    // its session's dissimilarity.json (written when the session ended) is shown, not computed again
+    const withMap = await waitFor(async () => {
+      const s = (await panelState(folder.toString())).current;
+      return s.dissimilarity ? s : undefined;
+    }, { timeout: 30_000, what: "the session's dissimilarity in the stored-run panel" });
+    assert.deepEqual(withMap.dissimilarity, { state: 'ready', runs: ['aligned-s0', 'oblique-s0'] });
+    assert.equal(withMap.sent.filter((t) => t === 'dissimilarity').length, 1, 'read from the file: no progress messages');
   });
 
   it('Open run on a broken folder opens no panel', async () => {
