@@ -28,7 +28,7 @@ const common = {
 /** Targets. `files` are copied next to the bundle. */
 const targets = {
   cli: {
-    entryPoints: { cli: 'src/cli/main.ts', 'cli-worker': 'src/cli/worker.ts', 'cli-compare': 'src/cli/compare-main.ts' },
+    entryPoints: { cli: 'src/cli/main.ts', 'cli-worker': 'src/cli/worker.ts', 'cli-compare': 'src/cli/compare-main.ts', 'cli-recording': 'src/cli/recording-main.ts' },
     platform: 'node',
     format: 'cjs',
     outdir: 'dist',

@@ -10,7 +10,7 @@ import { DEFAULT_BACKENDS, DEFAULT_BROWSER_BACKENDS, DEFAULT_CONFIGS, benchInChi
 import { BrowserUnavailable, DEFAULT_CHROMIUM, openBrowserBench } from './bench-browser';
 import { loadSpec } from '../spec/resolve';
 import { COMPARE_USAGE, compareMain } from './compare';
-import { exportCommand, recordingCommand, RecordingUsageError } from './recording';
+import { exportCommand, recordingMain, RecordingUsageError } from './recording';
 import { paperCommand, parsePaperArgs } from './paper/command';
 import type { BackendName } from '../core/types';
 import { positiveInt, settle, UsageError } from './args';
@@ -39,7 +39,7 @@ ${SUBMIT_HELP}
 ${COMPARE_USAGE}
   rnnlab recording FILE [--activity KEY] [--behaviour KEY] [--json] [--bin S] [--smooth S]
                   [--lag S] [--trials] [--window START,END [--align COLUMN]] [--draws N] [--seed N]
-                  [--view FILE.json]
+                  [--view FILE.json] [--list]
       Where a recorded population sits between aligned and oblique (docs/science.md §4.9):
       a ridge decoder (alpha by leave-one-out CV), rho, D_var, D_fit, the relative fitting
       dimension, the participation ratio and rho*sqrt(n) over neuron subsamples. FILE is
@@ -47,7 +47,8 @@ ${COMPARE_USAGE}
       --bin seconds, default 0.045, or --activity TIMESERIES; --behaviour TIMESERIES) or
       MATLAB v7.3 (variables, struct fields as s.field). --json prints one object.
       --view FILE.json also writes the top 3 PCs of the activity and the decoder's readout
-      in their basis with its projected fraction (what the recordings panel draws).
+      in their basis with its projected fraction (what the recordings panel draws). --list
+      prints the file's arrays (NWB: TimeSeries) as JSON and whether the defaults exist.
   rnnlab export RUN --as recording FILE.npz
       A trained run's noise-free states (activity) and outputs (behaviour), t >= t_min, as
       an .npz for rnnlab recording (and numpy: activity [trials, time, N]).
@@ -133,9 +134,10 @@ async function main(argv: string[]): Promise<number> {
       // its usage errors are UsageErrors
       return compareMain(rest);
     case 'recording':
+      return recordingMain(rest);
     case 'export':
       try {
-        return await (command === 'recording' ? recordingCommand(rest) : exportCommand(rest));
+        return await exportCommand(rest);
       } catch (e) {
         if (e instanceof RecordingUsageError) throw new UsageError(e.message);
         throw e;

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadRecording, type LoadOptions, type RecordingFile } from '../core/recording/load';
+import { listRecording, loadRecording, type LoadOptions, type RecordingFile } from '../core/recording/load';
 import { analyseRecording, type RecordingAnalysis } from '../core/recording/analyse';
 import { networkRecordingNpz } from '../core/recording/export';
 import { makeRng } from '../core/rng';
@@ -15,9 +15,20 @@ import { readArrays, readRunFolder } from '../store/runFolder';
 import { cliBackend } from './backend';
 import { ProgressView } from './progress';
 import { at } from '../core/checked';
+import { UsageError } from './args';
 import { recordingViewJson, type RecordingChildMessage, type RecordingPhase } from '../protocol/recording';
 
 export class RecordingUsageError extends Error {}
+
+/** `rnnlab recording ARGS` with its usage errors as the CLI's (exit code 2): what main.ts and dist/cli-recording.js run. */
+export async function recordingMain(args: string[]): Promise<number> {
+  try {
+    return await recordingCommand(args);
+  } catch (e) {
+    if (e instanceof RecordingUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** Recordings larger than this are refused unread (the analysis holds a few copies in memory). */
 const MAX_RECORDING = 2 * 2 ** 30;
@@ -58,11 +69,22 @@ export async function recordingCommand(args: string[]): Promise<number> {
       draws: { type: 'string' },
       seed: { type: 'string' },
       view: { type: 'string' },
+      list: { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw new RecordingUsageError('recording takes exactly one FILE (.npz, .npy, .safetensors, .nwb, .mat v7.3 or another HDF5 file).');
   const path = at(positionals, 0);
   const file = await readInput(path);
+  if (values.list) {
+    let contents;
+    try {
+      contents = await listRecording(file);
+    } catch (e) {
+      throw new RecordingUsageError((e as Error).message);
+    }
+    process.stdout.write(JSON.stringify(contents) + '\n');
+    return 0;
+  }
   const behaviour = values.behaviour ?? values.behavior;
   const opts: LoadOptions = {
     ...(values.activity !== undefined ? { activity: values.activity } : {}),

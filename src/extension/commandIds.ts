@@ -8,6 +8,7 @@ export const COMMANDS = {
   resume: 'rnnlab.resume',
   openRun: 'rnnlab.openRun',
   compareRuns: 'rnnlab.compareRuns',
+  analyseRecording: 'rnnlab.analyseRecording',
   newExperiment: 'rnnlab.newExperiment',
   showLog: 'rnnlab.showLog',
   /** the target of the error CodeLens; not in the palette */
@@ -23,3 +24,5 @@ export const CONTEXT = {
 } as const;
 
 export const PANEL_VIEW_TYPE = 'rnnlab.panel';
+/** The recordings panel: no serializer, so a window reload closes it rather than analysing again unasked. */
+export const RECORDING_VIEW_TYPE = 'rnnlab.recording';

@@ -11,6 +11,7 @@ import { newExperiment, type NewExperimentArgs } from './experiment';
 import { errorText, type Log } from './log';
 import { pickStoredRun } from './openRun';
 import { compareRuns } from './compare/compareRuns';
+import { askRecordingOptions, RECORDING_EXTENSIONS } from './recordingOptions';
 import type { PanelManager } from './panel/panels';
 import type { PanelSnapshot, RnnPanel } from './panel/rnnPanel';
 import { SpecPanel } from './panel/specPanel';
@@ -169,6 +170,29 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       'Open run',
     ),
     reg(COMMANDS.compareRuns, (clicked?: unknown, selected?: unknown) => compareRuns(log, panels, clicked, selected), 'Compare runs'),
+    reg(
+      COMMANDS.analyseRecording,
+      async (arg?: unknown) => {
+        let file = arg instanceof vscode.Uri ? arg : undefined;
+        if (file === undefined) {
+          const picked = await vscode.window.showOpenDialog({
+            title: 'Analyse a recording: where does the population sit between aligned and oblique?',
+            canSelectMany: false,
+            filters: { 'Recordings (.npz, .npy, .safetensors, NWB, MATLAB v7.3, HDF5)': RECORDING_EXTENSIONS },
+            openLabel: 'Analyse',
+          });
+          file = picked?.[0];
+        }
+        if (file === undefined) return undefined;
+        if (file.scheme !== 'file') {
+          log.showError(`RNN Lab analyses recordings on disk; ${file.path.split('/').pop() ?? 'this file'} is not a local file.`);
+          return undefined;
+        }
+        const chosen = file;
+        return panels.openRecording(chosen, (contents) => askRecordingOptions(chosen, contents));
+      },
+      'Analyse recording',
+    ),
     reg(COMMANDS.newExperiment, (args?: NewExperimentArgs) => newExperiment(c.extensionUri, log, args), 'New experiment'),
     reg(COMMANDS.showLog, () => log.show(), 'Show log'),
     reg(

@@ -8,6 +8,7 @@
  * - view.ts: the 3D view's data inside envelopes
  * - explorer.ts: the panel page <-> the worker that kicks trials (the perturbation explorer)
  * - dissimilarity.ts: the dissimilarity across runs, from `rnnlab compare` to the host and on to the page
+ * - recording.ts: `rnnlab recording` forked by the host (progress, result, view file) and the recordings page's data
  * - check.ts: the one way a value from the other side is checked
  * - channel.ts: the typed channel every transport is built on
  */
@@ -20,6 +21,7 @@ export * from './panel';
 export * from './view';
 export * from './explorer';
 export * from './dissimilarity';
+export * from './recording';
 export { Check, type Rec, type Validator } from './check';
 
 /** The envelope's layout is sane: fromEnvelope can then only fail on the tree's content. */

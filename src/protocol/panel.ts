@@ -11,6 +11,7 @@ import type { PerturbationCurves } from '../core/analysis/perturbation/curves';
 import { type Check, isArrayBuffer, messageValidator, validator, type Rec } from './check';
 import { checkRunConfig } from './trainer';
 import { checkDissimilarity, type DissimilarityResult } from './dissimilarity';
+import { checkRecordingMeasures, RECORDING_PHASES, type RecordingMeasures, type RecordingPhase } from './recording';
 import { PROTOCOL_VERSION } from './version';
 
 /** What the panel shows about the training session (also drives the status bar). */
@@ -87,7 +88,16 @@ export type ToPanel =
   | { type: 'explorerNetwork'; folder: string; network: Envelope }
   /** The run folder's network cannot be read (a sentence that says why). */
   | { type: 'explorerUnavailable'; folder: string; message: string }
-  | DissimilarityMessage;
+  | DissimilarityMessage
+  /**
+   * The recordings page (mode 'recording', docs/science.md §4.9): the answer to `ready`
+   * (the file analysed), the analysis' progress, then its result (`view` packs a
+   * RecordingView) or why it failed (a sentence for the user).
+   */
+  | { type: 'recordingInit'; version: number; file: string; title: string }
+  | { type: 'recordingProgress'; phase: RecordingPhase; done: number; total: number }
+  | { type: 'recordingResult'; measures: RecordingMeasures; view: Envelope }
+  | { type: 'recordingFailed'; message: string };
 
 /**
  * The dissimilarity across the runs the panel shows (docs/science.md §4.7, the paper's
@@ -147,14 +157,16 @@ export type FromPanel =
  * run, a compare panel several side by side, and neither starts a worker.
  */
 export type PanelMode = 'live' | 'stored' | 'compare';
+/** What a page shows: a panel of runs, or a recording (kept across no window reload). */
+export type PageMode = PanelMode | 'recording';
 
 /** The JSON block `<script type="application/json" id="rnnlab-boot">` the host puts in the panel's page. */
 export interface PanelBoot {
   version: number;
   assets: PanelAssets;
   specName: string;
-  mode: PanelMode;
-  /** the spec's URI (live) or the stored run folder's URI (stored; compare: the first run's): what a window reload reopens */
+  mode: PageMode;
+  /** the spec's URI (live) or the stored run folder's URI (stored; compare: the first run's): what a window reload reopens; the file (recording) */
   resource: string;
   /** compare only: the run folders compared, in their order */
   folders?: string[];
@@ -188,6 +200,7 @@ export interface RunAt {
 const PANEL_STATES: readonly PanelState[] = ['starting', 'idle', 'training', 'paused', 'stopping', 'failed'];
 const RUN_STATES: readonly RunProgress['state'][] = ['training', 'paused', 'stopping'];
 const PANEL_MODES: readonly PanelMode[] = ['live', 'stored', 'compare'];
+const PAGE_MODES: readonly PageMode[] = [...PANEL_MODES, 'recording'];
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 const SHOW_PURPOSES: readonly ShowPurpose[] = ['stored', 'compare', 'restored'];
 const DISSIMILARITY_STATES: readonly DissimilarityMessage['state'][] = ['computing', 'ready', 'failed'];
@@ -350,6 +363,21 @@ export const toPanel = messageValidator<ToPanel>({
     c.str(m.folder, 'folder');
     c.str(m.message, 'message');
   },
+  recordingInit: (c, m) => {
+    if (m.version !== PROTOCOL_VERSION) return void c.fail('', `protocol version ${String(m.version)} from the host; this page speaks ${PROTOCOL_VERSION}. Reload the window.`);
+    c.str(m.file, 'file');
+    c.str(m.title, 'title');
+  },
+  recordingProgress: (c, m) => {
+    c.oneOf(m.phase, RECORDING_PHASES, 'phase');
+    c.count(m.done, 'done');
+    c.count(m.total, 'total');
+  },
+  recordingResult: (c, m) => {
+    checkRecordingMeasures(c, m.measures, 'measures');
+    c.envelope(m.view, 'view');
+  },
+  recordingFailed: (c, m) => c.str(m.message, 'message'),
 });
 
 /** The page's saved state has the declared shape; the host still checks the paths in it before use. */
@@ -390,7 +418,7 @@ export const panelBoot = validator<PanelBoot>((c, x) => {
   c.num(b.version, 'version');
   c.str(b.specName, 'specName');
   // The mode decides whether the page starts a worker at all: a wrong guess either wastes one or delays the first Train.
-  const mode = c.oneOf(b.mode, PANEL_MODES, 'mode');
+  const mode = c.oneOf(b.mode, PAGE_MODES, 'mode');
   c.str(b.resource, 'resource');
   if (mode === 'compare') c.strings(b.folders, 'folders');
   else c.optional(b, 'folders', '', (_, at) => c.fail(at, 'belongs to a compare panel only'));

@@ -6,7 +6,6 @@
  */
 import type { RecordingAnalysis } from '../core/recording/analyse';
 import type { RecordingView } from '../core/recording/view';
-import type { Vec3 } from '../core/analysis/projection';
 import { fromEnvelope, type Envelope } from '../core/pack';
 import { Check, messageValidator, type Rec } from './check';
 import { checkViewData } from './view';
@@ -141,4 +140,3 @@ export function recordingViewJson(view: RecordingView): string {
   });
 }
 
-export type { RecordingView, Vec3 };

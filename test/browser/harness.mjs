@@ -35,13 +35,13 @@ export async function launch(viewport = { width: 1400, height: 1000 }) {
   };
 }
 
-/** loadSpec and the envelope packer from src/, bundled for Node once per run. */
+/** loadSpec, the envelope packer and the recordings fixture from src/ and test/fixtures/, bundled for Node once per run. */
 export async function projectHelpers(repo) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rnnlab-helpers-'));
   const out = path.join(dir, 'helpers.cjs');
   await esbuild.build({
     stdin: {
-      contents: "export { loadSpec } from './src/spec/resolve'; export { toEnvelope, fromEnvelope } from './src/core/pack';",
+      contents: "export { loadSpec } from './src/spec/resolve'; export { toEnvelope, fromEnvelope } from './src/core/pack'; export { recordingViewFromJson } from './src/protocol/recording'; export { recordingPopulationNpz } from './test/fixtures/recording-population';",
       resolveDir: repo, loader: 'ts',
     },
     bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'warning',

@@ -16,6 +16,7 @@ import { polishTests } from './polish.test.mjs';
 import { compareTests } from './compare.test.mjs';
 import { dissimilarityTests } from './dissimilarity.test.mjs';
 import { seedsTests } from './seeds.test.mjs';
+import { recordingTests } from './recording.test.mjs';
 import { startServer } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -40,7 +41,7 @@ const browser = await launch();
 let summary = { passed: 0, failed: 1 };
 try {
   const suite = { context: browser.context, launch, baseUrl: server.url, helpers, results };
-  summary = await runTests([...panelTests(suite), ...polishTests(suite), ...dissimilarityTests(suite), ...backendTests(suite), ...poolTests(suite), ...benchCliTests(), ...explorerTests(suite), ...compareTests(suite), ...seedsTests(suite)], { only });
+  summary = await runTests([...panelTests(suite), ...polishTests(suite), ...dissimilarityTests(suite), ...backendTests(suite), ...poolTests(suite), ...benchCliTests(), ...explorerTests(suite), ...compareTests(suite), ...seedsTests(suite), ...recordingTests(suite)], { only });
 } finally {
   await browser.close();
   await server.close();

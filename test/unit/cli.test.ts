@@ -342,6 +342,12 @@ describe('rnnlab CLI', function () {
     assert.equal(nr.N, 2);
     assert.equal(nr.samples, 40);
     assert.match(nr.source, /NWB file session\.nwb: 2 units of \/units binned at 50 ms/);
+    // --list: what the extension asks about before it analyses
+    const ln = JSON.parse(rnnlab(['recording', 'session.nwb', '--list'], dir).stdout) as { format: string; series: string[]; defaults: object };
+    assert.deepEqual([ln.format, ln.series, ln.defaults], ['nwb', ['/processing/behavior/hand_vel'], { activity: true, behaviour: true }]);
+    const lz = JSON.parse(rnnlab(['recording', 'net.npz', '--list'], dir).stdout) as { format: string; arrays: { name: string; shape: number[] }[]; defaults: object };
+    assert.deepEqual(lz.arrays.find((a) => a.name === 'activity')?.shape, [8, 25, 16]);
+    assert.deepEqual([lz.format, lz.defaults], ['npz', { activity: true, behaviour: true }]);
   });
 
   it('the last line says where the runs trained: auto and why, each backend of a mixed spec, and a GPU backend named on the command line fails with what to do', () => {

@@ -4,7 +4,7 @@
  * writes the store; the views subscribe to the store. Nothing here draws.
  */
 import { PROTOCOL_VERSION, type PanelState, type ToPanel } from '../../src/protocol';
-import type { BootData } from './boot-data';
+import type { RunsBootData } from './boot-data';
 import { h } from './dom';
 import { restoreState, savedPrefs, StateSaver } from './restore-state';
 import { pythonSnippet } from './python-snippet';
@@ -78,7 +78,7 @@ export class PanelApp {
   constructor(
     root: HTMLElement,
     private readonly transport: HostTransport,
-    private readonly boot: BootData,
+    private readonly boot: RunsBootData,
   ) {
     this.saver = new StateSaver((state) => transport.setState(state));
     // A page of stored runs (one, or several compared) starts its worker only if it is ever asked to train: idle, not starting.

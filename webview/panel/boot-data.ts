@@ -2,9 +2,11 @@
  * The page's boot block: `<script type="application/json" id="rnnlab-boot">`, written by
  * the host. JSON, not a script, because the CSP allows no inline script.
  */
-import { panelBoot, type PanelBoot } from '../../src/protocol';
+import { panelBoot, type PanelBoot, type PanelMode } from '../../src/protocol';
 
 export type BootData = PanelBoot;
+/** The boot block of a panel of runs (not the recordings page). */
+export type RunsBootData = BootData & { mode: PanelMode };
 
 export function readBootData(doc: Document): BootData {
   const el = doc.getElementById('rnnlab-boot');

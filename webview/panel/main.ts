@@ -5,7 +5,8 @@
 // uPlot's own stylesheet, bundled into dist/webview/panel.css beside the script.
 import 'uplot/dist/uPlot.min.css';
 import { PanelApp } from './app';
-import { readBootData } from './boot-data';
+import { readBootData, type BootData } from './boot-data';
+import { RecordingApp } from './recording/recording-app';
 import { h } from './dom';
 import { vscodeTransport, type HostTransport } from './transport';
 
@@ -13,6 +14,8 @@ declare global {
   interface Window {
     /** The running panel, for tests and bug reports (state, renderer.info, frame times). */
     rnnlabPanel?: PanelApp;
+    /** The recordings page, when the panel shows a recording. */
+    rnnlabRecording?: RecordingApp;
   }
 }
 
@@ -29,16 +32,24 @@ function main(): void {
   document.addEventListener('securitypolicyviolation', (e) => {
     transport.send({ type: 'log', level: 'warn', message: `CSP violation in the panel: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}` });
   });
-  let app: PanelApp;
+  let app: PanelApp | RecordingApp;
   try {
-    app = new PanelApp(root, transport, readBootData(document));
+    const boot: BootData = readBootData(document);
+    if (boot.mode === 'recording') {
+      const recording = new RecordingApp(root, transport, boot);
+      window.rnnlabRecording = recording;
+      app = recording;
+    } else {
+      const panel = new PanelApp(root, transport, { ...boot, mode: boot.mode });
+      window.rnnlabPanel = panel;
+      app = panel;
+    }
   } catch (err) {
     const message = (err as Error).message;
     root.replaceChildren(h('p', { class: 'fatal', text: `The panel could not start: ${message}` }));
     transport.send({ type: 'log', level: 'error', message: `panel failed to start: ${message}` });
     return;
   }
-  window.rnnlabPanel = app;
   // VS Code tears the webview's document down on dispose: free the worker and the GPU first.
   window.addEventListener('pagehide', () => app.dispose(), { once: true });
   app.start();

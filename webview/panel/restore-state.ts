@@ -6,11 +6,11 @@
  * that had finished and says what was lost; the new page reads the choices back.
  */
 import { PROTOCOL_VERSION, type PanelRestoreState } from '../../src/protocol';
-import type { BootData } from './boot-data';
+import type { RunsBootData } from './boot-data';
 import { FINAL_MEASURES, type RunEntry, type Session } from './session';
 import type { Prefs } from './store';
 
-export function restoreState(boot: BootData, live: Session | undefined, running: readonly RunEntry[], prefs: Prefs): PanelRestoreState {
+export function restoreState(boot: RunsBootData, live: Session | undefined, running: readonly RunEntry[], prefs: Prefs): PanelRestoreState {
   const state: PanelRestoreState = { version: PROTOCOL_VERSION, mode: boot.mode, resource: boot.resource, ...(boot.folders ? { folders: [...boot.folders] } : {}), prefs: { ...prefs } };
   const ref = live?.ref;
   if (boot.mode !== 'live' || ref === undefined) return state;

@@ -100,6 +100,12 @@ export class PanelRouter implements QueueListener {
         });
       case 'explorerUnavailable':
         return this.explorerNetwork(msg.folder, () => ({ problem: msg.message }));
+      case 'recordingInit':
+      case 'recordingProgress':
+      case 'recordingResult':
+      case 'recordingFailed':
+        // the recordings page's messages (recording/recording-app.ts); a panel of runs never gets them
+        return;
       default: {
         const never: never = msg;
         this.d.send({ type: 'log', level: 'warn', message: `panel ignored ${JSON.stringify(never)}` });

@@ -67,6 +67,26 @@ export function readDataset(ds: H5.Dataset, path: string): NdArray {
   return { data, shape, dtype };
 }
 
+/** Every numeric-looking dataset with its HDF5 shape (MATLAB's internals skipped), at most `limit`. */
+export function datasetList(file: H5.File, h5: H5Module, limit = 200): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  const walk = (g: H5.Group) => {
+    for (const key of g.keys()) {
+      if (out.length >= limit || key === '#refs#' || key === '#subsystem#') continue;
+      let obj: H5.Entity | null;
+      try {
+        obj = g.get(key);
+      } catch {
+        continue;
+      }
+      if (obj instanceof h5.Dataset) out.push({ name: obj.path.replace(/^\//, ''), shape: [...(obj.shape ?? [])] });
+      else if (obj instanceof h5.Group) walk(obj);
+    }
+  };
+  walk(file);
+  return out;
+}
+
 /** One line per object for an error message: datasets with their shapes, groups with their kind. */
 export function describeTree(file: H5.File, h5: H5Module, limit = 60): string[] {
   const lines: string[] = [];

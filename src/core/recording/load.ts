@@ -17,8 +17,8 @@
 import { decodeSafetensors } from '../safetensors';
 import { readNpy, type NdArray } from './npy';
 import { zipEntries, zipRead } from './zip';
-import { describeTree, isHdf5, openHdf5, readDataset } from './hdf5';
-import { isNwb, nwbRecording, type NwbOptions } from './nwb';
+import { datasetList, describeTree, isHdf5, openHdf5, readDataset } from './hdf5';
+import { behaviourSeries, isNwb, nwbRecording, timeSeriesPaths, type NwbOptions } from './nwb';
 import { isMatlab73, matlabVariable } from './matlab';
 
 export interface RecordingFile {
@@ -82,6 +82,54 @@ export async function loadRecording(file: RecordingFile, o: LoadOptions = {}): P
     }
     case 'hdf5':
       return loadHdf5(file, o);
+    default:
+      throw new Error(`${file.name} is not a recording format this tool reads (.npz, .npy, .safetensors, or HDF5: NWB, MATLAB v7.3).`);
+  }
+}
+
+/**
+ * What a recording file holds, so a caller asks the user only what the defaults cannot
+ * settle (`rnnlab recording FILE --list`): its arrays (datasets, variables) with their
+ * shapes, an NWB file's TimeSeries, and whether the default activity and behaviour exist.
+ */
+export interface RecordingContents {
+  format: 'npy' | 'npz' | 'safetensors' | 'nwb' | 'matlab' | 'hdf5';
+  arrays: { name: string; shape: number[] }[];
+  /** NWB: the TimeSeries paths */
+  series: string[];
+  /** the default activity (NWB: the units table) and behaviour (NWB: the only TimeSeries under /processing/behavior) are there */
+  defaults: { activity: boolean; behaviour: boolean };
+}
+
+export async function listRecording(file: RecordingFile): Promise<RecordingContents> {
+  const has = (arrays: { name: string }[], names: string[]) => arrays.some((a) => names.includes(a.name));
+  const named = (arrays: { name: string; shape: number[] }[], format: RecordingContents['format']): RecordingContents => ({
+    format,
+    arrays,
+    series: [],
+    defaults: { activity: has(arrays, ['activity']), behaviour: has(arrays, ['behaviour', 'behavior']) },
+  });
+  switch (detectFormat(file.bytes)) {
+    case 'npy':
+      return { format: 'npy', arrays: [{ name: file.name, shape: readNpy(file.bytes, file.name).shape.slice() }], series: [], defaults: { activity: true, behaviour: false } };
+    case 'npz':
+      return named(Object.entries(await npzArrays(file)).map(([name, a]) => ({ name, shape: a.shape.slice() })), 'npz');
+    case 'safetensors':
+      return named(Object.entries(decodeSafetensors(file.bytes).arrays).map(([name, a]) => ({ name, shape: a.shape.slice() })), 'safetensors');
+    case 'hdf5': {
+      const { file: h, h5, close } = await openHdf5(file.bytes);
+      try {
+        const arrays = datasetList(h, h5);
+        if (isNwb(h)) {
+          const series = timeSeriesPaths(h, h5);
+          return { format: 'nwb', arrays, series, defaults: { activity: h.get('/units') instanceof h5.Group, behaviour: behaviourSeries(series).length === 1 } };
+        }
+        // MATLAB variables and struct fields answer to their path with / (matlab.ts)
+        return named(arrays, isMatlab73(file.bytes, h) ? 'matlab' : 'hdf5');
+      } finally {
+        close();
+      }
+    }
     default:
       throw new Error(`${file.name} is not a recording format this tool reads (.npz, .npy, .safetensors, or HDF5: NWB, MATLAB v7.3).`);
   }

@@ -56,7 +56,7 @@ interface TimeSeries {
 }
 
 /** Every group that looks like a TimeSeries: a data dataset and timestamps or a starting time with a rate. */
-function timeSeriesPaths(file: H5.File, h5: H5Module): string[] {
+export function timeSeriesPaths(file: H5.File, h5: H5Module): string[] {
   const out: string[] = [];
   const walk = (g: H5.Group) => {
     for (const key of g.keys()) {
@@ -210,9 +210,14 @@ export function nwbRecording(file: H5.File, h5: H5Module, o: NwbOptions): Binned
   return { activity, behaviour, S, N, d, description: `${what}${extras.length ? ', ' + extras.join(', ') : ''}; behaviour ${behaviourPath} (${d} value${d > 1 ? 's' : ''} per sample); ${S} bins` };
 }
 
+/** The TimeSeries under /processing/behavior (or behaviour): the default behaviour when there is one. */
+export function behaviourSeries(all: readonly string[]): string[] {
+  return all.filter((p) => /^\/processing\/behaviou?r\//.test(p));
+}
+
 function defaultBehaviour(file: H5.File, h5: H5Module): string {
   const all = timeSeriesPaths(file, h5);
-  const behav = all.filter((p) => /^\/processing\/behaviou?r\//.test(p));
+  const behav = behaviourSeries(all);
   if (behav.length === 1) return at(behav, 0);
   const pool = behav.length ? behav : all;
   throw new Error(

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { PROTOCOL_VERSION, type PanelAssets, type PanelBoot, type PanelMode } from '../../protocol';
+import { PROTOCOL_VERSION, type PanelAssets, type PageMode, type PanelBoot } from '../../protocol';
 import { WASM_FILES } from './assets';
 import { contentSecurityPolicy } from './csp';
 
@@ -52,7 +52,7 @@ function escapeHtml(s: string): string {
  * (live) or the stored run folder's (stored), and `folders` the compared run folders
  * (compare); the page keeps them for a window reload.
  */
-export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, specName: string, mode: PanelMode, resource: vscode.Uri, folders?: readonly string[]): string {
+export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, specName: string, mode: PageMode, resource: vscode.Uri, folders?: readonly string[]): string {
   const nonce = newNonce();
   const boot: PanelBoot = { version: PROTOCOL_VERSION, assets: panelAssets(webview, extensionUri), specName, mode, resource: resource.toString(), ...(folders ? { folders: [...folders] } : {}) };
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString();

@@ -18,6 +18,9 @@ import { missingSpecNotice, reloadNotice, restoreTarget } from './restore';
 import { createWebviewPanel, type PanelContext, type RnnPanel } from './rnnPanel';
 import { SpecPanel, type TrainRequest } from './specPanel';
 import { StoredRunPanel, storedRunTitle } from './storedPanel';
+import { createRecordingWebview, RecordingPanel } from './recordingPanel';
+import { RECORDING_BUNDLE } from './recordingJob';
+import type { RecordingContents } from '../../core/recording/load';
 import { sessionRuns } from './storedRuns';
 import { ComparePanel } from './comparePanel';
 import { compareKey, compareLabels, compareTitle } from '../compare/compareSet';
@@ -103,6 +106,28 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     if (runs.length < 2 || !(await this.bundleReady())) return { skipped };
     const title = compareTitle(compareLabels(runs));
     return { panel: this.add(new ComparePanel(runs, this.ctx, createWebviewPanel(title, this.ctx))), skipped };
+  }
+
+  /**
+   * Analyses a recording in its own panel (one per file: a second request shows the
+   * first). `ask` gets what the file holds and returns the loader's arguments, or
+   * undefined to give up (the panel closes).
+   */
+  async openRecording(file: vscode.Uri, ask: (contents: RecordingContents) => Promise<string[] | undefined>): Promise<RecordingPanel | undefined> {
+    const existing = this.panels.get(file.toString());
+    if (existing instanceof RecordingPanel) {
+      existing.reveal();
+      return existing;
+    }
+    if (!(await this.bundleReady())) return undefined;
+    const cli = vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', RECORDING_BUNDLE);
+    if (!(await exists(cli))) {
+      this.ctx.log.showError(`RNN Lab cannot analyse recordings: dist/${RECORDING_BUNDLE} is missing. Run npm run build, then reload the window.`);
+      return undefined;
+    }
+    const panel = this.add(new RecordingPanel(file, this.ctx, createRecordingWebview(`RNN Lab: ${file.path.split('/').pop() ?? 'recording'}`, this.ctx), cli.fsPath));
+    void panel.run(ask);
+    return panel;
   }
 
   /**

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { extname, join } from 'node:path';
-import type { FromPanel, PanelMode, ToPanel } from '../../protocol';
+import type { FromPanel, PageMode, RecordingMeasures, ToPanel } from '../../protocol';
 import { PANEL_VIEW_TYPE } from '../commandIds';
 import { Disposable } from '../dispose';
 import { errorText, type Log } from '../log';
@@ -26,7 +26,8 @@ export interface PanelContext {
 }
 
 /** What a panel shows: a spec (it trains), one stored run, or stored runs side by side. */
-export type HostPanelMode = 'spec' | 'stored' | 'compare';
+/** A spec's panel, a stored run's, compared runs', or a recording's (recordingPanel.ts). */
+export type HostPanelMode = 'spec' | 'stored' | 'compare' | 'recording';
 
 /** What the extension-host tests read through rnnlab._test.panelState. */
 export interface PanelSnapshot {
@@ -53,6 +54,14 @@ export interface PanelSnapshot {
   specChange: { changed: boolean; valid: boolean } | undefined;
   /** what the page was last told about the dissimilarity of the runs it shows: its state, the runs of a matrix, why it failed */
   dissimilarity?: { state: 'computing' | 'ready' | 'failed'; runs?: string[]; message?: string };
+  /** recordings panels only: where the analysis is, and its measures or why it failed */
+  recording: RecordingState | undefined;
+}
+
+export interface RecordingState {
+  state: 'listing' | 'asking' | 'running' | 'done' | 'failed' | 'cancelled';
+  measures?: RecordingMeasures;
+  error?: string;
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -135,7 +144,7 @@ export abstract class RnnPanel extends Disposable {
     );
     const timer = setTimeout(() => this.warnNotReady(), READY_TIMEOUT_MS);
     this._register({ dispose: () => clearTimeout(timer) });
-    const pageMode: PanelMode = mode === 'spec' ? 'live' : mode;
+    const pageMode: PageMode = mode === 'spec' ? 'live' : mode;
     this.panel.webview.html = renderPanelHtml(this.panel.webview, ctx.extensionUri, specName, pageMode, resource, compared?.folders);
   }
 
@@ -177,6 +186,7 @@ export abstract class RnnPanel extends Disposable {
       dissimilarityJobs: this.dissimilarities.active,
       specChange: this.specChange(),
       ...(this.lastDissimilarity ? { dissimilarity: this.lastDissimilarity } : {}),
+      recording: this.recordingState(),
     };
   }
 
@@ -185,6 +195,10 @@ export abstract class RnnPanel extends Disposable {
   }
 
   protected specChange(): PanelSnapshot['specChange'] {
+    return undefined;
+  }
+
+  protected recordingState(): RecordingState | undefined {
     return undefined;
   }
 

@@ -15,7 +15,7 @@ describe('activation', () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     const contributed = ext.packageJSON.contributes.commands.map((c) => c.command);
     assert.deepEqual(contributed.sort(), [
-      'rnnlab.compareRuns', 'rnnlab.newExperiment', 'rnnlab.openPanel', 'rnnlab.openRun', 'rnnlab.pause', 'rnnlab.resume',
+      'rnnlab.analyseRecording', 'rnnlab.compareRuns', 'rnnlab.newExperiment', 'rnnlab.openPanel', 'rnnlab.openRun', 'rnnlab.pause', 'rnnlab.resume',
       'rnnlab.showLog', 'rnnlab.stop', 'rnnlab.train', 'rnnlab.trainVariant',
     ]);
     for (const c of ext.packageJSON.contributes.commands) assert.equal(c.category, 'RNN Lab', `${c.command} shows as "RNN Lab: ${c.title}"`);

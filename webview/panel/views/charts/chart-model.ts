@@ -33,6 +33,8 @@ export interface ChartModel {
   xLabel: string;
   yLabel: string;
   yLog?: boolean;
+  /** log x axis (positive x only), e.g. neurons kept in the subsampling curve */
+  xLog?: boolean;
   /** fixed y range (e.g. 0..1 for a fraction); else fitted */
   yRange?: [number, number];
   /** integer x values only (k of the PCs) */

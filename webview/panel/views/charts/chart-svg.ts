@@ -25,11 +25,13 @@ export function chartSvg(m: ChartModel, theme: Theme, width = 640, height = 360)
   const pw = width - M.left - M.right;
   const ph = height - M.top - M.bottom;
   const [y0, y1] = dataRange(m);
-  const xs = m.x.filter(Number.isFinite);
-  const x0 = xs.length ? Math.min(...xs) : 0;
-  const x1 = xs.length ? Math.max(...xs) : 1;
-  const xSpan = x1 > x0 ? x1 - x0 : 1;
-  const X = (v: number) => M.left + ((v - (x1 > x0 ? x0 : x0 - 0.5)) / xSpan) * pw;
+  const xs = m.x.filter((v) => Number.isFinite(v) && (!m.xLog || v > 0));
+  // a log x axis maps log10(x) linearly, with the margin the screen's chart has
+  const tx = (v: number) => (m.xLog ? Math.log10(v) : v);
+  const x0 = xs.length ? (m.xLog ? Math.min(...xs) / 1.08 : Math.min(...xs)) : m.xLog ? 1 : 0;
+  const x1 = xs.length ? (m.xLog ? Math.max(...xs) * 1.08 : Math.max(...xs)) : m.xLog ? 10 : 1;
+  const xSpan = x1 > x0 ? tx(x1) - tx(x0) : 1;
+  const X = (v: number) => M.left + ((tx(v) - (x1 > x0 ? tx(x0) : tx(x0) - 0.5)) / xSpan) * pw;
   const ty = (v: number) => (m.yLog ? Math.log10(v) : v);
   const Y = (v: number) => M.top + ((ty(y1) - ty(v)) / (ty(y1) - ty(y0) || 1)) * ph;
   const fg = css(theme.foreground);
@@ -45,7 +47,7 @@ export function chartSvg(m: ChartModel, theme: Theme, width = 640, height = 360)
     out.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${n(y)}" y2="${n(y)}" stroke="${grid}"/>`);
     out.push(`<text x="${M.left - 6}" y="${n(y)}" fill="${muted}" text-anchor="end" dominant-baseline="middle">${esc(fmt(v, 2))}</text>`);
   }
-  for (const v of ticks(x0, x1, Math.max(2, Math.floor(pw / 80)), false).filter((v) => !m.xIntegers || Number.isInteger(v))) {
+  for (const v of ticks(x0, x1, Math.max(2, Math.floor(pw / 80)), m.xLog === true).filter((v) => !m.xIntegers || Number.isInteger(v))) {
     const x = X(v);
     out.push(`<line x1="${n(x)}" x2="${n(x)}" y1="${M.top}" y2="${M.top + ph}" stroke="${grid}"/>`);
     out.push(`<text x="${n(x)}" y="${M.top + ph + font + 4}" fill="${muted}" text-anchor="middle">${esc(fmt(v, 3))}</text>`);

@@ -74,7 +74,7 @@ export class LineChart implements Renderable {
     this.emptyNote.textContent = empty ? m.empty : '';
     this.emptyNote.hidden = !empty;
     if (this.width === 0 || this.height === 0) return;
-    const key = JSON.stringify([m.series, m.yLog, m.yRange, m.xLabel, m.yLabel, m.xIntegers, this.theme, this.width, this.height]);
+    const key = JSON.stringify([m.series, m.xLog, m.yLog, m.yRange, m.xLabel, m.yLabel, m.xIntegers, this.theme, this.width, this.height]);
     const data = [m.x, ...m.ys] as uPlot.AlignedData;
     if (this.plot && key === this.plotKey) {
       chartStats.updates++;
@@ -128,10 +128,12 @@ export class LineChart implements Renderable {
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       scales: {
-        x: { time: false, range: (_u, lo, hi) => (lo === hi ? [lo - 1, hi + 1] : [lo, hi]) },
+        x: m.xLog
+          ? { time: false, distr: 3, range: (_u, lo, hi) => (lo === hi ? [lo / 2, hi * 2] : [lo / 1.08, hi * 1.08]) }
+          : { time: false, range: (_u, lo, hi) => (lo === hi ? [lo - 1, hi + 1] : [lo, hi]) },
         y: { distr: m.yLog ? 3 : 1, range: () => dataRange(m) },
       },
-      axes: [axis(m.xLabel, false, m.xIntegers === true), axis(m.yLabel, m.yLog === true, false)],
+      axes: [axis(m.xLabel, m.xLog === true, m.xIntegers === true), axis(m.yLabel, m.yLog === true, false)],
       series: [
         {},
         ...m.series.map((s): uPlot.Series => {
