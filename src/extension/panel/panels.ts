@@ -103,6 +103,12 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
       return { panel: existing, skipped: [] };
     }
     const { runs, skipped } = await readRuns(folders);
+    // Some could not be read: the ones that can may be shown already.
+    const shown = skipped.length ? this.panels.get(compareKey(runs.map((r) => r.dir))) : undefined;
+    if (shown instanceof ComparePanel) {
+      shown.reveal();
+      return { panel: shown, skipped };
+    }
     if (runs.length < 2 || !(await this.bundleReady())) return { skipped };
     const title = compareTitle(compareLabels(runs));
     return { panel: this.add(new ComparePanel(runs, this.ctx, createWebviewPanel(title, this.ctx))), skipped };

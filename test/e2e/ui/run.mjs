@@ -3,8 +3,8 @@
 // Playwright in Debian's Chromium. Opens a spec, runs "RNN Lab: Train" from the command
 // palette, waits for both variants to finish in the panel, and checks that every 3D view
 // has drawn trajectories (pixels other than its background) and labelled readout arrows.
-// Then the window-reload checks of reload.mjs and the New experiment checks of
-// new-experiment.mjs in the same code-server.
+// Then Compare runs on the two stored runs (compare.mjs), the window-reload checks of
+// reload.mjs and the New experiment checks of new-experiment.mjs in the same code-server.
 // Saves screenshots to test-results/. Ends with `N passed, M failed`.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { REPO_ROOT, openFile, openWorkbench, runCommand, screenshot, webviewFram
 import { decodePng } from '../../browser/png.mjs';
 import { RELOAD_CHECKS, reloadChecks } from './reload.mjs';
 import { NEW_EXPERIMENT_CHECKS, newExperimentChecks } from './new-experiment.mjs';
+import { COMPARE_CHECKS, compareChecks } from './compare.mjs';
 
 const results = [];
 async function check(name, fn) {
@@ -103,6 +104,8 @@ async function main() {
     await screenshot(page, 'ui-panel');
     const panel = await frame.$('body');
     if (panel) await panel.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'ui-panel-only.png') });
+    console.log('ui: Compare runs');
+    await compareChecks({ page, check });
     console.log('ui: window reload');
     await reloadChecks({ page, workspace, check });
     await screenshot(page, 'ui-after-reloads');
@@ -129,7 +132,7 @@ async function waitFor(frame, ok, timeoutMs) {
   }
 }
 
-const expected = 5 + RELOAD_CHECKS + NEW_EXPERIMENT_CHECKS;
+const expected = 5 + COMPARE_CHECKS + RELOAD_CHECKS + NEW_EXPERIMENT_CHECKS;
 try {
   await main();
 } catch (e) {
