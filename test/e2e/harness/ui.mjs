@@ -99,7 +99,7 @@ async function quickInputRow(page, prefixKey, text, match, tries, tryMs) {
 
 /**
  * Runs a command by its palette title (e.g. 'RNN Lab: Open Panel'): F1, '>title', wait for the exact row,
- * Enter. Retries (Escape, 1 s pause) because extension contributions arrive seconds after the workbench.
+ * Enter (or a click when the row is not the focused one). Retries (Escape, 1 s pause) because extension contributions arrive seconds after the workbench.
  * @param {import('playwright-core').Page} page
  * @param {string} title the full palette label, "Category: Title"
  * @param {{tries?: number, tryMs?: number}} [o] default 20 tries of 1.5 s
@@ -111,7 +111,11 @@ export async function runCommand(page, title, o = {}) {
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = await quickInputRow(page, 'F1', `>${title}`, (l) => l === title, o.tries ?? 20, o.tryMs ?? 1_500);
     try {
-      await row.click({ timeout: 5_000 });
+      // As a keyboard user does: Enter on the focused row, while the palette still has the focus
+      // (a click waits for the row to be stable over animation frames, which a loaded machine's
+      // software compositor may not give within seconds). Otherwise a click.
+      if (await paletteOwnsFocus(page) && await row.evaluate((e) => e.classList.contains('focused'))) await page.keyboard.press('Enter');
+      else await row.click({ timeout: 10_000 });
       await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
       return;
     } catch (e) {
@@ -121,6 +125,11 @@ export async function runCommand(page, title, o = {}) {
     }
   }
   throw new Error(`"${title}": the palette row could not be clicked (${lastError?.message ?? 'unknown'})`);
+}
+
+/** Whether the keyboard focus is in the quick input (the palette), so that Enter goes to it. */
+async function paletteOwnsFocus(page) {
+  return page.evaluate(() => Boolean(document.activeElement?.closest('.quick-input-widget'))).catch(() => false);
 }
 
 /**

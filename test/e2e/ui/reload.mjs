@@ -47,6 +47,8 @@ const workerFetches = () => performance.getEntriesByType('resource').map((e) => 
  */
 async function reloadWindow(page) {
   const loaded = page.waitForEvent('load', { timeout: 90_000 });
+  // handled even when the command fails first (else its rejection would end the whole suite)
+  loaded.catch(() => {});
   await runCommand(page, 'Developer: Reload Window');
   await loaded;
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });

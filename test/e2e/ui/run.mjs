@@ -18,6 +18,9 @@ import { NEW_EXPERIMENT_CHECKS, newExperimentChecks } from './new-experiment.mjs
 import { COMPARE_CHECKS, compareChecks } from './compare.mjs';
 
 const results = [];
+// A stray rejection (a Playwright wait on a page that went away) fails the check it came from;
+// it must not end the process before the closing `N passed, M failed` line.
+process.on('unhandledRejection', (e) => console.log(`ui: unhandled rejection: ${e?.message ?? e}`));
 async function check(name, fn) {
   const t0 = Date.now();
   try {
