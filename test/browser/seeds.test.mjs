@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { frames, openPanel, runsOf, shot, waitFor } from './harness.mjs';
+import { countChromatic, decodePng } from './png.mjs';
 import { TINY, constructedView, finishedRuns, init, train } from './fixtures.mjs';
 
 const LOSSES = Float32Array.from({ length: 20 }, (_, i) => 0.5 * Math.exp(-i / 6) + 0.01);
@@ -101,6 +102,20 @@ export function seedsTests({ context, baseUrl, helpers, results }) {
         assert.deepEqual(d.retiredGpu.map((r) => r.variant).sort(), ['aligned', 'oblique']);
         assert.equal(d.seeds.variant, 'aligned');
 
+        // Each small view saves as PNG like the variant views: twice its size, named after its run.
+        const seed1 = p.page.locator('figure.seed-view[data-seed="1"]');
+        await seed1.getByRole('button', { name: 'Save as PNG' }).click();
+        const [save] = await waitFor("the seed view's PNG", async () => {
+          const s = await p.host.posted('saveFile');
+          return s.length ? s : null;
+        });
+        const size = await seed1.locator('canvas.view-canvas').evaluate((c) => [c.clientWidth, c.clientHeight]);
+        const png = decodePng(Buffer.from(save.data));
+        // The view draws at its whole-pixel size (floor), clientWidth rounds: within one CSS pixel, twice over.
+        assert.ok(Math.abs(png.width - 2 * size[0]) <= 2 && Math.abs(png.height - 2 * size[1]) <= 2, `PNG ${png.width}x${png.height}, view ${size}`);
+        assert.match(save.name, /aligned-s1-3d\.png$/);
+        assert.ok(countChromatic(png) > 400, 'the saved picture shows the trajectories');
+        assert.equal(await p.page.locator('figure.seed-view').count(), 3);
         // Orbit one small view: every camera of the layout moves the same way.
         const home = await cams(p);
         await p.page.locator('figure.seed-view[data-seed="1"] canvas').focus();

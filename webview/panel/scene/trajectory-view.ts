@@ -315,7 +315,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
       this.onResize(this.width, this.height);
     }
     const labels = this.labels.shownLabels().map((l) => ({ x: l.x, y: l.y, text: l.text, ...(l.el.style.borderColor ? { border: l.el.style.borderColor } : {}) }));
-    return viewPng(copy, { width: this.width, height: this.height, title: this.deps.title ?? this.variant, subtitle: this.subtitle.textContent ?? '', labels, legend, theme: this.theme }, scale);
+    return viewPng(copy, { width: this.width, height: this.height, title: this.variant, subtitle: this.subtitle.textContent ?? '', labels, legend, theme: this.theme }, scale);
   }
 
   /** What the view's own dispose() left on the GPU: all zero unless something leaked. */

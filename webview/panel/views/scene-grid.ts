@@ -212,6 +212,7 @@ export class SceneGrid {
       onAlign: (a) => (this.seedAlign = a),
       onBack: () => this.showSeeds(undefined),
       onView: (view) => this.updateLegend(view),
+      savePng: (name, view, data) => imageButtons(this.sink, () => `${name}-3d`, () => view.toPng(this.conditionLegend(data()))),
       retire: (name, view) => this.retire(name, view),
     });
     this.grid.after(seeds.element);
@@ -258,13 +259,14 @@ export class SceneGrid {
 
   /** A view's picture legend: the conditions it draws, then what its explorer draws over them. */
   private pictureLegend(group: string): PictureLegendItem[] {
-    const view = this.store.shown.shownRun(group)?.view;
+    return [...this.conditionLegend(this.store.shown.shownRun(group)?.view), ...(this.explorers.get(group)?.pictureLegend() ?? [])];
+  }
+
+  /** The conditions a view draws, for its picture's legend. */
+  private conditionLegend(view: ViewData | undefined): PictureLegendItem[] {
     const palette = conditionPalette(this.theme.background);
     const conditions = view ? [...new Set(view.projection.trials.map((b) => at(view.condition, b)))].sort((a, b) => a - b).slice(0, LEGEND_MAX) : [];
-    return [
-      ...conditions.map((c) => ({ label: view?.conditionLabels[c] ?? `condition ${c}`, colour: at(palette, c % palette.length) })),
-      ...(this.explorers.get(group)?.pictureLegend() ?? []),
-    ];
+    return conditions.map((c) => ({ label: view?.conditionLabels[c] ?? `condition ${c}`, colour: at(palette, c % palette.length) }));
   }
 
   private applyPrefs(): void {

@@ -40,6 +40,8 @@ export interface SeedGridDeps {
   onBack(): void;
   /** a view's data arrived: the owner's legend follows it */
   onView(view: ViewData): void;
+  /** the Save as PNG control of a small view (its run's name, the view, and the data it draws) */
+  savePng(name: string, view: TrajectoryView, data: () => ViewData | undefined): HTMLElement;
   /** a view goes: the owner frees it and records what it left on the GPU */
   retire(name: string, view: TrajectoryView): void;
 }
@@ -117,6 +119,7 @@ export class SeedGrid {
       view.element.dataset.seed = String(seed);
       view.setSeriesColour(d.colour);
       view.setTime(d.store.prefs.time);
+      view.appendHeadControls(d.savePng(entry.run.name, view, () => entry.view));
       this.views.set(entry, view);
     }
     this.grid.replaceChildren(...[...this.views.values()].map((v) => v.element));
