@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { countNear, decodePng } from './png.mjs';
 import { frames, openPanel, runsOf, waitFor } from './harness.mjs';
-import { SESSION, TINY, init } from './fixtures.mjs';
+import { SESSION, TINY, constructedView, init } from './fixtures.mjs';
+
+const LOSSES = Float32Array.from({ length: 20 }, (_, i) => 0.5 * Math.exp(-i / 6) + 0.01);
+const METRICS = { rho: 0.81, eval_loss: 0.012, learned: true, stopped: false };
 
 const SEEDS = TINY.replace('variants:', 'seeds: 2\nvariants:');
 /** The order the host may send (any), and the order the map must show (variant, then seed). */
@@ -57,13 +60,18 @@ export function dissimilarityTests({ context, baseUrl, helpers, results }) {
         assert.match(await card(p.page).locator('.heatmap-status').textContent(), /2 of 6 pairs/);
         assert.equal(await card(p.page).locator('progress').evaluate((e) => e.value), 2);
 
+        // the session's runs as a reloaded panel gets them: oblique-s1 has not learned
+        const notLearned = { ...METRICS, learned: false, eval_loss: 0.3, learned_threshold: 0.05 };
+        await p.host.send({ type: 'showRuns', purpose: 'restored', runs: runs.map((run) => ({ run, metrics: run.name === 'oblique-s1' ? notLearned : METRICS, view: helpers.toEnvelope(constructedView(0.9, 25)), losses: LOSSES, folder: `/ws/.rnnlab/runs/tiny-1/${run.name}` })) });
         await p.host.send({ type: 'dissimilarity', state: 'ready', result: RESULT, file: '/ws/.rnnlab/runs/tiny-1/dissimilarity.json' });
         await frames(p.page, 2);
         assert.equal(await card(p.page).locator('progress').isVisible(), false);
         const cells = card(p.page).locator('rect.cell');
         assert.equal(await cells.count(), 16, 'n x n cells for n = 4 runs');
         assert.equal(await card(p.page).locator('rect.cell[data-diagonal]').count(), 4);
-        assert.deepEqual(await card(p.page).locator('text.row-label').allTextContents(), SHOWN);
+        assert.deepEqual(await card(p.page).locator('text.row-label').allTextContents(), [...SHOWN.slice(0, 3), 'oblique-s1 †']);
+        assert.match(await card(p.page).locator('text.row-label[data-learned="false"]').evaluate((e) => e.parentElement.querySelector('title').textContent), /^not learned: evaluation loss 0\.3/);
+        assert.equal(await card(p.page).locator('text.not-learned-note').textContent(), '† not learned: its distances show no regime');
         assert.deepEqual(await card(p.page).locator('text.col-label').allTextContents(), ['s0', 's1', 's0', 's1']);
         assert.deepEqual(await card(p.page).locator('text.group-label').allTextContents(), ['aligned', 'oblique']);
         const valueAt = (i, j) => card(p.page).locator(`rect.cell[data-i="${i}"][data-j="${j}"]`).getAttribute('data-value');
@@ -80,6 +88,9 @@ export function dissimilarityTests({ context, baseUrl, helpers, results }) {
         await p.page.keyboard.press('ArrowUp');
         assert.equal(await card(p.page).locator('.heatmap').getAttribute('data-focus'), '1,2');
         assert.equal(await card(p.page).locator('.heatmap-readout').textContent(), 'aligned-s1 × oblique-s0: 1.1 rad');
+        await p.page.keyboard.press('End');
+        assert.equal(await card(p.page).locator('.heatmap-readout').textContent(), 'aligned-s1 × oblique-s1 (not learned): 1.2 rad');
+        await p.page.keyboard.press('ArrowLeft');
         assert.equal(await card(p.page).locator('.heatmap-readout').getAttribute('aria-live'), 'polite');
         assert.ok(await card(p.page).locator('rect.focus-cell').isVisible(), 'the focus cell is drawn while the map has the focus');
 

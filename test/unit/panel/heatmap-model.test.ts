@@ -9,6 +9,7 @@ import { loadSpec } from '../../../src/spec/resolve';
 import type { DissimilarityResult } from '../../../src/protocol';
 import { Session } from '../../../webview/panel/session';
 import { heatmapModel, heatmapTable, summaryText } from '../../../webview/panel/views/heatmap-model';
+
 import { defined } from '../../../src/core/checked';
 
 const SPEC = `name: t
@@ -73,6 +74,15 @@ describe('the dissimilarity heat map model', () => {
     assert.deepEqual(t.columns, ['run', 'aligned-s0', 'aligned-s1', 'aligned-s2', 'oblique-s0', 'oblique-s1', 'oblique-s2']);
     assert.deepEqual(t.rows[5], ['oblique-s2', '–', '–', '–', '–', '–', '0']);
     assert.deepEqual(t.rows[0], ['aligned-s0', '0', '0.2', '0.4', '1', '1.1', '–']);
+  });
+
+  it('marks a network that has not learned, with its reason', () => {
+    const s = new Session('live', loadSpec(SPEC, 't.rnn.yaml').runs);
+    const entry = defined(s.byName('oblique-s1'));
+    entry.learned = { ok: false, reason: 'not learned: evaluation loss 0.3 > 0.05' };
+    const m = heatmapModel(result, 'angular', s);
+    assert.deepEqual(m.runs.filter((r) => r.notLearned).map((r) => [r.name, r.notLearned]), [['oblique-s1', 'not learned: evaluation loss 0.3 > 0.05']]);
+    assert.ok(heatmapModel(result, 'angular', session).runs.every((r) => r.notLearned === undefined));
   });
 
   it('runs the page does not show (Open run of one seed) take their seed from the name, their variant from the row', () => {

@@ -200,8 +200,9 @@ export class DissimilarityCard {
   private say(i: number, j: number): void {
     const m = this.model;
     if (!m || i < 0 || j < 0 || i >= m.runs.length || j >= m.runs.length) return;
-    const a = at(m.runs, i).name;
-    const b = at(m.runs, j).name;
+    const label = (k: number) => `${at(m.runs, k).name}${at(m.runs, k).notLearned ? ' (not learned)' : ''}`;
+    const a = label(i);
+    const b = label(j);
     const v = m.values[i]?.[j] ?? null;
     const unit = METRIC_TEXT[m.metric].unit;
     const text =

@@ -26,8 +26,10 @@ export interface HeatmapRun {
   colour: number;
   /** its seed when known */
   seed: number | undefined;
-  /** short label for a column: the seed, else the name */
+  /** short label for a column: the seed, else (or when every row has one run) the name */
   short: string;
+  /** why its network has not learned the task (docs/science.md §6), when it has not: its distances show no regime */
+  notLearned?: string;
 }
 
 export interface HeatmapModel {
@@ -62,7 +64,11 @@ export function heatmapModel(result: DissimilarityResult, metric: HeatmapMetric,
     const group = result.groups[index] ?? name;
     const variant = variantOf(session, name, group);
     const seed = seedOf(session, name);
-    return { index, name, group, colour: session.colourIndex(session.kind === 'compare' ? name : variant), seed, short: seed !== undefined ? `s${seed}` : name };
+    const learned = session.byName(name)?.learned;
+    return {
+      index, name, group, colour: session.colourIndex(session.kind === 'compare' ? name : variant), seed, short: seed !== undefined ? `s${seed}` : name,
+      ...(learned?.ok === false ? { notLearned: learned.reason } : {}),
+    };
   });
   // Variants in the spec's order (their colours), groups in order of first appearance, then seeds.
   const firstOfGroup = new Map<string, number>();
@@ -70,6 +76,8 @@ export function heatmapModel(result: DissimilarityResult, metric: HeatmapMetric,
   const order = [...runs].sort(
     (a, b) => a.colour - b.colour || (firstOfGroup.get(a.group) ?? 0) - (firstOfGroup.get(b.group) ?? 0) || (a.seed ?? a.index) - (b.seed ?? b.index) || a.index - b.index,
   );
+  // Runs each of its own row (a comparison of single runs): a column is named by its run, not by a seed.
+  if (!order.some((r, i) => order.findIndex((x) => x.group === r.group) !== i)) for (const r of order) r.short = r.name;
   const values = order.map((a) => order.map((b) => (a.index === b.index ? 0 : (source[a.index]?.[b.index] ?? null))));
   const reasons = new Map(result.incomparable.map((p) => [`${p.runs[0]}|${p.runs[1]}`, p.reason]));
   const notCompared = new Map<string, string>();

@@ -1,7 +1,8 @@
 /**
  * The dissimilarity heat map as one SVG figure, for the panel and for Save as PNG alike:
  * one cell per pair of runs coloured on the viridis scale, the diagonal marked, row
- * labels (variant colour and name) and column labels (seed) with the variants above,
+ * labels (variant colour and name, † for a network that has not learned) and column
+ * labels (seed) with the variants above,
  * the colour bar, and the within-variant and between-variant means under it.
  */
 import { css, luminance, mix, viridis } from '../colour';
@@ -31,7 +32,7 @@ export function heatmapSvg(m: HeatmapModel, theme: Theme, opts: { title?: string
   const fg = css(theme.foreground);
   const muted = css(theme.muted);
   const colourOf = (i: number) => css(theme.series[i % theme.series.length] ?? theme.muted);
-  const longest = Math.max(4, ...m.runs.map((r) => r.name.length));
+  const longest = Math.max(4, ...m.runs.map((r) => r.name.length + (r.notLearned ? 2 : 0)));
   const rotate = m.runs.some((r) => r.short.length * charW > cell - 2);
   const colLabelH = rotate ? Math.min(longest, Math.max(...m.runs.map((r) => r.short.length))) * charW * 0.8 + font : font + 6;
   const titleH = opts.title ? font * 2 : 4;
@@ -40,7 +41,8 @@ export function heatmapSvg(m: HeatmapModel, theme: Theme, opts: { title?: string
   const side = n * cell;
   const barX = x0 + side + 16;
   const barH = Math.max(side, 120);
-  const meanLines = m.within.length + m.between.length;
+  const untrained = m.runs.some((r) => r.notLearned);
+  const meanLines = m.within.length + m.between.length + (untrained ? 1 : 0);
   const meansY = y0 + Math.max(side, barH) + font + 14;
   const meanLabelW = Math.max(0, ...m.within.map((w) => `within ${w.group}`.length), ...m.between.map((b) => `between ${b.a} – ${b.b}`.length)) * charW;
   const width = Math.ceil(Math.max(barX + 12 + 6 + 7 * charW + 8, 8 + meanLabelW + 16 + 30 * charW, opts.title ? 8 + opts.title.length * charW * 1.05 : 0));
@@ -57,7 +59,8 @@ export function heatmapSvg(m: HeatmapModel, theme: Theme, opts: { title?: string
     const a = x0 + start * cell;
     const b = x0 + (i + 1) * cell;
     const y = titleH + font;
-    out.push(`<text class="group-label" x="${r2((a + b) / 2)}" y="${r2(y)}" fill="${colourOf(r.colour)}" text-anchor="middle" font-weight="600">${esc(r.group)}</text>`);
+    // the name only where it fits over its columns (the rows name every run anyway)
+    if (r.group.length * charW * 1.05 <= b - a + 4) out.push(`<text class="group-label" x="${r2((a + b) / 2)}" y="${r2(y)}" fill="${colourOf(r.colour)}" text-anchor="middle" font-weight="600">${esc(r.group)}</text>`);
     out.push(`<line x1="${r2(a + 1)}" x2="${r2(b - 1)}" y1="${r2(y + 5)}" y2="${r2(y + 5)}" stroke="${colourOf(r.colour)}" stroke-width="2"/>`);
     start = i + 1;
   });
@@ -71,7 +74,10 @@ export function heatmapSvg(m: HeatmapModel, theme: Theme, opts: { title?: string
         : `<text class="col-label" data-index="${i}" x="${r2(cx)}" y="${r2(y0 - 5)}" fill="${muted}" text-anchor="middle">${esc(r.short)}</text>`,
     );
     out.push(`<rect x="8" y="${r2(cy - 5)}" width="10" height="10" rx="2" fill="${colourOf(r.colour)}"/>`);
-    out.push(`<text class="row-label" data-index="${i}" x="${r2(x0 - 6)}" y="${r2(cy)}" fill="${fg}" text-anchor="end" dominant-baseline="central">${esc(r.name)}</text>`);
+    // a network that has not learned: marked, muted, the reason on hover
+    const mark = r.notLearned ? ` data-learned="false" font-style="italic"` : '';
+    const label = `<text class="row-label" data-index="${i}"${mark} x="${r2(x0 - 6)}" y="${r2(cy)}" fill="${r.notLearned ? muted : fg}" text-anchor="end" dominant-baseline="central">${esc(r.notLearned ? `${r.name} †` : r.name)}</text>`;
+    out.push(r.notLearned ? `<g><title>${esc(r.notLearned)}</title>${label}</g>` : label);
   });
   // cells: the gap between them is the background
   const gap = cell >= 16 ? 1 : 0.5;
@@ -122,6 +128,7 @@ export function heatmapSvg(m: HeatmapModel, theme: Theme, opts: { title?: string
       out.push(`<text class="mean" data-kind="between" data-group="${esc(`${b.a}|${b.b}`)}" data-mean="${b.summary.mean}" x="${r2(valueX)}" y="${r2(y)}" fill="${fg}">${esc(summaryText(b.summary))}</text>`);
       y += font + 6;
     }
+    if (untrained) out.push(`<text class="not-learned-note" x="8" y="${r2(y)}" fill="${muted}" font-style="italic">† not learned: its distances show no regime</text>`);
   }
   out.push('</svg>');
   return { svg: out.join('\n'), width, height, matrix: { x: x0, y: y0, cell } };
