@@ -3,13 +3,18 @@
  * turned and mirrored copy aligns exactly; the fit's angle and residual do not depend on the
  * rotation applied to either cloud; on random clouds the SVD reproduces M, its singular
  * values match the closed-form eigenvalues of MᵀM (an independent computation), and no
- * orthogonal matrix found by a brute-force search beats the fitted one.
+ * orthogonal matrix found by a brute-force search beats the fitted one; and two networks that
+ * differ only by an orthogonal mixing of their neurons look the same once aligned (through
+ * the real projectForDisplay, both bases).
  */
 import * as assert from 'node:assert/strict';
 import { apply3, det3, multiply3, procrustes3, svd3, transpose3, type Mat3 } from '../../../webview/panel/scene/procrustes3';
 import { alignView, matchingPoints } from '../../../webview/panel/scene/seed-alignment';
 import type { ViewData } from '../../../src/protocol';
 import { makeRng } from '../../../src/core/rng';
+import { pcaFromGram } from '../../../src/core/analysis/pca';
+import { projectForDisplay } from '../../../src/core/analysis/projection';
+import { constructedStates, exactGram, randomOrthogonal as randomOrthogonalN, TestRandom } from '../analysis/fixtures';
 
 const rng = makeRng(7, 'procrustes-test');
 const gauss = (): number => rng.normal();
@@ -199,5 +204,47 @@ describe('alignView', () => {
     const none = alignView(a, { ...a, projection: { ...a.projection, trials: [7, 8] } }, { dt: 0.1, tMin: 0, tag: 's0' });
     assert.ok('reason' in none.pca && /too few/.test(none.pca.reason));
     assert.equal(none.view.projection.pca, a.projection.pca);
+  });
+});
+
+describe('alignView on the real projection (projectForDisplay)', () => {
+  /** A ViewData of states [T][B][N] and readout w, as an evaluation draws it (t ≥ t_min fits the PCA). */
+  function projected(states: Float64Array | Float32Array, w: Float64Array, T: number, B: number, N: number, kMin: number): ViewData {
+    const f32 = Float32Array.from(states);
+    const pca = pcaFromGram(exactGram(f32.subarray(kMin * B * N), (T - kMin) * B, N));
+    return { projection: projectForDisplay({ states: f32, T, B, N, pca, wOut: w, dOut: 1, stride: 2 }), condition: new Int32Array(B), conditionLabels: ['all'] };
+  }
+
+  it('a network that is another with its neurons mixed by an orthogonal matrix looks the same once aligned, in both bases', () => {
+    const [T, B, N, kMin] = [30, 4, 12, 6];
+    const rng = new TestRandom(5);
+    const axes = randomOrthogonalN(N, rng);
+    const states = constructedStates({ T, B, N, kMin, axes, amps: [5, 3, 2, 1], mean: new Float64Array(N).fill(0.5), rng });
+    const w = Float64Array.from({ length: N }, (_, i) => 0.3 * (axes[i] ?? 0) + 0.1 * (axes[4 * N + i] ?? 0));
+    // The same dynamics in another neuron basis: x' = Q x, w' = Q w (so the output w'·x' is unchanged).
+    const q = randomOrthogonalN(N, rng);
+    const mix = (v: ArrayLike<number>): Float64Array => Float64Array.from({ length: N }, (_, i) => {
+      let sum = 0;
+      for (let j = 0; j < N; j++) sum += (q[i * N + j] ?? 0) * (v[j] ?? 0);
+      return sum;
+    });
+    const mixed = new Float64Array(states.length);
+    for (let o = 0; o < states.length; o += N) mixed.set(mix(states.subarray(o, o + N)), o);
+    const a = projected(states, w, T, B, N, kMin);
+    const b = projected(mixed, mix(w), T, B, N, kMin);
+    // Each picture on its own PCs: the same up to the signs (and, where variances tie, the order) of the axes.
+    const before = Array.from(b.projection.pca.trajectories, (x, i) => Math.abs(x - (a.projection.pca.trajectories[i] ?? 0)));
+    assert.ok(Math.max(...before) > 1, 'the two pictures should differ before aligning (else the test shows nothing)');
+    const aligned = alignView(b, a, { dt: 1, tMin: kMin, tag: 's0' });
+    for (const basis of ['pca', 'readout'] as const) {
+      const fit = aligned[basis];
+      assert.ok(fit && 'angleDeg' in fit && fit.angleDeg < 0.05, `${basis}: ${JSON.stringify(fit)}`);
+      const pv = aligned.view.projection[basis];
+      const rv = a.projection[basis];
+      assert.ok(pv && rv);
+      const world = (v: typeof pv) => Array.from(v.trajectories, (x, i) => (x - (v.centre[i % 3] ?? 0)) / v.scale);
+      close(world(pv), world(rv), 1e-3, `${basis} points`);
+      close((pv.readouts[0]?.arrow ?? []).map((x) => x / pv.scale), (rv.readouts[0]?.arrow ?? []).map((x) => x / rv.scale), 1e-3, `${basis} arrow`);
+    }
   });
 });
