@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // Regenerates docs/images/panel.png: the cycling example trained in the real panel of a
 // real VS Code (code-server + Chromium, as in the UI test), dark theme, both variants.
-//   node esbuild.mjs && node scripts/screenshot.mjs [--steps N]
+// With --compare, docs/images/compare.png instead: the two runs compared side by side
+// (RNN Lab: Compare Runs… from the palette), with their dissimilarity.
+//   node esbuild.mjs && node scripts/screenshot.mjs [--steps N] [--compare]
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCodeServer } from './e2e/code-server.mjs';
 import { ensureAll } from './e2e/tools.mjs';
 import { REPO_ROOT, openFile, openWorkbench, runCommand, webviewFrame } from '../test/e2e/harness/ui.mjs';
+import { compareFromPalette } from '../test/e2e/ui/compare.mjs';
 
 const stepsAt = process.argv.indexOf('--steps');
 const steps = stepsAt > 0 ? Number(process.argv[stepsAt + 1]) : undefined;
+const compare = process.argv.includes('--compare');
 const workspace = mkdtempSync(path.join(tmpdir(), 'rnnlab-shot-'));
 const spec = readFileSync(path.join(REPO_ROOT, 'examples/cycling.rnn.yaml'), 'utf8');
 writeFileSync(path.join(workspace, 'cycling.rnn.yaml'), steps ? spec.replace(/steps: \d+/, `steps: ${steps}`) : spec);
@@ -36,9 +40,15 @@ try {
     null,
     { timeout: 600_000, polling: 1000 },
   );
+  if (compare) {
+    const cmp = await compareFromPalette(page, ['aligned-s0', 'oblique-s0']);
+    await cmp.waitForFunction(() => document.querySelectorAll('[data-card="dissimilarity"] rect.cell').length === 4, null, { timeout: 300_000, polling: 1000 });
+    // the measures by run and the heat map in view, under the two 3D views
+    await cmp.evaluate(() => document.querySelector('.measures-card')?.scrollIntoView({ block: 'start' }));
+  }
   await page.mouse.move(5, 500); // no hover tooltip in the picture
   await page.waitForTimeout(1500);
-  const out = path.join(REPO_ROOT, 'docs/images/panel.png');
+  const out = path.join(REPO_ROOT, `docs/images/${compare ? 'compare' : 'panel'}.png`);
   await page.screenshot({ path: out });
   console.log(`wrote ${path.relative(REPO_ROOT, out)}`);
 } finally {
