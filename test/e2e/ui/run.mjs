@@ -4,7 +4,8 @@
 // palette, waits for both variants to finish in the panel, and checks that every 3D view
 // has drawn trajectories (pixels other than its background) and labelled readout arrows.
 // Then Compare runs on the two stored runs (compare.mjs), the window-reload checks of
-// reload.mjs and the New experiment checks of new-experiment.mjs in the same code-server.
+// reload.mjs, the New experiment checks of new-experiment.mjs and the perturbation
+// explorer's of explorer.mjs (drag, Save as PNG through the real save dialog) in the same code-server.
 // Saves screenshots to test-results/. Ends with `N passed, M failed`.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { decodePng } from '../../browser/png.mjs';
 import { RELOAD_CHECKS, reloadChecks } from './reload.mjs';
 import { NEW_EXPERIMENT_CHECKS, newExperimentChecks } from './new-experiment.mjs';
 import { COMPARE_CHECKS, compareChecks } from './compare.mjs';
+import { EXPLORER_CHECKS, explorerChecks } from './explorer.mjs';
 
 const results = [];
 // A stray rejection (a Playwright wait on a page that went away) fails the check it came from;
@@ -114,6 +116,8 @@ async function main() {
     await screenshot(page, 'ui-after-reloads');
     console.log('ui: New experiment');
     await newExperimentChecks({ page, workspace, check });
+    console.log('ui: perturbation explorer and Save as PNG');
+    await explorerChecks({ page, workspace, check });
   } catch {
     await screenshot(page, 'ui-failure').catch(() => undefined);
     console.log('--- code-server (last lines) ---\n' + server.outputTail());
@@ -135,7 +139,7 @@ async function waitFor(frame, ok, timeoutMs) {
   }
 }
 
-const expected = 5 + COMPARE_CHECKS + RELOAD_CHECKS + NEW_EXPERIMENT_CHECKS;
+const expected = 5 + COMPARE_CHECKS + RELOAD_CHECKS + NEW_EXPERIMENT_CHECKS + EXPLORER_CHECKS;
 try {
   await main();
 } catch (e) {

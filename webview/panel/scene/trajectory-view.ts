@@ -298,8 +298,11 @@ export class TrajectoryView implements Renderable, LinkedCamera {
    */
   async toPng(legend: PictureLegendItem[], scale = 2): Promise<ArrayBuffer> {
     if (this.disposed || this.contextLost || this.width === 0 || this.height === 0) throw new Error('the view is not drawn now (hidden, closed, or its GPU context is lost)');
-    const w = Math.round(this.width * scale);
-    const hgt = Math.round(this.height * scale);
+    // The canvas's own box (the resize observer floors fractional sizes): the picture is exactly scale x what is on screen.
+    const cw = this.canvas.clientWidth || this.width;
+    const ch = this.canvas.clientHeight || this.height;
+    const w = Math.round(cw * scale);
+    const hgt = Math.round(ch * scale);
     const copy = h('canvas', { attrs: { width: w, height: hgt } });
     const ctx = copy.getContext('2d');
     if (!ctx) throw new Error('no 2D canvas for the PNG export');
@@ -315,7 +318,7 @@ export class TrajectoryView implements Renderable, LinkedCamera {
       this.onResize(this.width, this.height);
     }
     const labels = this.labels.shownLabels().map((l) => ({ x: l.x, y: l.y, text: l.text, ...(l.el.style.borderColor ? { border: l.el.style.borderColor } : {}) }));
-    return viewPng(copy, { width: this.width, height: this.height, title: this.variant, subtitle: this.subtitle.textContent ?? '', labels, legend, theme: this.theme }, scale);
+    return viewPng(copy, { width: cw, height: ch, title: this.deps.title ?? this.variant, subtitle: this.subtitle.textContent ?? '', labels, legend, theme: this.theme }, scale);
   }
 
   /** What the view's own dispose() left on the GPU: all zero unless something leaked. */
