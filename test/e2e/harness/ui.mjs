@@ -160,8 +160,19 @@ export async function pickItem(page, label, o = {}) {
  */
 export async function openFile(page, relPath, o = {}) {
   const base = path.basename(relPath);
-  const row = await quickInputRow(page, 'Control+P', relPath, (l) => l === base, o.tries ?? 20, o.tryMs ?? 1_500);
-  await row.click();
+  // Quick Open re-renders its list while the file search and the recent files arrive: a row
+  // found by index may be gone when clicked. Look it up again, as runCommand does.
+  for (let attempt = 0; ; attempt++) {
+    const row = await quickInputRow(page, 'Control+P', relPath, (l) => l === base, o.tries ?? 20, o.tryMs ?? 1_500);
+    try {
+      await row.click({ timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt >= 2) throw new Error(`"${relPath}": the Quick Open row could not be clicked (${e.message})`);
+      await page.keyboard.press('Escape');
+      await sleep(500);
+    }
+  }
   await page.locator(`.tabs-container .tab[data-resource-name="${base}"], .tabs-container .tab[aria-label^="${base}"]`)
     .first().waitFor({ state: 'visible', timeout: o.timeoutMs ?? 15_000 });
 }
