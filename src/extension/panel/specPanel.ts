@@ -178,6 +178,8 @@ export class SpecPanel extends RnnPanel {
     const session = this.session;
     const state = this.lastStatus?.state;
     if (session === undefined || state === undefined) return;
+    for (const r of this.lastStatus?.runs ?? []) session.running(r.runName);
+    if (this.lastStatus?.runName !== undefined) session.running(this.lastStatus.runName);
     if (state === 'training' || state === 'paused' || state === 'stopping') session.pageBusy = true;
     else if ((state === 'idle' || state === 'failed') && session.pageBusy) {
       session.pageEnded = true;

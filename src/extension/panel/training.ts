@@ -24,8 +24,10 @@ export class TrainingSession {
   private readonly lost = new Set<string>();
   /** results being written now */
   private writing = 0;
-  /** the page's training went idle (or failed) after running this session: no more results will come */
+  /** the page's training went idle (or failed) after running this session: no run of it will start any more */
   pageEnded = false;
+  /** runs the page's status named as training: each reports a result or a failure, possibly after the page went idle */
+  private readonly started = new Set<string>();
   /** the page reported training for this session (so a later idle is its end, not the state before it) */
   pageBusy = false;
   /** the dissimilarity across its runs was started (once per session) */
@@ -87,9 +89,21 @@ export class TrainingSession {
     if (this.runs.has(runName)) this.lost.add(runName);
   }
 
-  /** No result is coming any more (every run stored or lost, or the page stopped training) and none is being written. */
+  /** A run the page said it is training. */
+  running(runName: string): void {
+    if (this.runs.has(runName)) this.started.add(runName);
+  }
+
+  /**
+   * No result is coming any more and none is being written: every run is stored or lost,
+   * or the page stopped training (a Stop drops queued runs, which never report) and every
+   * run it started has reported. The page says it is idle *before* it sends the last
+   * run's result, so idle alone is not the end.
+   */
   get ended(): boolean {
-    return this.writing === 0 && (this.pageEnded || this.folders.size + this.lost.size >= this.runs.size);
+    if (this.writing > 0) return false;
+    const settled = (name: string) => this.folders.has(name) || this.lost.has(name);
+    return this.folders.size + this.lost.size >= this.runs.size || (this.pageEnded && [...this.started].every(settled));
   }
 
   /** The folders of the runs stored, in the session's order (the spec's: variant, then seed). */

@@ -48,6 +48,19 @@ describe("a panel session's end (when its dissimilarity is computed)", () => {
     assert.deepEqual(fs.readdirSync(s.dir).sort(), ['aligned-s0', 'dissimilarity.json', 'oblique-s0'], 'no temporary file left');
   });
 
+  it('a page that went idle ends it only once every run it trained has reported: it says idle before it sends the last result', async () => {
+    const s = await start();
+    const [a0, a1] = runs as [RunConfig, RunConfig];
+    s.running(a0.name);
+    s.running(a1.name);
+    await s.store(a0.name, result(a0));
+    s.pageEnded = true;
+    assert.equal(s.ended, false, 'ended before the last run trained reported');
+    await s.store(a1.name, result(a1));
+    assert.equal(s.ended, true, 'the third run never started (a Stop dropped it): the session has ended');
+    assert.equal(s.storedFolders().length, 2);
+  });
+
   it('a page that stopped ends it, but not while a result is still being written', async () => {
     const s = await start();
     const [a0] = runs as [RunConfig];
