@@ -13,10 +13,19 @@
 //      amplitude at a time, then a drag at 60 Hz); a screenshot of the view goes to
 //      test-results/explorer-view.png.
 //
+//   4. in the panel, a drag with the mouse (real pointer events at about 60 Hz, as a hand
+//      drags): drag to picture per move.
+//
 //   node --import tsx scripts/measure-explorer.mjs [--N 128] [--task cycling] [--repeat 20]
+//   node --import tsx scripts/measure-explorer.mjs --compare <git revision> [--rounds 2]
+//
+// --compare measures only the panel (3 and 4), of this checkout and of the page built from
+// <revision> (git archive into a temporary folder), taking turns in one browser, and prints
+// the ratios: a change's effect measured under the same load.
 //
 // Timings are the machine's at the time: quote them with its load (printed), and measure
 // on an idle machine for numbers to keep.
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +131,25 @@ async function inPanel(context, serverUrl) {
     return s.drawn?.request.amplitude === ((repeat - 1) * 10) / 20 && s.pictureMs.length > before;
   }, 30_000, 100);
   const dragged = (await stats()).pictureMs.slice(before);
+  // a drag with the mouse: real pointer events, one move about every 16 ms, from 0 to the end
+  await slider.evaluate((el) => {
+    el.value = '0';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await waitFor('amplitude 0 drawn', async () => (await stats()).drawn?.request.amplitude === 0, 30_000, 100);
+  const box = await slider.boundingBox();
+  const y = box.y + box.height / 2;
+  const beforePointer = (await stats()).pictureMs.length;
+  await p.page.mouse.move(box.x + 2, y);
+  await p.page.mouse.down();
+  for (let i = 1; i <= repeat; i++) {
+    await p.page.mouse.move(box.x + 2 + ((box.width - 4) * i) / repeat, y);
+    await new Promise((r) => setTimeout(r, 16));
+  }
+  await p.page.mouse.up();
+  const end = Number(await slider.inputValue()) / 20;
+  await waitFor('the last picture of the mouse drag', async () => (await stats()).drawn?.request.amplitude === end, 30_000, 100);
+  const pointer = (await stats()).pictureMs.slice(beforePointer);
   // What any redraw of the view costs here, for comparison: a camera turn by keyboard, to
   // the frame after the one that drew it (the view renders in the first rAF after the key).
   const raf = await p.page.locator('canvas.view-canvas').first().evaluate(async (canvas, n) => {
@@ -139,7 +167,7 @@ async function inPanel(context, serverUrl) {
   }, repeat);
   await p.page.locator('figure.view').first().screenshot({ path: path.join(repo, 'test-results/explorer-view.png') });
   await p.page.close();
-  return { raf: median(raf), answer: median(answers), frame: median(frameMs), single: median(single), singleMax: Math.max(...single), drag: median(dragged), dragMax: Math.max(...dragged), pictures: dragged.length };
+  return { raf: median(raf), answer: median(answers), frame: median(frameMs), single: median(single), singleMax: Math.max(...single), drag: median(dragged), dragMax: Math.max(...dragged), pictures: dragged.length, pointer: median(pointer), pointerMax: Math.max(...pointer), pointerPictures: pointer.length };
 }
 
 async function inChromium() {
@@ -175,10 +203,52 @@ async function inChromium() {
   }
 }
 
+/** The panel of this checkout and of `rev`'s, taking turns, `rounds` times each. */
+async function compare(rev, rounds) {
+  const before = mkdtempSync(path.join(os.tmpdir(), 'rnnlab-measure-before-'));
+  try {
+    const archive = spawnSync('sh', ['-c', `git -C "${repo}" archive "${rev}" | tar -x -C "${before}"`], { stdio: 'inherit' });
+    if (archive.status !== 0) throw new Error(`git archive ${rev} failed`);
+    symlinkSync(path.join(repo, 'node_modules'), path.join(before, 'node_modules'));
+    for (const dir of [before, repo]) {
+      const build = spawnSync(process.execPath, ['esbuild.mjs', '--only', 'webview,worker'], { cwd: dir, stdio: 'inherit' });
+      if (build.status !== 0) throw new Error(`the build in ${dir} failed`);
+    }
+    const servers = { before: await startServer(before), after: await startServer(repo) };
+    const browser = await launch();
+    const runs = { before: [], after: [] };
+    try {
+      for (let i = 0; i < rounds; i++) for (const k of ['before', 'after']) runs[k].push(await inPanel(browser.context, servers[k].url));
+    } finally {
+      await browser.close();
+      await Promise.all(Object.values(servers).map((s) => s.close()));
+    }
+    return runs;
+  } finally {
+    rmSync(before, { recursive: true, force: true });
+  }
+}
+
+const rev = arg('compare', undefined);
+if (rev) {
+  const rounds = Number(arg('rounds', '2'));
+  const runs = await compare(rev, rounds);
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  const of = (k, key) => median(runs[k].map((r) => r[key]));
+  console.log(`perturbation explorer in the panel, N = ${N}, ${kind}: ${rev} (before) against this checkout (after), ${rounds} turns each; load ${load} on ${os.cpus().length} cores; medians of ${repeat}`);
+  for (const [key, what] of [['single', 'one amplitude at a time'], ['drag', 'input events at 60 Hz'], ['pointer', 'mouse drag (pointer events)'], ['raf', 'a camera turn (reference)']]) {
+    const b = of('before', key);
+    const a = of('after', key);
+    console.log(`  ${what.padEnd(30)} before ${ms(b).padStart(10)}   after ${ms(a).padStart(10)}   after/before ${(a / b).toFixed(2)}`);
+  }
+  process.exit(0);
+}
+
 const node = await inNode();
 const web = await inChromium();
 console.log(`perturbation explorer, N = ${N}, ${kind} (T = ${node.T}; a kick at t = 5 simulates ${node.steps} steps); load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores; median of ${repeat}`);
 console.log(`  Node, one kicked trial:  plain JS ${ms(node.js)}   tfjs wasm ${ms(node.wasm)} (${(node.wasm / node.js).toFixed(1)}x)   tfjs cpu ${ms(node.cpu)} (${(node.cpu / node.js).toFixed(1)}x)`);
 console.log(`  Chromium worker:         kick round trip ${ms(web.round)} (worker ${ms(web.worker)})`);
 console.log(`  panel, drag to picture:  ${ms(web.panel.single)} per amplitude (max ${ms(web.panel.singleMax)}; the answer after ${ms(web.panel.answer)}, a frame ${ms(web.panel.frame)}; a camera turn takes ${ms(web.panel.raf)} to be on screen here); dragging at 60 Hz ${ms(web.panel.drag)} (max ${ms(web.panel.dragMax)}, ${web.panel.pictures} pictures)`);
+console.log(`  panel, mouse drag:       ${ms(web.panel.pointer)} per move to its picture (max ${ms(web.panel.pointerMax)}, ${web.panel.pointerPictures} pictures)`);
 console.log(`  drag at 60 Hz:           ${ms(web.drag)} from an amplitude to an answer at least that new (max ${ms(web.dragMax)}; ${web.answered} answers for ${repeat} amplitudes)`);

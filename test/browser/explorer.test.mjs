@@ -78,6 +78,27 @@ export function explorerTests({ context, baseUrl, helpers }) {
         // the other view was never kicked
         assert.equal((await explorerOf(p, 'aligned')).requests, 0);
 
+        // A mouse drag changes only the canvases until the pointer is released (a text change
+        // costs a page composite); then the value and the note show the last kick.
+        const texts = view.locator('.kick-out, .kick-note');
+        await view.evaluate((fig) => {
+          window.__kickTextChanges = 0;
+          const watch = new MutationObserver((records) => (window.__kickTextChanges += records.length));
+          for (const el of fig.querySelectorAll('.kick-out, .kick-note')) watch.observe(el, { childList: true, characterData: true, subtree: true });
+        });
+        const box = await amplitude.boundingBox();
+        const y = box.y + box.height / 2;
+        await p.page.mouse.move(box.x + 3, y);
+        await p.page.mouse.down();
+        for (let i = 1; i <= 10; i++) await p.page.mouse.move(box.x + 3 + (box.width * 0.5 * i) / 10, y);
+        const held = Number(await amplitude.inputValue()) / 20;
+        const during = await drawn(p, 'oblique', { amplitude: held, direction: 'pc1' });
+        assert.ok(held > 0 && during.drawn.deviation > 0, 'the drag kicks');
+        assert.equal(await p.page.evaluate(() => window.__kickTextChanges), 0, 'no text changed while the pointer was down');
+        await p.page.mouse.up();
+        await waitFor('the value shown after release', async () => (await texts.first().textContent()) === `${held} √N`);
+        assert.match(await texts.nth(1).textContent(), new RegExp(`\\(${held} √N\\)`));
+
         const workers = p.page.workers();
         const closed = Promise.all(workers.map((w) => new Promise((r) => w.once('close', r))));
         await p.page.evaluate(() => window.dispatchEvent(new Event('pagehide')));

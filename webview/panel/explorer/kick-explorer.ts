@@ -92,6 +92,15 @@ export class KickExplorer {
   private pending: { since: number } | undefined;
   /** the data the worker has (a setup goes out with the first kick after new data) */
   private sent: ExplorerData | undefined;
+  /**
+   * A pointer drags the amplitude: until it is released, a kick changes only the two
+   * canvases (the view's and the chart's), at most once a frame. Any text or layout change
+   * makes the compositor redraw the page, which on a software GPU took 200 ms a picture
+   * (docs/architecture.md); the value and the note catch up on release (settle).
+   */
+  private dragging = false;
+  private frameQueued = 0;
+  private readonly stopListening: () => void;
   /** the user has touched a control: until then no worker is started (a panel nobody kicks in costs nothing) */
   private engaged = false;
   private disposed = false;
@@ -139,7 +148,30 @@ export class KickExplorer {
       this.engaged = true;
       this.kick();
     };
-    this.amplitude.addEventListener('input', kick);
+    this.amplitude.addEventListener('input', () => {
+      this.engaged = true;
+      if (!this.dragging) return this.kick();
+      // the user waits from this input on, even if the kick goes out on the next frame
+      if (this.data) this.pending ??= { since: performance.now() };
+      this.frameQueued ||= requestAnimationFrame(() => {
+        this.frameQueued = 0;
+        this.kick();
+      });
+    });
+    this.amplitude.addEventListener('pointerdown', () => (this.dragging = true));
+    // Released anywhere (the pointer leaves the slider while dragging): the texts catch up.
+    const release = () => {
+      if (!this.dragging) return;
+      this.dragging = false;
+      this.settle();
+    };
+    window.addEventListener('pointerup', release);
+    window.addEventListener('pointercancel', release);
+    this.stopListening = () => {
+      window.removeEventListener('pointerup', release);
+      window.removeEventListener('pointercancel', release);
+      cancelAnimationFrame(this.frameQueued);
+    };
     this.directionSelect.addEventListener('change', kick);
     this.trialSelect.addEventListener('change', kick);
     this.stopAfterRender = host.afterRender(() => this.onFrame());
@@ -219,6 +251,7 @@ export class KickExplorer {
     if (this.disposed) return;
     this.disposed = true;
     this.stopAfterRender();
+    this.stopListening();
     this.worker.release(this.key);
     this.removeOverlay();
     this.lines.dispose();
@@ -242,9 +275,20 @@ export class KickExplorer {
     };
   }
 
+  /** The texts of the controls' kick (after a drag, which leaves them alone). */
+  private settle(): void {
+    cancelAnimationFrame(this.frameQueued);
+    if (this.frameQueued) {
+      this.frameQueued = 0;
+      return this.kick();
+    }
+    setText(this.amplitudeOut, `${fmt(Number(this.amplitude.value) / AMPLITUDE_STEPS, 3)} √N`);
+    this.showNote();
+  }
+
   private kick(): void {
     const r = this.request();
-    setText(this.amplitudeOut, `${fmt(Number(this.amplitude.value) / AMPLITUDE_STEPS, 3)} √N`);
+    if (!this.dragging) setText(this.amplitudeOut, `${fmt(Number(this.amplitude.value) / AMPLITUDE_STEPS, 3)} √N`);
     if (this.engaged && !this.data && this.onRequest?.state === 'idle') this.onRequest.load();
     if (!r || !this.engaged || !this.data || !this.view) {
       this.redrawLines();
@@ -259,7 +303,7 @@ export class KickExplorer {
     this.stats.requests++;
     this.pending ??= { since: performance.now() };
     this.client.request(r);
-    this.showNote();
+    if (!this.dragging) this.showNote();
   }
 
   private onAnswer(a: KickAnswer, latencyMs: number): void {
@@ -271,7 +315,7 @@ export class KickExplorer {
     this.answer = a;
     this.redrawLines();
     this.chart.invalidate();
-    this.showNote();
+    if (!this.dragging) this.showNote();
   }
 
   private onProblem(message: string): void {
