@@ -123,8 +123,10 @@ describe('the package (.vsix)', function () {
         (f.startsWith('examples/') && !Object.keys(TASKS).some((k) => f === `examples/${k}.rnn.yaml`)),
     );
     assert.deepEqual(bad, []);
-    // about 1.4 MB of it is dist/cli-recording.js, most of that h5wasm (HDF5 compiled to wasm, for NWB and MATLAB v7.3 recordings)
-    assert.ok(vsixBytes < 4 * 1024 * 1024, `the package is ${(vsixBytes / 1024 / 1024).toFixed(1)} MB`);
+    // About 1.4 MB of it is dist/cli-recording.js, most of that h5wasm (HDF5 compiled to wasm, for NWB
+    // and MATLAB v7.3 recordings), and 1.1 MB the README's screenshots (docs/images, which the
+    // packaged README shows). A run store or node_modules would be tens of MB.
+    assert.ok(vsixBytes < 5 * 1024 * 1024, `the package is ${(vsixBytes / 1024 / 1024).toFixed(1)} MB`);
   });
 
   it('every relative link in the packaged README resolves inside the package', () => {
