@@ -6,11 +6,11 @@
  * closes, a new session replaces the old one), and the promise settles only once it has
  * exited, so nothing outlives its panel.
  */
-import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { compareLine, type DissimilarityResult } from '../../protocol/dissimilarity';
+import { cliFailure, forkCli, STDERR_KEEP } from './cliChild';
 
 /** The bundle's file name in dist/. */
 export const COMPARE_BUNDLE = 'cli-compare.js';
@@ -35,9 +35,6 @@ export interface DissimilarityOptions {
   onStart?: (pid: number) => void;
 }
 
-/** What stderr keeps for an error message: its last lines. */
-const STDERR_KEEP = 8192;
-
 /**
  * The dissimilarity of these run folders, in this order (the matrix's rows). Rejects with
  * a DissimilarityError that says why in words, or DissimilarityCancelled after an abort.
@@ -50,13 +47,7 @@ export function computeDissimilarity(runFolders: readonly string[], o: Dissimila
   if (!existsSync(bundle)) return Promise.reject(new DissimilarityError(`The dissimilarity could not be computed: the extension's ${bundle} is missing. Reinstall RNN Dynamics Lab (or build it: node esbuild.mjs).`));
   return new Promise((resolve, reject) => {
     // `--` first: a folder whose name starts with a dash is still a folder.
-    const child = fork(bundle, ['--json', '--progress', '--', ...runFolders], {
-      silent: true,
-      // no inspector or loader flags of the host (a debugged host's --inspect port is taken)
-      execArgv: [],
-      // In desktop VS Code process.execPath is Electron: this makes it the Node it embeds, as VS Code's own extensions do.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    });
+    const child = forkCli(bundle, ['--json', '--progress', '--', ...runFolders]);
     let result: DissimilarityResult | undefined;
     let problem: string | undefined;
     let stderr = '';
@@ -93,16 +84,8 @@ export function computeDissimilarity(runFolders: readonly string[], o: Dissimila
       o.signal?.removeEventListener('abort', onAbort);
       if (o.signal?.aborted) return reject(new DissimilarityCancelled());
       if (code === 0 && result && !problem) return resolve(result);
-      const why = problem ?? spawnError?.message ?? failureOf(stderr) ?? (signal ? `it was stopped (${signal})` : `it ended with exit code ${String(code)} and no result`);
-      reject(new DissimilarityError(`The dissimilarity could not be computed: ${why}`));
+      const why = problem ?? spawnError?.message ?? cliFailure(stderr) ?? (signal ? `it was stopped (${signal})` : `it ended with exit code ${String(code)} and no result`);
+      reject(new DissimilarityError(`The dissimilarity could not be computed: ${why.replace(/\.?$/, '.')}`));
     });
   });
-}
-
-/** The child's own words for its failure: the rnnlab line, without the pointer to --help or a stack. */
-export function failureOf(stderr: string): string | undefined {
-  const lines = stderr.split('\n').map((l) => l.trim());
-  const said = lines.filter((l) => l.startsWith('rnnlab: ')).pop();
-  const text = said?.slice('rnnlab: '.length).replace(/^Error: /, '').trim();
-  return text ? text.replace(/\.?$/, '.') : undefined;
 }

@@ -6,13 +6,14 @@
  * Progress comes over the fork's IPC channel; cancel() kills the child. A failure is a
  * RecordingError whose message is the CLI's sentence, never a stack trace.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordingContents } from '../../core/recording/load';
 import { Check } from '../../protocol';
 import type { RecordingView } from '../../core/recording/view';
+import { cliFailure, forkCli, STDERR_KEEP } from './cliChild';
 import { checkRecordingMeasures, recordingChildMessage, recordingViewFromJson, type RecordingChildMessage, type RecordingMeasures } from '../../protocol/recording';
 
 /** `rnnlab recording` alone, next to extension.js in dist/ (src/cli/recording-main.ts). */
@@ -27,17 +28,6 @@ export type RecordingProgress = Omit<RecordingChildMessage, 'type'>;
 export interface RecordingResult {
   measures: RecordingMeasures;
   view: RecordingView;
-}
-
-/** Text the CLI printed to stderr, cut to what a user should read: its own sentence, no usage hint, no stack frames. */
-export function cliProblem(stderr: string, code: number | null): string {
-  const at = stderr.lastIndexOf('rnnlab: ');
-  let text = at >= 0 ? stderr.slice(at + 'rnnlab: '.length) : stderr;
-  text = text.replace(/\nRun rnnlab --help for usage\.\s*$/, '');
-  // an unexpected error prints its stack: keep the message above the first frame
-  text = text.split('\n').filter((l) => !/^\s+at /.test(l)).join('\n').trim();
-  if (text === '') return `the analysis stopped (exit code ${code ?? 'none'}) without saying why.`;
-  return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
 }
 
 export class RecordingJob {
@@ -97,13 +87,12 @@ export class RecordingJob {
     if (this.child) return Promise.reject(new Error('RecordingJob: one analysis at a time'));
     this.cancelled = false;
     return new Promise<string>((resolve, reject) => {
-      // silent: stdout and stderr are piped here; execArgv: none of the host's own flags (inspector ports)
-      const child = fork(this.cli, args, { silent: true, execArgv: [] });
+      const child = forkCli(this.cli, args);
       this.child = child;
       let out = '';
       let err = '';
       child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
-      child.stderr?.setEncoding('utf8').on('data', (s: string) => (err = (err + s).slice(-64_000)));
+      child.stderr?.setEncoding('utf8').on('data', (s: string) => (err = (err + s).slice(-STDERR_KEEP)));
       child.on('message', (m: unknown) => {
         if (recordingChildMessage.is(m)) onProgress({ phase: m.phase, done: m.done, total: m.total });
       });
@@ -116,7 +105,7 @@ export class RecordingJob {
         this.child = undefined;
         if (this.cancelled) reject(new RecordingCancelled('cancelled'));
         else if (code === 0) resolve(out);
-        else reject(new RecordingError(signal ? `the analysis was stopped (${signal}).` : cliProblem(err, code)));
+        else reject(new RecordingError(signal ? `the analysis was stopped (${signal}).` : (cliFailure(err) ?? `the analysis stopped (exit code ${code ?? 'none'}) without saying why.`)));
       });
     });
   }

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { computeDissimilarity, DissimilarityCancelled, DissimilarityError, failureOf } from '../../../src/extension/panel/dissimilarity';
+import { computeDissimilarity, DissimilarityCancelled, DissimilarityError } from '../../../src/extension/panel/dissimilarity';
 import { at, defined } from '../../../src/core/checked';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -104,11 +104,5 @@ describe('the host dissimilarity service (forks rnnlab compare)', function () {
     assert.doesNotMatch(e2.message, /\n|\s+at\s/);
     await assert.rejects(computeDissimilarity([at(folders, 0)], { dist: DIST }), /needs two runs or more/);
     await assert.rejects(computeDissimilarity(folders, { dist: join(dir, 'nowhere') }), /cli-compare\.js is missing/);
-  });
-
-  it('failureOf: the rnnlab line of stderr, without the pointer to --help or the stack', () => {
-    assert.equal(failureOf('rnnlab: x is not a folder.\nRun rnnlab --help for usage.\n'), 'x is not a folder.');
-    assert.equal(failureOf('progress\nrnnlab: Error: no states here\n    at f (cli.js:1:2)\n'), 'no states here.');
-    assert.equal(failureOf('Segmentation fault\n'), undefined);
   });
 });

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cliProblem, RECORDING_BUNDLE, RecordingCancelled, RecordingError, RecordingJob, type RecordingProgress } from '../../../src/extension/panel/recordingJob';
+import { RECORDING_BUNDLE, RecordingCancelled, RecordingError, RecordingJob, type RecordingProgress } from '../../../src/extension/panel/recordingJob';
 import { recordingPopulationNpz } from '../../fixtures/recording-population';
 
 const CLI = resolve(__dirname, '../../../dist', RECORDING_BUNDLE);
@@ -60,11 +60,5 @@ describe('extension/recordingJob: rnnlab recording in a child process', function
       assert.match(e.message, /^bad\.npz: the \.npz has no array rates for the activity; it has activity \[16 x 80 x 60\], behaviour \[16 x 80 x 2\], condition \[16\]\. Choose with --activity NAME\.$/);
       return true;
     });
-  });
-
-  it('cliProblem keeps the message of an unexpected error and drops its stack frames', () => {
-    assert.equal(cliProblem('progress line\nrnnlab: no such thing\nRun rnnlab --help for usage.\n', 2), 'no such thing');
-    assert.equal(cliProblem('rnnlab: Error: out of memory\n    at f (x.js:1:1)\n    at g (y.js:2:2)\n', 1), 'Error: out of memory');
-    assert.match(cliProblem('', 137), /exit code 137/);
   });
 });
